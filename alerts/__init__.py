@@ -1,0 +1,1 @@
+"""Watchlists, name matching, the alert outbox and its delivery channels."""

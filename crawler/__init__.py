@@ -1,0 +1,1 @@
+"""Vigil's Scrapy project and the orchestration around it: config, crawl, CLI."""

@@ -1,0 +1,108 @@
+"""The `vigil` command line: the group, its shared state, and one-line errors."""
+from __future__ import annotations
+
+import sys
+from importlib import metadata
+
+import click
+
+from crawler.errors import UsageError, VigilError
+
+
+class AppState:
+    """What commands share: the config path, loaded on first use, and the database."""
+
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config = None
+        self._db = None
+
+    def config(self):
+        if self._config is None:
+            from crawler.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def db(self):
+        if self._db is None:
+            from storage.db import open_database
+
+            self._db = open_database(self.config().database)
+        return self._db
+
+
+def since_option(default: str | None = "7d", name: str = "--since", help: str | None = None):
+    def convert(ctx, param, value):
+        from crawler.timeutil import parse_since
+
+        if value is None:
+            return None
+        try:
+            return parse_since(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.option(name, default=default, callback=convert, show_default=True, metavar="AGE|DATE",
+                        help=help or "Only what is newer than this age (30m, 12h, 7d, 2w) or date.")
+
+
+def format_option(choices=("table", "json"), default="table"):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format; json prints one JSON object per line.")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("vigil")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", metavar="PATH", default=None,
+              help="Config file (default: $VIGIL_CONFIG, else ./vigil.toml).")
+@click.version_option(_version(), prog_name="vigil")
+@click.pass_context
+def cli(ctx, config_path):
+    """Vigil watches NGO and media sites for new mentions of the people you follow."""
+    ctx.obj = AppState(config_path)
+
+
+def _register() -> None:
+    from crawler.commands import crawling, demo, reports, setup, matching
+
+    for module in (setup, crawling, reports, matching, demo):
+        for command in module.commands:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        result = cli.main(args=argv, prog_name="vigil", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        _fail(exc.format_message(), 2)
+    except click.Abort:
+        _fail("aborted", 130)
+    except VigilError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    message = " ".join(str(message).split())
+    print(f"vigil: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+__all__ = ["cli", "main", "AppState", "UsageError", "since_option", "format_option"]

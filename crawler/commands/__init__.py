@@ -1,0 +1,1 @@
+"""The commands of `vigil`, grouped by what they serve."""

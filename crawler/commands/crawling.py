@@ -1,0 +1,76 @@
+"""`vigil crawl` and `vigil deliver`: crawl now, and deliver what is due."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler.errors import UsageError
+
+SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions")
+
+
+@click.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE...]")
+@click.option("--no-deliver", is_flag=True, help="Crawl only; leave alerts in the outbox.")
+@click.pass_obj
+def crawl(state, sources, no_deliver):
+    """Crawl SOURCEs now (default: all), then deliver due alerts; prints a summary."""
+    config = state.config()
+    if not config.sources:
+        raise UsageError(f"{config.path}: no [[sources]] to crawl")
+    chosen = [config.source(name) for name in sources] if sources else list(config.sources)
+    state.db()  # a database that cannot be opened fails here, before any request
+
+    from alerts.dispatch import deliver_due
+    from crawler.crawl import run_crawl
+    from storage import runs
+
+    contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None)
+    if sys.stdout.isatty():
+        click.echo("\r" + " " * 78 + "\r", nl=False)
+    db = state.db()
+    delivered = None if no_deliver else deliver_due(db, config)
+    totals = dict.fromkeys(SUMMARY_FIELDS, 0)
+    for context in contexts:
+        run = runs.get_run(db, context.run_id)
+        figures = ", ".join(f"{run[f]} {f}" for f in SUMMARY_FIELDS)
+        click.echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
+        for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
+            click.echo(f"  error: {error['url']}: {error['reason']}")
+        for key in SUMMARY_FIELDS:
+            totals[key] += run[key]
+    line = ", ".join(f"{key} {value}" for key, value in totals.items())
+    sent = "not delivered (--no-deliver)" if delivered is None else f"alerts sent {delivered.sent}"
+    if delivered is not None and delivered.failed:
+        sent += f", delivery failures {delivered.failed} (will retry)"
+    click.echo(f"pages {line}, {sent}")
+
+
+def _progress_line():
+    def show(contexts):
+        fetched = sum(c.figures.fetched for c in contexts)
+        new = sum(c.figures.new for c in contexts)
+        changed = sum(c.figures.changed for c in contexts)
+        errors = sum(c.figures.errors for c in contexts)
+        sys.stdout.write(f"\rcrawling: {fetched} pages, {new} new, {changed} changed, {errors} errors   ")
+        sys.stdout.flush()
+
+    return show
+
+
+@click.command()
+@click.pass_obj
+def deliver(state):
+    """Deliver every pending alert now, ignoring back-off."""
+    from alerts.dispatch import deliver_due
+    from storage.outbox import delivery_counts
+
+    config = state.config()
+    figures = deliver_due(state.db(), config, ignore_backoff=True)
+    counts = delivery_counts(state.db())
+    click.echo(f"sent {figures.sent}, failed {figures.failed}, pending {counts['pending']}, "
+               f"given up {counts['failed']}")
+
+
+commands = [crawl, deliver]

@@ -1,0 +1,103 @@
+"""`vigil mentions`, `events`, `errors`, `status`: what was found, what happened, what failed."""
+from __future__ import annotations
+
+import click
+
+from crawler.cli import format_option, since_option
+from crawler.output import emit
+
+MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
+
+
+def mention_rows(db, **filters) -> list[dict]:
+    """Mentions as printed and exported: one per term per page version, with the story's other URLs."""
+    from storage.mentions import list_mentions
+    from storage.snapshots import story_urls
+
+    urls_by_story: dict[int, list[str]] = {}
+    rows = []
+    for m in list_mentions(db, **filters):
+        if m["story_id"] not in urls_by_story:
+            urls_by_story[m["story_id"]] = story_urls(db, m["story_id"])
+        also_at = [u for u in urls_by_story[m["story_id"]] if u != m["url"]]
+        rows.append({**{f: m.get(f) for f in MENTION_FIELDS}, "also_at": also_at, "watchlist": m["watchlist"]})
+    return rows
+
+
+@click.command()
+@since_option()
+@since_option(default=None, name="--until", help="Only what is older than this age or date.")
+@click.option("--term", "terms", multiple=True, metavar="NAME", help="Only this term (repeatable).")
+@click.option("--watchlist", "watchlists", multiple=True, metavar="NAME", help="Only this watchlist (repeatable).")
+@click.option("--source", metavar="NAME", help="Only this source.")
+@format_option(("table", "json", "csv"))
+@click.pass_obj
+def mentions(state, since, until, terms, watchlists, source, fmt):
+    """What was found: watched terms in new text."""
+    rows = mention_rows(state.db(), since=since, until=until, terms=terms, watchlists=watchlists, source=source)
+    fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at"]
+    emit(rows, fields + (["watchlist"] if fmt != "table" else []), fmt)
+
+
+@click.command()
+@since_option()
+@click.option("--source", metavar="NAME", help="Only this source.")
+@format_option()
+@click.pass_obj
+def events(state, since, source, fmt):
+    """Pages new, changed, removed and restored; mentions added and removed."""
+    from storage.events import list_events
+
+    rows = []
+    for e in list_events(state.db(), since=since, source=source):
+        row = {"event": e["event"], "url": e["url"], "source": e["source"], "at": e["at"]}
+        if e["detail"]:
+            row.update(e["detail"])
+        rows.append(row)
+    emit(rows, ["at", "event", "source", "url", "term", "reason"] if fmt == "table" else [], fmt)
+
+
+@click.command()
+@since_option(default="1d")
+@click.option("--source", metavar="NAME", help="Only this source.")
+@format_option()
+@click.pass_obj
+def errors(state, since, source, fmt):
+    """Fetch and processing failures: one per URL, each with its reason."""
+    from storage.runs import list_errors
+
+    rows = [{"url": e["url"], "source": e["source"], "reason": e["reason"], "kind": e["kind"], "at": e["at"]}
+            for e in list_errors(state.db(), since=since, source=source)]
+    emit(rows, ["at", "source", "kind", "url", "reason"], fmt)
+
+
+@click.command()
+@format_option()
+@click.pass_obj
+def status(state, fmt):
+    """Per source: last run, pages known, errors; alerts pending and failed."""
+    from storage.outbox import delivery_counts
+    from storage.pages import count_pages
+    from storage.runs import last_runs
+
+    db = state.db()
+    config = state.config()
+    counts = delivery_counts(db)
+    rows = []
+    for source in config.sources:
+        recent = last_runs(db, source.name, 1)
+        last = recent[0] if recent else {}
+        rows.append({
+            "source": source.name, "schedule": source.schedule.text, "pages": count_pages(db, source.name),
+            "last_run": last.get("started_at"), "finish_reason": last.get("finish_reason"),
+            "last_fetched": last.get("fetched"), "last_errors": last.get("errors"),
+            "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
+        })
+    if fmt == "json":
+        emit(rows, [], fmt)
+        return
+    emit(rows, ["source", "schedule", "pages", "last_run", "finish_reason", "last_fetched", "last_errors"], fmt)
+    click.echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+
+
+commands = [mentions, events, errors, status]

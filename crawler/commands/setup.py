@@ -1,0 +1,39 @@
+"""`vigil init`: a commented config and an empty database."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from crawler.config import CONFIG_NAME, load_config
+from crawler.errors import UsageError
+from storage.db import open_database
+
+
+def example_config() -> str:
+    return resources.files("crawler").joinpath("vigil.example.toml").read_text(encoding="utf-8")
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing vigil.toml.")
+def init(directory, force):
+    """Write a commented vigil.toml into DIRECTORY and create its database."""
+    target = Path(directory)
+    path = target / CONFIG_NAME
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists (use --force to overwrite it)")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        path.write_text(example_config(), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+    config = load_config(path)
+    open_database(config.database).close()
+    click.echo(f"wrote {path}")
+    click.echo(f"created {config.database}")
+    click.echo(f"next: edit {path}, then run `vigil --config {path} crawl`")
+
+
+commands = [init]

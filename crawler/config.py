@@ -1,0 +1,316 @@
+"""Loading and validating `vigil.toml`: every error names the file, the key path and the fault."""
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alerts.terms import KINDS, Term
+from crawler.errors import ConfigError
+from crawler.schedule import Schedule, parse_schedule
+
+CONFIG_NAME = "vigil.toml"
+MODES = ("instant", "daily", "weekly")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    follow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    max_depth: int = 2
+    max_pages: int = 1000
+    schedule: Schedule = field(default_factory=lambda: parse_schedule("every 6h"))
+    concurrency: int = 4
+    delay: float = 1.0
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    name: str
+    terms: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    name: str
+    watchlists: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    mode: str = "instant"
+    secret: str | None = None
+    takedowns: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: Path
+    allow_private_networks: bool | tuple[str, ...] = False
+    sources: tuple[Source, ...] = ()
+    watchlists: tuple[Watchlist, ...] = ()
+    subscribers: tuple[Subscriber, ...] = ()
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
+
+    def terms(self) -> list[Term]:
+        return [term for watchlist in self.watchlists for term in watchlist.terms]
+
+
+# Each table's keys: name -> (type, required). Types are checked, then converted below.
+_STR_LIST = "list of strings"
+_VIGIL_KEYS = {"database": (str, False), "allow_private_networks": ("bool or CIDR list", False)}
+_SOURCE_KEYS = {
+    "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
+    "sitemaps": (_STR_LIST, False), "follow": (_STR_LIST, False), "deny": (_STR_LIST, False),
+    "max_depth": (int, False), "max_pages": (int, False), "schedule": (str, False),
+    "concurrency": (int, False), "delay": (float, False),
+}
+_WATCHLIST_KEYS = {"name": (str, True), "terms": ("list of tables", False)}
+_TERM_KEYS = {
+    "name": (str, True), "kind": (str, False), "aliases": (_STR_LIST, False),
+    "given": (str, False), "surname": (str, False), "patronymic": (str, False),
+}
+_SUBSCRIBER_KEYS = {
+    "name": (str, True), "watchlists": (_STR_LIST, False), "channels": (_STR_LIST, False),
+    "mode": (str, False), "secret": (str, False), "takedowns": (bool, False),
+}
+_TOP_KEYS = {"vigil": "table", "sources": "array", "watchlists": "array", "subscribers": "array"}
+
+
+class _Checker:
+    """Walks the parsed TOML and raises ConfigError at the first fault."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, where: str, problem: str):
+        raise ConfigError(f"{self.path}: {where}: {problem}")
+
+    def table(self, data, where: str, keys: dict) -> dict:
+        if not isinstance(data, dict):
+            self.fail(where, f"expected a table, got {_describe(data)}")
+        for key in data:
+            if key not in keys:
+                self.fail(f"{where}.{key}" if where else key, f"unknown key (expected one of: {', '.join(keys)})")
+        for key, (kind, required) in keys.items():
+            if key not in data:
+                if required:
+                    self.fail(where, f"missing required key {key!r}")
+                continue
+            self.value(data[key], f"{where}.{key}", kind)
+        return data
+
+    def value(self, value, where: str, kind):
+        ok = {
+            str: isinstance(value, str),
+            int: isinstance(value, int) and not isinstance(value, bool),
+            float: isinstance(value, (int, float)) and not isinstance(value, bool),
+            bool: isinstance(value, bool),
+            _STR_LIST: isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "list of tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+            "bool or CIDR list": isinstance(value, bool)
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+        }[kind]
+        if not ok:
+            expected = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(kind, f"a {kind}")
+            self.fail(where, f"expected {expected}, got {_describe(value)}")
+
+    def array(self, data: dict, key: str, keys: dict) -> list[dict]:
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            self.fail(key, f"expected an array of tables ([[{key}]]), got {_describe(items)}")
+        seen = set()
+        for index, item in enumerate(items):
+            where = f"{key}[{index}]"
+            self.table(item, where, keys)
+            name = item["name"]
+            if not name.strip():
+                self.fail(f"{where}.name", "must not be empty")
+            if name in seen:
+                self.fail(f"{where}.name", f"duplicate name {name!r}")
+            seen.add(name)
+        return items
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"{type(value).__name__} {value}"
+    if isinstance(value, str):
+        return f"string {value!r}" if len(value) < 40 else "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def find_config(path: str | os.PathLike | None = None) -> Path:
+    """The config to use: --config, then $VIGIL_CONFIG, then ./vigil.toml."""
+    chosen = path or os.environ.get("VIGIL_CONFIG") or CONFIG_NAME
+    return Path(chosen)
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    path = find_config(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (run `vigil init` to write one, or pass --config)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+def parse_config(data: dict, path: Path) -> Config:
+    check = _Checker(path)
+    for key in data:
+        if key not in _TOP_KEYS:
+            check.fail(key, f"unknown key (expected one of: {', '.join(_TOP_KEYS)})")
+    vigil = check.table(data.get("vigil", {}), "vigil", _VIGIL_KEYS)
+    database = Path(vigil.get("database", "vigil.db"))
+    if not database.is_absolute():
+        database = path.parent / database
+    allow = vigil.get("allow_private_networks", False)
+    if isinstance(allow, list):
+        for index, cidr in enumerate(allow):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                check.fail(f"vigil.allow_private_networks[{index}]", f"not a CIDR network: {cidr!r}")
+        allow = tuple(allow)
+
+    sources = tuple(_source(check, i, s) for i, s in enumerate(check.array(data, "sources", _SOURCE_KEYS)))
+    watchlists = tuple(_watchlist(check, i, w) for i, w in enumerate(check.array(data, "watchlists", _WATCHLIST_KEYS)))
+    known_watchlists = {w.name for w in watchlists}
+    subscribers = tuple(
+        _subscriber(check, i, s, known_watchlists)
+        for i, s in enumerate(check.array(data, "subscribers", _SUBSCRIBER_KEYS))
+    )
+    return Config(path, database, allow, sources, watchlists, subscribers)
+
+
+def _source(check: _Checker, index: int, data: dict) -> Source:
+    where = f"sources[{index}]"
+    for key in ("start_urls", "feeds", "sitemaps"):
+        for i, url in enumerate(data.get(key, [])):
+            if not re.match(r"^https?://[^/\s]+", url):
+                check.fail(f"{where}.{key}[{i}]", f"not an http(s) URL: {url!r}")
+    if not (data.get("start_urls") or data.get("feeds") or data.get("sitemaps")):
+        check.fail(where, "needs at least one of start_urls, feeds or sitemaps")
+    for key in ("follow", "deny"):
+        for i, pattern in enumerate(data.get(key, [])):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                check.fail(f"{where}.{key}[{i}]", f"not a valid regular expression: {exc}")
+    for key, minimum in (("max_depth", 0), ("max_pages", 1), ("concurrency", 1)):
+        if key in data and data[key] < minimum:
+            check.fail(f"{where}.{key}", f"must be at least {minimum}, got {data[key]}")
+    if "delay" in data and data["delay"] < 0:
+        check.fail(f"{where}.delay", f"must not be negative, got {data['delay']}")
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    if "schedule" in data:
+        try:
+            fields["schedule"] = parse_schedule(data["schedule"])
+        except ValueError as exc:
+            check.fail(f"{where}.schedule", str(exc))
+    if "delay" in data:
+        fields["delay"] = float(data["delay"])
+    return Source(**fields)
+
+
+def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
+    where = f"watchlists[{index}]"
+    terms = []
+    seen = set()
+    for i, term in enumerate(data.get("terms", [])):
+        term_where = f"{where}.terms[{i}]"
+        check.table(term, term_where, _TERM_KEYS)
+        kind = term.get("kind", "person")
+        if kind not in KINDS:
+            check.fail(f"{term_where}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+        if not term["name"].strip():
+            check.fail(f"{term_where}.name", "must not be empty")
+        if term["name"] in seen:
+            check.fail(f"{term_where}.name", f"duplicate term {term['name']!r} in watchlist {data['name']!r}")
+        seen.add(term["name"])
+        terms.append(Term(
+            name=term["name"], kind=kind, aliases=tuple(term.get("aliases", [])), watchlist=data["name"],
+            given=term.get("given"), surname=term.get("surname"), patronymic=term.get("patronymic"),
+        ))
+    return Watchlist(data["name"], tuple(terms))
+
+
+def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
+    from alerts.channels import known_scheme
+
+    where = f"subscribers[{index}]"
+    for i, name in enumerate(data.get("watchlists", [])):
+        if name not in known_watchlists:
+            check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
+    for i, url in enumerate(data.get("channels", [])):
+        if "://" not in url or not known_scheme(url):
+            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {_redacted(url)!r}")
+    mode = data.get("mode", "instant")
+    if mode not in MODES:
+        check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return Subscriber(**fields)
+
+
+def _redacted(url: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(value: str | None) -> str | None:
+    """Replace ${VAR} with the environment's value; a missing variable is an error."""
+    if value is None:
+        return None
+
+    def replace(match):
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_REF.sub(replace, value)
+
+
+def load_watchlists(path: str | os.PathLike) -> list[Term]:
+    """The terms of a watchlist file: `[[watchlists]]` tables as in the config (a whole config works too)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    config = parse_config(data, path)
+    terms = config.terms()
+    if not terms:
+        raise ConfigError(f"{path}: watchlists: no terms (add [[watchlists]] with [[watchlists.terms]])")
+    return terms

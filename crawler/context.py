@@ -1,0 +1,22 @@
+"""What every component of one crawl shares: config, source, database, matcher, run, figures."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from alerts.matcher import Matcher
+from crawler.config import Config, Source
+from crawler.ingest import Ingestor
+from crawler.items import CrawlFigures
+
+
+@dataclass
+class CrawlContext:
+    config: Config
+    source: Source
+    db: object
+    matcher: Matcher
+    run_id: int
+    figures: CrawlFigures = field(default_factory=CrawlFigures)
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.db, self.config, self.matcher, self.run_id, self.figures)

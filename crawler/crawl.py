@@ -1,0 +1,59 @@
+"""One crawl of some sources in this process: Scrapy runs every source at once, then it ends."""
+from __future__ import annotations
+
+import os
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from alerts.matcher import Matcher
+from crawler import settings as default_settings
+from crawler.config import Config, Source
+from crawler.context import CrawlContext
+from spiders.source import SourceSpider
+from storage import pages, runs
+from storage.db import now_iso, open_database
+
+
+def crawl_settings(source: Source, overrides: dict | None = None) -> Settings:
+    """Scrapy settings for one source: the defaults, then the source's own politeness."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("CONCURRENT_REQUESTS", max(source.concurrency, 1), priority="spider")
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
+    settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
+    settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def matcher_for(config: Config) -> Matcher:
+    """The compiled matcher for the config's watchlists, cached beside the database."""
+    cache_dir = config.database.parent / ".vigil-cache"
+    cached = getattr(Matcher, "cached", None)
+    return cached(config.terms(), cache_dir) if cached else Matcher(config.terms())
+
+
+def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | None = None,
+              progress=None) -> list[CrawlContext]:
+    """Crawl `sources` concurrently until every one finishes; returns each crawl's context.
+    `progress(contexts)` is called twice a second while the crawl runs."""
+    db = open_database(config.database)
+    matcher = matcher_for(config)
+    process = CrawlerProcess(crawl_settings(sources[0], settings_overrides), install_root_handler=False)
+    contexts = []
+    for source in sources:
+        with db.atomic():
+            run_id = runs.start_run(db, source.name, now_iso(), os.getpid())
+        context = CrawlContext(config=config, source=source, db=db, matcher=matcher, run_id=run_id)
+        crawler = Crawler(SourceSpider, crawl_settings(source, settings_overrides))
+        crawler.vigil = context
+        process.crawl(crawler, source=source, known=pages.known_pages(db, source.name))
+        contexts.append(context)
+    if progress is not None:
+        from twisted.internet import task
+
+        task.LoopingCall(progress, contexts).start(0.5, now=False)
+    process.start()
+    return contexts

@@ -1,0 +1,177 @@
+"""Turning one fetched page into snapshots, changes, stories, mentions, events and alerts.
+
+Everything for one page is written in one transaction, outbox rows included, so a
+crash leaves either the whole page or nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from alerts.matcher import Matcher
+from alerts.outbox import queue_mention_alerts, queue_takedown_alerts
+from crawler import dedupe
+from crawler.config import Config
+from crawler.diff import diff_texts, snippet, text_hash, within
+from crawler.extract import EXTRACTOR_VERSION
+from crawler.items import CrawlFigures, FetchedPage, FetchFailure
+from crawler.urls import canonical_from_link, canonicalize
+from storage import events, mentions, pages, runs, snapshots
+
+REMOVED_STATUSES = (404, 410)
+
+
+@dataclass
+class Outcome:
+    """What one page came to, for the run's figures."""
+
+    page: str = "unchanged"   # new | changed | unchanged | removed | restored | skipped
+    mentions: int = 0
+    alerts: int = 0
+
+
+class Ingestor:
+    """Holds what every page of a crawl needs: the database, the matcher, the subscribers."""
+
+    def __init__(self, db, config: Config, matcher: Matcher, run_id: int | None, figures: CrawlFigures):
+        self.db = db
+        self.config = config
+        self.matcher = matcher
+        self.run_id = run_id
+        self.figures = figures
+
+    def page(self, item: FetchedPage) -> Outcome:
+        with self.db.atomic():
+            outcome = self._page(item)
+            self._count(outcome)
+        return outcome
+
+    def failure(self, item: FetchFailure) -> None:
+        with self.db.atomic():
+            runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url, kind=item.kind,
+                           reason=item.reason, at=item.at)
+        self.figures.errors += 1
+
+    def _count(self, outcome: Outcome) -> None:
+        figures = self.figures
+        figures.fetched += 1
+        if outcome.page in ("new", "changed", "unchanged", "removed", "restored"):
+            setattr(figures, outcome.page, getattr(figures, outcome.page) + 1)
+        figures.mentions += outcome.mentions
+        figures.alerts += outcome.alerts
+        if self.run_id is not None:
+            runs.count(self.db, self.run_id, "fetched")
+            if outcome.page in runs.COUNTERS:
+                runs.count(self.db, self.run_id, outcome.page)
+            runs.count(self.db, self.run_id, "mentions", outcome.mentions)
+            runs.count(self.db, self.run_id, "alerts", outcome.alerts)
+
+    def _page(self, item: FetchedPage) -> Outcome:
+        db, now = self.db, item.fetched_at
+        url = item.page_url or self._page_url(item)
+        page = pages.get_page(db, url)
+
+        if item.status in REMOVED_STATUSES or (page and self._redirected_away(item, url)):
+            if page is None:
+                return Outcome("skipped")
+            pages.record_fetch(db, page["id"], now, item.status)
+            return self._removed(page, item)
+
+        if page is None:
+            if item.extraction is None or not item.extraction.text.strip():
+                return Outcome("skipped")
+            page = pages.add_page(db, item.source, url, now)
+
+        validators = dict(etag=item.headers.get("ETag"), last_modified=item.headers.get("Last-Modified"))
+        pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
+        restored = page["state"] == "removed"
+        if restored:
+            pages.set_state(db, page["id"], "live", now)
+            events.add_event(db, page["id"], "restored", now)
+            queue_takedown_alerts(db, self.config, page, "restored", now)
+
+        if item.skipped or item.extraction is None or not item.extraction.text.strip():
+            return Outcome("restored" if restored else "unchanged")
+
+        extraction = item.extraction
+        previous = snapshots.latest_snapshot(db, page["id"])
+        digest = text_hash(extraction.text)
+        if previous and previous["text_hash"] == digest:
+            return Outcome("restored" if restored else "unchanged")
+
+        old_text = snapshots.unpack(previous["text"]) if previous else None
+        added, removed, new_spans = diff_texts(old_text, extraction.text)
+        signature = dedupe.signature(extraction.text)
+        story_id = self._story(digest, signature, page["id"], now)
+        snapshot_id = snapshots.add_snapshot(
+            db, page_id=page["id"], story_id=story_id, fetched_at=now, title=extraction.title,
+            published=extraction.date, lang=extraction.lang, text_hash=digest, text=extraction.text,
+            signature=signature, extractor=EXTRACTOR_VERSION, final_url=item.final_url, http_status=item.status,
+        )
+        snapshots.add_change(db, snapshot_id, previous["id"] if previous else None, added, removed)
+        kind = "changed" if previous else "new"
+        events.add_event(db, page["id"], kind, now, snapshot_id,
+                         {"added": len(added), "removed": len(removed)} if previous else None)
+
+        found = self.matcher.find(extraction.text)
+        new_found = [m for m in found if within(new_spans, m.start, m.end)]
+        for m in new_found:
+            mentions.add_mention(
+                db, snapshot_id=snapshot_id, page_id=page["id"], story_id=story_id, watchlist=m.watchlist,
+                term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
+                snippet=snippet(extraction.text, m.start, m.end), first_seen=now,
+            )
+        for term in sorted({m.term for m in new_found}):
+            events.add_event(db, page["id"], "mention_added", now, snapshot_id, {"term": term})
+        if new_found:
+            # Evidence: what the page said, byte for byte, when it named someone.
+            snapshots.add_evidence(db, snapshot_id, hashlib.sha256(item.body).hexdigest(), item.body,
+                                   item.final_url, item.status, item.headers)
+        if old_text is not None:
+            still_there = {(m.watchlist, m.term) for m in found}
+            before = {(m.watchlist, m.term) for m in self.matcher.find(old_text)}
+            for watchlist, term in sorted(before - still_there):
+                events.add_event(db, page["id"], "mention_removed", now, snapshot_id, {"term": term})
+                queue_takedown_alerts(db, self.config, page, "mention_removed", now, term=term,
+                                      title=extraction.title)
+        alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, new_found,
+                                      extraction.text, now)
+        return Outcome("restored" if restored else kind, len({m.term for m in new_found}), alerts)
+
+    def _page_url(self, item: FetchedPage) -> str:
+        link = item.extraction.canonical_url if item.extraction is not None else None
+        return canonical_from_link(item.final_url, link)
+
+    @staticmethod
+    def _redirected_away(item: FetchedPage, url: str) -> bool:
+        """A known page that now redirects to the site's front page has been taken down."""
+        if not item.redirected:
+            return False
+        final = canonicalize(item.final_url)
+        return final != url and final.split("://", 1)[-1].rstrip("/").count("/") == 0
+
+    def _removed(self, page: dict, item: FetchedPage) -> Outcome:
+        if page["state"] == "removed":
+            return Outcome("unchanged")
+        now = item.fetched_at
+        pages.set_state(self.db, page["id"], "removed", now)
+        reason = f"HTTP {item.status}" if item.status in REMOVED_STATUSES else f"redirected to {item.final_url}"
+        events.add_event(self.db, page["id"], "removed", now, detail={"reason": reason})
+        alerts = queue_takedown_alerts(self.db, self.config, page, "removed", now)
+        return Outcome("removed", 0, alerts)
+
+    def _story(self, digest: str, signature: bytes, page_id: int, now: str) -> int:
+        """The story a new text belongs to: the same or nearly the same text on another page."""
+        db = self.db
+        story_id = snapshots.story_with_text(db, digest, page_id)
+        bands = dedupe.band_keys(signature)
+        if story_id is None:
+            for candidate in snapshots.stories_with_bands(db, bands):
+                if any(dedupe.is_same_story(signature, other)
+                       for other in snapshots.story_signatures(db, candidate, exclude_page=page_id)):
+                    story_id = candidate
+                    break
+        if story_id is None:
+            story_id = snapshots.new_story(db, now)
+        snapshots.add_story_bands(db, story_id, bands)
+        return story_id

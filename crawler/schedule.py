@@ -1,0 +1,47 @@
+"""Source schedules: "every 30m" / "every 6h" or a five-field cron line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+_EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parsed schedule: an interval, or a cron expression."""
+
+    text: str
+    interval: timedelta | None = None
+    cron: str | None = None
+
+    def trigger(self, timezone=None, jitter: int | None = None):
+        """The APScheduler 3 trigger for this schedule."""
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.interval is not None:
+            return IntervalTrigger(seconds=self.interval.total_seconds(), timezone=timezone, jitter=jitter)
+        return CronTrigger.from_crontab(self.cron, timezone=timezone)
+
+
+def parse_schedule(text: str) -> Schedule:
+    """Parse a schedule or raise ValueError with a reason a user understands."""
+    text = text.strip()
+    match = _EVERY.match(text)
+    if match:
+        amount = int(match.group(1))
+        if amount <= 0:
+            raise ValueError("an interval must be positive")
+        return Schedule(text, interval=timedelta(**{_UNITS[match.group(2).lower()]: amount}))
+    if len(text.split()) == 5:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(text)
+        except ValueError as exc:
+            raise ValueError(f"not a valid cron line ({exc})") from None
+        return Schedule(text, cron=text)
+    raise ValueError('expected "every N(s|m|h|d)" or a five-field cron line such as "0 */6 * * *"')

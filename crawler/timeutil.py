@@ -1,0 +1,25 @@
+"""Reading times a user types: "--since 7d", "12h", "30m", "2w" or an ISO date."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_AGO = re.compile(r"^(\d+)\s*(m|h|d|w)$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def parse_since(text: str, now: datetime | None = None) -> str:
+    """An ISO UTC timestamp for a relative age or a date; ValueError with a readable reason."""
+    now = now or datetime.now(timezone.utc)
+    text = text.strip()
+    match = _AGO.match(text)
+    if match:
+        return (now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})).strftime(ISO_FORMAT)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an age (30m, 12h, 7d, 2w) or a date (2026-11-01)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)

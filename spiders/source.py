@@ -1,0 +1,164 @@
+"""The generic source spider: start URLs, link rules, feeds, sitemaps and known pages."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler.config import Source
+from crawler.items import FetchedPage, FetchFailure
+from crawler.middlewares import PrivateNetworkRefused
+from crawler.urls import canonicalize
+from storage.db import now_iso
+
+# Answers that are pages' news, not errors: unchanged, gone.
+PAGE_STATUSES = [304, 404, 410]
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("xml", "rss", "atom")
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawls one configured source; every page it fetches becomes a FetchedPage item."""
+
+    name = "source"
+
+    def __init__(self, source: Source, known: list[dict] | None = None, **kwargs):
+        super().__init__(name=f"source:{source.name}", **kwargs)
+        self.source = source
+        self.known = {page["url"]: page for page in (known or [])}
+        self.hosts = {urlsplit(u).hostname for u in (*source.start_urls, *source.feeds, *source.sitemaps)}
+        self.links = LinkExtractor(allow=source.follow, deny=source.deny, allow_domains=sorted(self.hosts),
+                                   unique=True)
+        self.scheduled: set[str] = set()
+
+    async def start(self):
+        for url, page in self.known.items():
+            yield self._page_request(url, depth=self.source.max_depth, known=page)
+        for url in self.source.start_urls:
+            request = self._page_request(url, depth=0)
+            if request is not None:
+                yield request
+        for url in self.source.feeds:
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, dont_filter=True)
+        for url in self.source.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed, dont_filter=True)
+
+    def _page_request(self, url: str, depth: int, known: dict | None = None):
+        url = canonicalize(url)
+        if url in self.scheduled:
+            return None
+        if known is None and url in self.known:
+            return None  # already scheduled as a revisit
+        if known is None and len(self.scheduled) >= self.source.max_pages:
+            return None
+        self.scheduled.add(url)
+        meta = {"depth_left": self.source.max_depth - depth, "handle_httpstatus_list": PAGE_STATUSES}
+        if known is not None:
+            meta.update(page_url=url, etag=known.get("etag"), last_modified=known.get("last_modified"),
+                        body_hash=known.get("body_hash"))
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta)
+
+    def parse_page(self, response):
+        meta = response.meta
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
+        if response.status in (404, 410) and not meta.get("page_url"):
+            yield self._failure(response.url, "http", f"HTTP {response.status}")
+            return
+        if not is_html:
+            yield self._failure(response.url, "skipped", f"not an HTML page ({content_type.split(';')[0]})",
+                                known=bool(meta.get("page_url")))
+            return
+        yield FetchedPage(
+            source=self.source.name,
+            page_url=meta.get("page_url"),
+            url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            status=response.status,
+            headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+            body=response.body,
+            fetched_at=now_iso(),
+            known_body_hash=meta.get("body_hash"),
+            redirected=bool(meta.get("redirect_urls")),
+        )
+        if response.status == 200 and meta.get("depth_left", 0) > 0 and hasattr(response, "text"):
+            depth = self.source.max_depth - meta["depth_left"] + 1
+            for link in self.links.extract_links(response):
+                request = self._page_request(link.url, depth)
+                if request is not None:
+                    yield request
+
+    def parse_feed(self, response):
+        """RSS and Atom: every item's link is a page to watch (not followed further)."""
+        try:
+            root = etree.fromstring(response.body, parser=etree.XMLParser(recover=True, resolve_entities=False,
+                                                                          no_network=True, huge_tree=False))
+        except etree.XMLSyntaxError as exc:
+            yield self._failure(response.url, "processing", f"not an RSS/Atom feed: {exc}")
+            return
+        if root is None:
+            yield self._failure(response.url, "processing", "not an RSS/Atom feed: empty document")
+            return
+        links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
+        links += root.xpath("//*[local-name()='entry']/*[local-name()='link']"
+                            "[not(@rel) or @rel='alternate']/@href")
+        for link in links:
+            url = response.urljoin(link.strip())
+            if url.startswith(("http://", "https://")):
+                request = self._page_request(url, self.source.max_depth)
+                if request is not None:
+                    yield request
+
+    def parse_sitemap(self, response):
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:  # a bad gzip is a bad sitemap, not a crash
+                yield self._failure(response.url, "processing", f"cannot unpack the sitemap: {exc}")
+                return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several kinds on hostile XML
+            yield self._failure(response.url, "processing", f"not a sitemap: {exc}")
+            return
+        for entry in sitemap:
+            url = entry.get("loc", "").strip()
+            if not url.startswith(("http://", "https://")):
+                continue
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
+            else:
+                request = self._page_request(url, self.source.max_depth)
+                if request is not None:
+                    yield request
+
+    def failed(self, failure):
+        request = failure.request
+        exc = failure.value
+        if isinstance(exc, PrivateNetworkRefused):
+            kind, reason = "refused", str(exc)
+        elif isinstance(exc, HttpError):
+            kind, reason = "http", f"HTTP {exc.response.status}"
+        elif isinstance(exc, DNSLookupError):
+            kind, reason = "network", f"DNS lookup failed for {urlsplit(request.url).hostname}"
+        elif isinstance(exc, (TimeoutError, TCPTimedOutError)):
+            kind, reason = "network", "timed out"
+        else:
+            kind, reason = "network", _one_line(f"{type(exc).__name__}: {exc}")
+        return self._failure(request.url, kind, reason, known=bool(request.meta.get("page_url")))
+
+    def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
+        return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:limit]

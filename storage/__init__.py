@@ -1,0 +1,1 @@
+"""The SQLite store: opening it, migrations, and plain functions over its tables."""

@@ -1,0 +1,55 @@
+"""Mentions: a watched term found in the new text of a snapshot."""
+from __future__ import annotations
+
+
+def add_mention(db, *, snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule,
+                snippet, first_seen) -> None:
+    db.execute(
+        """INSERT INTO mentions (snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, "end",
+                                 rule, snippet, first_seen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule, snippet, first_seen],
+    )
+
+
+def list_mentions(db, since: str | None = None, until: str | None = None, terms: tuple[str, ...] = (),
+                  watchlists: tuple[str, ...] = (), source: str | None = None) -> list[dict]:
+    """Mentions with their page, newest last; one row per term per snapshot."""
+    where, params = ["1 = 1"], []
+    if since:
+        where.append("m.first_seen >= ?")
+        params.append(since)
+    if until:
+        where.append("m.first_seen < ?")
+        params.append(until)
+    if terms:
+        where.append(f"m.term IN ({','.join('?' * len(terms))})")
+        params.extend(terms)
+    if watchlists:
+        where.append(f"m.watchlist IN ({','.join('?' * len(watchlists))})")
+        params.extend(watchlists)
+    if source:
+        where.append("p.source = ?")
+        params.append(source)
+    return list(db.query(
+        f"""SELECT m.id, m.term, m.kind, m.watchlist, m.matched, p.url, p.source, s.title, m.snippet,
+                   m.first_seen, m.story_id, m.snapshot_id, m.rule
+            FROM mentions m JOIN pages p ON p.id = m.page_id JOIN snapshots s ON s.id = m.snapshot_id
+            WHERE {' AND '.join(where)}
+            GROUP BY m.snapshot_id, m.watchlist, m.term ORDER BY m.first_seen, m.id""",
+        params,
+    ))
+
+
+def terms_on_snapshot(db, snapshot_id: int) -> set[tuple[str, str]]:
+    """(watchlist, term) pairs recorded for a snapshot."""
+    return {(row[0], row[1]) for row in db.execute(
+        "SELECT watchlist, term FROM mentions WHERE snapshot_id = ?", [snapshot_id]
+    )}
+
+
+def terms_on_page(db, page_id: int) -> set[tuple[str, str]]:
+    """(watchlist, term) pairs ever mentioned on a page."""
+    return {(row[0], row[1]) for row in db.execute(
+        "SELECT DISTINCT watchlist, term FROM mentions WHERE page_id = ?", [page_id]
+    )}

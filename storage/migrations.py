@@ -1,0 +1,167 @@
+"""Numbered schema migrations; each runs once, in a transaction, in order."""
+from __future__ import annotations
+
+from sqlite_utils import Migrations
+
+migrations = Migrations("vigil")
+
+
+@migrations(name="0001_initial")
+def initial(db):
+    db.executescript(
+        """
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            url TEXT NOT NULL UNIQUE,           -- canonical URL
+            state TEXT NOT NULL DEFAULT 'live', -- live | removed
+            first_seen TEXT NOT NULL,
+            last_fetched TEXT,
+            last_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,                     -- sha256 of the raw body last fetched
+            removed_at TEXT
+        );
+        CREATE INDEX pages_source ON pages(source);
+
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            first_seen TEXT NOT NULL
+        );
+
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            fetched_at TEXT NOT NULL,
+            title TEXT,
+            published TEXT,
+            lang TEXT,
+            text_hash TEXT NOT NULL,            -- sha256 of the normalized text
+            text BLOB NOT NULL,                 -- zlib-compressed UTF-8 text
+            signature BLOB,                     -- near-duplicate fingerprint
+            extractor TEXT NOT NULL,
+            final_url TEXT,
+            http_status INTEGER
+        );
+        CREATE INDEX snapshots_page ON snapshots(page_id, id);
+        CREATE INDEX snapshots_text_hash ON snapshots(text_hash);
+        CREATE INDEX snapshots_story ON snapshots(story_id);
+
+        CREATE TABLE story_bands (
+            band TEXT NOT NULL,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            PRIMARY KEY (band, story_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE evidence (
+            snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id),
+            sha256 TEXT NOT NULL,               -- of the raw body as received
+            body BLOB NOT NULL,                 -- zlib-compressed raw body
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL               -- JSON object
+        );
+
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            snapshot_id INTEGER NOT NULL UNIQUE REFERENCES snapshots(id),
+            previous_id INTEGER REFERENCES snapshots(id),
+            added TEXT NOT NULL,                -- JSON list of paragraphs
+            removed TEXT NOT NULL
+        );
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            event TEXT NOT NULL,   -- new | changed | removed | restored | mention_added | mention_removed
+            at TEXT NOT NULL,
+            detail TEXT            -- JSON
+        );
+        CREATE INDEX events_at ON events(at);
+        CREATE INDEX events_page ON events(page_id, id);
+
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            watchlist TEXT NOT NULL,
+            term TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            matched TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            rule TEXT,
+            snippet TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        );
+        CREATE INDEX mentions_first_seen ON mentions(first_seen);
+        CREATE INDEX mentions_term ON mentions(term);
+        CREATE INDEX mentions_story ON mentions(story_id);
+        CREATE INDEX mentions_page ON mentions(page_id);
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,           -- subscriber, story, event and terms: never twice
+            subscriber TEXT NOT NULL,
+            story_id INTEGER REFERENCES stories(id),
+            page_id INTEGER REFERENCES pages(id),
+            event TEXT NOT NULL,
+            payload TEXT NOT NULL,              -- the alert JSON, also_at refreshed when sent
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,              -- as written in the config (secrets unexpanded)
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            sent_at TEXT,
+            last_error TEXT,
+            UNIQUE (alert_id, channel)
+        );
+        CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+            at TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            error TEXT
+        );
+
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            finish_reason TEXT,
+            pid INTEGER,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            removed INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            alerts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX runs_source ON runs(source, id);
+
+        CREATE TABLE errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,                 -- http | network | refused | processing | ...
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX errors_at ON errors(at);
+        """
+    )

@@ -1,0 +1,116 @@
+"""Snapshots of a page's text, the changes between them, stories and raw evidence."""
+from __future__ import annotations
+
+import json
+import zlib
+
+
+def pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def latest_snapshot(db, page_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM snapshots WHERE page_id = ? ORDER BY id DESC LIMIT 1", [page_id]))
+    return rows[0] if rows else None
+
+
+def get_snapshot(db, snapshot_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM snapshots WHERE id = ?", [snapshot_id]))
+    return rows[0] if rows else None
+
+
+def page_snapshots(db, page_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM snapshots WHERE page_id = ? ORDER BY id", [page_id]))
+
+
+def add_snapshot(db, *, page_id, story_id, fetched_at, title, published, lang, text_hash, text,
+                 signature, extractor, final_url, http_status) -> int:
+    cursor = db.execute(
+        """INSERT INTO snapshots (page_id, story_id, fetched_at, title, published, lang, text_hash, text,
+                                  signature, extractor, final_url, http_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [page_id, story_id, fetched_at, title, published, lang, text_hash, pack(text), signature, extractor,
+         final_url, http_status],
+    )
+    return cursor.lastrowid
+
+
+def add_change(db, snapshot_id: int, previous_id: int | None, added: list[str], removed: list[str]) -> None:
+    db.execute(
+        "INSERT INTO changes (snapshot_id, previous_id, added, removed) VALUES (?, ?, ?, ?)",
+        [snapshot_id, previous_id, json.dumps(added, ensure_ascii=False), json.dumps(removed, ensure_ascii=False)],
+    )
+
+
+def get_change(db, snapshot_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM changes WHERE snapshot_id = ?", [snapshot_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row, "added": json.loads(row["added"]), "removed": json.loads(row["removed"])}
+
+
+def add_evidence(db, snapshot_id: int, sha256: str, body: bytes, url: str, status: int, headers: dict) -> None:
+    db.execute(
+        "INSERT INTO evidence (snapshot_id, sha256, body, url, status, headers) VALUES (?, ?, ?, ?, ?, ?)",
+        [snapshot_id, sha256, zlib.compress(body, 6), url, status, json.dumps(headers, ensure_ascii=False)],
+    )
+
+
+def get_evidence(db, snapshot_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM evidence WHERE snapshot_id = ?", [snapshot_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    return {**row, "body": zlib.decompress(row["body"]), "headers": json.loads(row["headers"])}
+
+
+def new_story(db, now: str) -> int:
+    return db.execute("INSERT INTO stories (first_seen) VALUES (?)", [now]).lastrowid
+
+
+def story_with_text(db, text_hash: str, page_id: int) -> int | None:
+    """The story of an identical text already stored under another page."""
+    row = db.execute(
+        "SELECT story_id FROM snapshots WHERE text_hash = ? AND page_id != ? ORDER BY id LIMIT 1",
+        [text_hash, page_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def stories_with_bands(db, bands: list[str]) -> list[int]:
+    """Candidate stories sharing at least one near-duplicate band, most shared first."""
+    if not bands:
+        return []
+    marks = ",".join("?" * len(bands))
+    return [row[0] for row in db.execute(
+        f"SELECT story_id FROM story_bands WHERE band IN ({marks}) GROUP BY story_id ORDER BY count(*) DESC LIMIT 20",
+        bands,
+    )]
+
+
+def story_signatures(db, story_id: int, exclude_page: int | None = None) -> list[bytes]:
+    """Fingerprints of a story's snapshots, leaving out one page's own earlier versions."""
+    return [row[0] for row in db.execute(
+        "SELECT signature FROM snapshots WHERE story_id = ? AND signature IS NOT NULL AND page_id IS NOT ?",
+        [story_id, exclude_page],
+    )]
+
+
+def add_story_bands(db, story_id: int, bands: list[str]) -> None:
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO story_bands (band, story_id) VALUES (?, ?)", [(band, story_id) for band in bands]
+    )
+
+
+def story_urls(db, story_id: int) -> list[str]:
+    """Every page URL where a story appeared, first seen first."""
+    return [row[0] for row in db.execute(
+        """SELECT p.url FROM snapshots s JOIN pages p ON p.id = s.page_id
+           WHERE s.story_id = ? GROUP BY p.id ORDER BY min(s.id)""",
+        [story_id],
+    )]
