@@ -1,0 +1,83 @@
+"""The fallback channel: every other URL scheme (mailto, tgram, slack, ntfy, matrix, ...) through Apprise."""
+from __future__ import annotations
+
+import html
+import logging
+from urllib.parse import urlsplit
+
+import apprise
+from apprise import NotifyFormat
+
+from alerts.channels import Channel, DeliveryError
+from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
+
+APPRISE_TIMEOUT = 30
+# Apprise explains a refused URL in a warning; our DeliveryError says it once, so keep
+# Python's last-resort handler from printing it too (a configured root logger still gets it).
+logging.getLogger("apprise").addHandler(logging.NullHandler())
+
+ALERT_RENDERERS = {
+    NotifyFormat.MARKDOWN: alert_markdown,
+    NotifyFormat.HTML: alert_html_fragment,
+    NotifyFormat.TEXT: alert_text,
+}
+
+
+class AppriseChannel(Channel, fallback=True):
+    description = "any service Apprise knows (mailto, tgram, slack, discord, ntfy, matrix, json, ...): one URL each"
+
+    def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None):
+        super().__init__(url, secret, base_dir)
+        scheme = urlsplit(url).scheme.lower() or "(no scheme)"
+        # Only this one URL: no Apprise config file or plugin folder of the machine is read.
+        self.notifier = apprise.Apprise(asset=apprise.AppriseAsset())
+        if not self.notifier.add(url):
+            raise DeliveryError(f"apprise does not understand this {scheme}:// URL (see the Apprise wiki for its form)")
+        if len(self.notifier) != 1:
+            raise DeliveryError(f"one Apprise URL per channel, not {len(self.notifier)} in one string")
+        self.service = self.notifier[0]
+        # Apprise's privacy form hides passwords and tokens; its default options are noise in errors.
+        self.shown = self.service.url(privacy=True).partition("?")[0]
+
+    def send(self, alert: dict) -> None:
+        # Render in the service's own format (Markdown where it has it), so Apprise converts nothing.
+        body_format = self.service.resolve_format(NotifyFormat.MARKDOWN)
+        self.notify(alert_subject(alert), ALERT_RENDERERS[body_format](alert), body_format)
+
+    def send_digest(self, subject: str, text: str, html: str) -> None:
+        if self.service.resolve_format(NotifyFormat.HTML) == NotifyFormat.HTML:
+            self.notify(subject, html, NotifyFormat.HTML)
+        else:
+            # Apprise escapes plain text for the Markdown services itself.
+            self.notify(subject, text, NotifyFormat.TEXT)
+
+    def notify(self, subject: str, body: str, body_format: NotifyFormat) -> None:
+        """Send one message; a refusal or a timeout raises DeliveryError."""
+        try:
+            result = self.notifier.notify(
+                body=body,
+                title=self._title(one_line(subject, 250), body_format),
+                body_format=body_format,
+                timeout=APPRISE_TIMEOUT,
+            )
+        except Exception as exc:  # Apprise and its plugins raise many kinds; all mean "not delivered"
+            raise DeliveryError(f"{self.shown}: {one_line(exc, 300) or type(exc).__name__}") from None
+        if not result:
+            raise DeliveryError(f"{self.shown}: {_failure_reason(result)}")
+
+    def _title(self, subject: str, body_format: NotifyFormat) -> str:
+        # A service without a title field pastes it into the body unescaped, in the body's format.
+        if self.service.title_maxlen > 0:
+            return subject
+        if body_format == NotifyFormat.HTML:
+            return html.escape(subject)
+        if body_format == NotifyFormat.MARKDOWN:
+            return markdown_escape(subject)
+        return subject
+
+
+def _failure_reason(result) -> str:
+    if result.status == apprise.AppriseResultStatus.TIMEOUT:
+        return f"no answer within {APPRISE_TIMEOUT} s"
+    messages = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR", "CRITICAL")]
+    return one_line(messages[-1], 300) if messages else f"not delivered ({result.status.name.lower()})"
