@@ -70,10 +70,15 @@ def cli(ctx, config_path):
 
 
 def _register() -> None:
-    from crawler.commands import crawling, demo, reports, setup, matching
+    """Every module in crawler/commands lists its `commands`; a new command is a new module."""
+    import importlib
+    import pkgutil
 
-    for module in (setup, crawling, reports, matching, demo):
-        for command in module.commands:
+    from crawler import commands as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for command in getattr(module, "commands", ()):
             cli.add_command(command)
 
 

@@ -43,11 +43,12 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     matcher = matcher_for(config)
     process = CrawlerProcess(crawl_settings(sources[0], settings_overrides), install_root_handler=False)
     contexts = []
-    for source in sources:
+    for index, source in enumerate(sources):
         with db.atomic():
             run_id = runs.start_run(db, source.name, now_iso(), os.getpid())
         context = CrawlContext(config=config, source=source, db=db, matcher=matcher, run_id=run_id)
-        crawler = Crawler(SourceSpider, crawl_settings(source, settings_overrides))
+        # The first crawler installs the reactor (the asyncio one, Scrapy's default).
+        crawler = Crawler(SourceSpider, crawl_settings(source, settings_overrides), init_reactor=index == 0)
         crawler.vigil = context
         process.crawl(crawler, source=source, known=pages.known_pages(db, source.name))
         contexts.append(context)

@@ -22,6 +22,10 @@ from storage.db import now_iso
 
 SITE_PAGES_ROUND_1 = [
     "index.html",
+    "about.html",
+    "donate.html",
+    "en/statements/index.html",
+    "ru/news/index.html",
     "en/statements/orlov-appeal.html",
     "en/statements/foreign-agents-law.html",
     "en/statements/journalist-detained.html",
@@ -91,6 +95,13 @@ def _page(path: str) -> tuple[dict, str]:
     return fields, "<" + body
 
 
+def _listing_label(path: str) -> str:
+    # Listings show the date and language, not the title: a title naming someone on a
+    # listing page would be a second mention of the same statement.
+    fields = _page(path)[0]
+    return f"{'Statement' if fields['lang'] == 'en' else 'Новость'} of {fields['date']}"
+
+
 def render_site(site: LocalSite, round_number: int) -> None:
     """Write the site as it stands in round 1 or 2."""
     paths = list(SITE_PAGES_ROUND_1)
@@ -99,8 +110,8 @@ def render_site(site: LocalSite, round_number: int) -> None:
         for path in REMOVED_IN_ROUND_2:
             site.remove(path)
     layout = _site_file("layout.html")
-    statements = [p for p in paths if p.startswith(("en/", "ru/"))]
-    links = "\n".join(f'<li><a href="/{p}">{_page(p)[0]["title"]}</a></li>' for p in statements)
+    statements = [p for p in paths if p.startswith(("en/", "ru/")) and not p.endswith("index.html")]
+    links = "\n".join(f'<li><a href="/{p}">{_listing_label(p)}</a></li>' for p in statements)
     partner_links = ""
     if round_number == 2:
         partner_links = f'<li><a href="/{REPUBLISHED[1]}">Rights Watch Centre statement</a></li>'

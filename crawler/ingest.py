@@ -80,9 +80,9 @@ class Ingestor:
         if page is None:
             if item.extraction is None or not item.extraction.text.strip():
                 return Outcome("skipped")
-            page = pages.add_page(db, item.source, url, now)
+            page = pages.add_page(db, item.source, url, item.final_url, now, item.depth)
 
-        validators = dict(etag=item.headers.get("ETag"), last_modified=item.headers.get("Last-Modified"))
+        validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
         pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
         restored = page["state"] == "removed"
         if restored:

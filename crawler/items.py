@@ -11,11 +11,12 @@ class FetchedPage:
     url: str                    # URL as requested
     final_url: str              # after redirects
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]      # names in lower case
     body: bytes
     fetched_at: str
     known_body_hash: str | None = None
     redirected: bool = False
+    depth: int = 0
     # Filled in by ExtractPipeline.
     body_hash: str = ""
     extraction: object | None = None

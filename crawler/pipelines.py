@@ -25,7 +25,7 @@ class ExtractPipeline:
         if item.body_hash == item.known_body_hash:
             item.skipped = "same_body"
             return item
-        content_type = item.headers.get("Content-Type")
+        content_type = item.headers.get("content-type")
         item.extraction = extract(item.body, item.final_url, content_type)
         if item.extraction is None:
             item.skipped = "not_html"

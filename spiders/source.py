@@ -34,15 +34,16 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.known = {page["url"]: page for page in (known or [])}
         self.hosts = {urlsplit(u).hostname for u in (*source.start_urls, *source.feeds, *source.sitemaps)}
-        self.links = LinkExtractor(allow=source.follow, deny=source.deny, allow_domains=sorted(self.hosts),
-                                   unique=True)
+        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True)
         self.scheduled: set[str] = set()
 
     async def start(self):
-        for url, page in self.known.items():
-            yield self._page_request(url, depth=self.source.max_depth, known=page)
         for url in self.source.start_urls:
-            request = self._page_request(url, depth=0)
+            request = self._page_request(url, depth=0, known=self.known.get(canonicalize(url)))
+            if request is not None:
+                yield request
+        for url, page in self.known.items():
+            request = self._page_request(url, depth=min(page["depth"], self.source.max_depth), known=page)
             if request is not None:
                 yield request
         for url in self.source.feeds:
@@ -51,18 +52,20 @@ class SourceSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed, dont_filter=True)
 
     def _page_request(self, url: str, depth: int, known: dict | None = None):
-        url = canonicalize(url)
-        if url in self.scheduled:
+        """A request for a page, once per canonical URL; the URL is fetched as the site wrote it."""
+        key = canonicalize(url)
+        if key in self.scheduled:
             return None
-        if known is None and url in self.known:
-            return None  # already scheduled as a revisit
+        if known is None and key in self.known:
+            return None  # scheduled as a revisit
         if known is None and len(self.scheduled) >= self.source.max_pages:
             return None
-        self.scheduled.add(url)
-        meta = {"depth_left": self.source.max_depth - depth, "handle_httpstatus_list": PAGE_STATUSES}
+        self.scheduled.add(key)
+        meta = {"vigil_depth": depth, "handle_httpstatus_list": PAGE_STATUSES}
         if known is not None:
-            meta.update(page_url=url, etag=known.get("etag"), last_modified=known.get("last_modified"),
+            meta.update(page_url=key, etag=known.get("etag"), last_modified=known.get("last_modified"),
                         body_hash=known.get("body_hash"))
+            url = known.get("fetch_url") or url
         return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta)
 
     def parse_page(self, response):
@@ -82,15 +85,18 @@ class SourceSpider(scrapy.Spider):
             url=response.request.url if response.request else response.url,
             final_url=response.url,
             status=response.status,
-            headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+            headers={k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
             body=response.body,
             fetched_at=now_iso(),
             known_body_hash=meta.get("body_hash"),
             redirected=bool(meta.get("redirect_urls")),
+            depth=meta.get("vigil_depth", 0),
         )
-        if response.status == 200 and meta.get("depth_left", 0) > 0 and hasattr(response, "text"):
-            depth = self.source.max_depth - meta["depth_left"] + 1
+        if response.status == 200 and meta.get("vigil_depth", 0) < self.source.max_depth and hasattr(response, "text"):
+            depth = meta["vigil_depth"] + 1
             for link in self.links.extract_links(response):
+                if urlsplit(link.url).hostname not in self.hosts:
+                    continue
                 request = self._page_request(link.url, depth)
                 if request is not None:
                     yield request

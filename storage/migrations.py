@@ -13,7 +13,8 @@ def initial(db):
         CREATE TABLE pages (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
-            url TEXT NOT NULL UNIQUE,           -- canonical URL
+            url TEXT NOT NULL UNIQUE,           -- canonical URL: the page's identity
+            fetch_url TEXT NOT NULL,            -- the URL as the site serves it
             state TEXT NOT NULL DEFAULT 'live', -- live | removed
             first_seen TEXT NOT NULL,
             last_fetched TEXT,
@@ -21,7 +22,8 @@ def initial(db):
             etag TEXT,
             last_modified TEXT,
             body_hash TEXT,                     -- sha256 of the raw body last fetched
-            removed_at TEXT
+            removed_at TEXT,
+            depth INTEGER NOT NULL DEFAULT 0    -- links from a start URL when first found
         );
         CREATE INDEX pages_source ON pages(source);
 

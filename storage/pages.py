@@ -10,12 +10,14 @@ def get_page(db, url: str) -> dict | None:
 def known_pages(db, source: str) -> list[dict]:
     """Every page known for a source, to revisit on each crawl."""
     return list(db.query(
-        "SELECT url, state, etag, last_modified, body_hash FROM pages WHERE source = ? ORDER BY id", [source]
+        "SELECT url, fetch_url, state, etag, last_modified, body_hash, depth FROM pages WHERE source = ? ORDER BY depth, id",
+        [source],
     ))
 
 
-def add_page(db, source: str, url: str, now: str) -> dict:
-    db.execute("INSERT INTO pages (source, url, first_seen) VALUES (?, ?, ?)", [source, url, now])
+def add_page(db, source: str, url: str, fetch_url: str, now: str, depth: int = 0) -> dict:
+    db.execute("INSERT INTO pages (source, url, fetch_url, first_seen, depth) VALUES (?, ?, ?, ?, ?)",
+               [source, url, fetch_url, now, depth])
     return get_page(db, url)
 
 
