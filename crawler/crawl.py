@@ -41,7 +41,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     `progress(contexts)` is called twice a second while the crawl runs."""
     db = open_database(config.database)
     matcher = matcher_for(config)
-    process = CrawlerProcess(crawl_settings(sources[0], settings_overrides), install_root_handler=False)
+    process = CrawlerProcess(crawl_settings(sources[0], settings_overrides))
     contexts = []
     for index, source in enumerate(sources):
         with db.atomic():

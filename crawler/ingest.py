@@ -15,7 +15,8 @@ from crawler.config import Config
 from crawler.diff import diff_texts, snippet, text_hash, within
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.items import CrawlFigures, FetchedPage, FetchFailure
-from crawler.urls import canonical_from_link, canonicalize
+from crawler.takedown import redirect_takedown, soft_404
+from crawler.urls import canonical_from_link
 from storage import events, mentions, pages, runs, snapshots
 
 REMOVED_STATUSES = (404, 410)
@@ -70,15 +71,18 @@ class Ingestor:
         db, now = self.db, item.fetched_at
         url = item.page_url or self._page_url(item)
         page = pages.get_page(db, url)
+        extraction = item.extraction
+        previous = snapshots.latest_snapshot(db, page["id"]) if page else None
 
-        if item.status in REMOVED_STATUSES or (page and self._redirected_away(item, url)):
+        gone = self._gone(item, url, previous) if page else None
+        if gone or item.status in REMOVED_STATUSES:
             if page is None:
                 return Outcome("skipped")
             pages.record_fetch(db, page["id"], now, item.status)
-            return self._removed(page, item)
+            return self._removed(page, item, gone or f"HTTP {item.status}")
 
         if page is None:
-            if item.extraction is None or not item.extraction.text.strip():
+            if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
                 return Outcome("skipped")
             page = pages.add_page(db, item.source, url, item.final_url, now, item.depth)
 
@@ -90,11 +94,9 @@ class Ingestor:
             events.add_event(db, page["id"], "restored", now)
             queue_takedown_alerts(db, self.config, page, "restored", now)
 
-        if item.skipped or item.extraction is None or not item.extraction.text.strip():
+        if item.skipped or extraction is None or not extraction.text.strip():
             return Outcome("restored" if restored else "unchanged")
 
-        extraction = item.extraction
-        previous = snapshots.latest_snapshot(db, page["id"])
         digest = text_hash(extraction.text)
         if previous and previous["text_hash"] == digest:
             return Outcome("restored" if restored else "unchanged")
@@ -143,19 +145,24 @@ class Ingestor:
         return canonical_from_link(item.final_url, link)
 
     @staticmethod
-    def _redirected_away(item: FetchedPage, url: str) -> bool:
-        """A known page that now redirects to the site's front page has been taken down."""
-        if not item.redirected:
-            return False
-        final = canonicalize(item.final_url)
-        return final != url and final.split("://", 1)[-1].rstrip("/").count("/") == 0
+    def _gone(item: FetchedPage, url: str, previous: dict | None) -> str | None:
+        """Why a known page that answered is gone all the same: redirected away, or a soft 404."""
+        if item.redirected:
+            reason = redirect_takedown(url, item.final_url)
+            if reason:
+                return reason
+        if item.status != 200 or item.skipped:
+            return None
+        text = item.extraction.text if item.extraction is not None else ""
+        title = item.extraction.title if item.extraction is not None else None
+        before = len(snapshots.unpack(previous["text"])) if previous else None
+        return soft_404(title, text, before)
 
-    def _removed(self, page: dict, item: FetchedPage) -> Outcome:
+    def _removed(self, page: dict, item: FetchedPage, reason: str) -> Outcome:
         if page["state"] == "removed":
             return Outcome("unchanged")
         now = item.fetched_at
         pages.set_state(self.db, page["id"], "removed", now)
-        reason = f"HTTP {item.status}" if item.status in REMOVED_STATUSES else f"redirected to {item.final_url}"
         events.add_event(self.db, page["id"], "removed", now, detail={"reason": reason})
         alerts = queue_takedown_alerts(self.db, self.config, page, "removed", now)
         return Outcome("removed", 0, alerts)

@@ -9,6 +9,7 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_INSTALL_ROOT_HANDLER = False   # Vigil sets up its own logging
 
 # Politeness: a source may raise these in its own table (concurrency, delay).
 CONCURRENT_REQUESTS = 16

@@ -66,7 +66,9 @@ class SourceSpider(scrapy.Spider):
             meta.update(page_url=key, etag=known.get("etag"), last_modified=known.get("last_modified"),
                         body_hash=known.get("body_hash"))
             url = known.get("fetch_url") or url
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta)
+        # We dedupe by canonical URL ourselves; Scrapy's filter would also drop a redirect to a
+        # page already fetched, and a takedown by redirect would go unseen.
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta, dont_filter=True)
 
     def parse_page(self, response):
         meta = response.meta

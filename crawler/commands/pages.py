@@ -1,0 +1,90 @@
+"""`vigil history` and `vigil evidence`: a page's versions, and the bytes that prove them."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from crawler.cli import format_option
+from crawler.errors import UsageError, VigilError
+from crawler.output import print_json_lines
+
+
+@click.command()
+@click.argument("url")
+@format_option()
+@click.pass_obj
+def history(state, url, fmt):
+    """A page's snapshots and what changed between them (URL as found on the site)."""
+    from crawler.urls import canonicalize
+    from storage.events import list_events
+    from storage.pages import get_page
+    from storage.snapshots import get_change, page_snapshots, unpack
+
+    db = state.db()
+    page = get_page(db, canonicalize(url))
+    if page is None:
+        raise UsageError(f"no page {url} in {state.config().database}")
+    rows = []
+    for snap in page_snapshots(db, page["id"]):
+        change = get_change(db, snap["id"]) or {"added": [], "removed": []}
+        has_evidence = db.execute("SELECT 1 FROM evidence WHERE snapshot_id = ?", [snap["id"]]).fetchone()
+        rows.append({
+            "snapshot": snap["id"], "at": snap["fetched_at"], "title": snap["title"], "lang": snap["lang"],
+            "chars": len(unpack(snap["text"])), "text_sha256": snap["text_hash"], "story": snap["story_id"],
+            "evidence": bool(has_evidence), "added": change["added"], "removed": change["removed"],
+        })
+    page_events = [e for e in list_events(db) if e["url"] == page["url"] and e["event"] in ("removed", "restored")]
+    if fmt == "json":
+        print_json_lines(rows)
+        print_json_lines({"event": e["event"], "at": e["at"], **(e["detail"] or {})} for e in page_events)
+        return
+    click.echo(f"{page['url']} ({page['source']}, {page['state']}, first seen {page['first_seen']})")
+    timeline = [(r["at"], "snapshot", r) for r in rows] + [(e["at"], "event", e) for e in page_events]
+    for at, kind, item in sorted(timeline, key=lambda t: t[0]):
+        if kind == "event":
+            reason = (item["detail"] or {}).get("reason", "")
+            click.echo(f"\n{at}  page {item['event']}" + (f": {reason}" if reason else ""))
+            continue
+        proof = ", evidence kept" if item["evidence"] else ""
+        click.echo(f"\n{at}  snapshot {item['snapshot']}: {item['title']!r}, {item['chars']} chars{proof}")
+        for line in item["added"]:
+            click.echo(f"  + {line}")
+        for line in item["removed"]:
+            click.echo(f"  - {line}")
+
+
+@click.command()
+@click.argument("snapshot_id", type=int)
+@click.option("--out", "out", required=True, metavar="FILE", help="Write the original bytes here.")
+@click.pass_obj
+def evidence(state, snapshot_id, out):
+    """Write a snapshot's original bytes to FILE and print their SHA-256, URL, status and time."""
+    from storage.snapshots import get_evidence, get_snapshot
+
+    db = state.db()
+    snap = get_snapshot(db, snapshot_id)
+    if snap is None:
+        raise UsageError(f"no snapshot {snapshot_id}")
+    proof = get_evidence(db, snapshot_id)
+    if proof is None:
+        raise VigilError(f"snapshot {snapshot_id} has no evidence: raw bytes are kept for snapshots that named "
+                         "a watched term")
+    digest = hashlib.sha256(proof["body"]).hexdigest()
+    if digest != proof["sha256"]:
+        raise VigilError(f"snapshot {snapshot_id}: stored bytes do not match their recorded SHA-256")
+    try:
+        Path(out).write_bytes(proof["body"])
+    except OSError as exc:
+        raise VigilError(f"{out}: cannot write: {exc.strerror}") from None
+    click.echo(f"wrote {len(proof['body'])} bytes to {out}")
+    click.echo(f"sha256  {digest}")
+    click.echo(f"url     {proof['url']}")
+    click.echo(f"status  {proof['status']}")
+    click.echo(f"fetched {snap['fetched_at']}")
+    for name, value in sorted(proof["headers"].items()):
+        click.echo(f"header  {name}: {value}")
+
+
+commands = [history, evidence]
