@@ -1,0 +1,263 @@
+"""The matcher: forms of a name, namesakes, keywords, awkward text, romanisation samples, the cache."""
+from __future__ import annotations
+
+import csv
+import json
+import pickle
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from alerts.matcher import Matcher, fingerprint
+from alerts.names import split_name
+from alerts.terms import Mention, Term
+
+DATA = Path(__file__).parent / "data" / "names"
+
+ORLOV = Term("Oleg Orlov", watchlist="defenders")
+MARKELOV = Term("Stanislav Markelov", watchlist="defenders")
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher([
+        ORLOV, MARKELOV, Term("Natalia Estemirova"), Term("Vladimir Kara-Murza"), Term("Юрий Дмитриев"),
+        Term("Aleksandra Skochilenko"), Term("Alexei Moroz"), Term("Oleksandra Matviichuk"),
+        Term("Committee Against Torture", kind="keyword", aliases=("Комитет против пыток",)),
+        Term("foreign agent", kind="keyword", aliases=("иностранный агент",)),
+    ])
+
+
+def found(matcher: Matcher, text: str) -> list[tuple[str, str]]:
+    return [(m.term, m.matched) for m in matcher.find(text)]
+
+
+@pytest.mark.parametrize("text, matched", [
+    ("Олег Орлов заявил о давлении.", "Олег Орлов"),
+    ("Суд отказал Олегу Орлову.", "Олегу Орлову"),
+    ("Мы встретились с Орловым в Москве.", "Орловым"),
+    ("Der Menschenrechtler Oleg Orlow sagte aus.", "Oleg Orlow"),
+    ("Defendant: ORLOV Oleg, born 1953.", "ORLOV Oleg"),
+    ("The statement was signed by O. Orlov.", "O. Orlov"),
+    ("Олег Петрович Орлов родился в Москве.", "Олег Петрович Орлов"),
+    ("В списке: Орлов О. П., Иванов И. И.", "Орлов О. П."),
+    ("Orlov, Oleg Petrovich (born 1953)", "Orlov, Oleg Petrovich"),
+    ("Orlows Anwälte legten Berufung ein.", "Orlows"),
+    ("L'arrestation d'Oleg Orlov a choqué.", "Oleg Orlov"),
+])
+def test_every_form_of_a_name_from_the_issue_is_found(matcher, text, matched):
+    assert found(matcher, text) == [("Oleg Orlov", matched)]
+
+
+@pytest.mark.parametrize("text, matched", [
+    ("Память Станислава Маркелова почтили.", "Станислава Маркелова"),
+    ("Der Anwalt Stanislaw Markelow wurde ermordet.", "Stanislaw Markelow"),
+    ("Markelov's clients were Chechen civilians.", "Markelov's"),
+    ("Lawyer S. Markelov represented the family.", "S. Markelov"),
+    ("Убийц Станислава Юрьевича Маркелова осудили.", "Станислава Юрьевича Маркелова"),
+])
+def test_markelov_in_cases_romanisations_and_possessive(matcher, text, matched):
+    assert found(matcher, text) == [("Stanislav Markelov", matched)]
+
+
+@pytest.mark.parametrize("text", [
+    "Sergei Orlov, a regional official, declined to comment.",
+    "Сергею Орлову вручили грамоту.",
+    "Анна Орлова выиграла турнир.",
+    "Юрий Орлов основал Хельсинкскую группу.",
+    "С. Орлов подписал распоряжение.",
+    "Олег Иванович Орлов",  # watched without a patronymic: any is accepted, see below
+])
+def test_namesakes_are_not_the_watched_person(matcher, text):
+    if "Иванович" in text:
+        assert found(matcher, text) == [("Oleg Orlov", text)]
+    else:
+        assert found(matcher, text) == []
+
+
+def test_a_different_patronymic_is_a_different_person_when_the_patronymic_is_watched():
+    with_patronymic = Matcher([Term("Oleg Petrovich Orlov")])
+    assert found(with_patronymic, "Олег Иванович Орлов выступил.") == []
+    assert found(with_patronymic, "Олегу Петровичу Орлову") == [("Oleg Petrovich Orlov", "Олегу Петровичу Орлову")]
+    assert found(with_patronymic, "Орлов О. И. выступил.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Economist Andrei Markov spoke.", "Выставку открыл Марков.", "The chess player Orlik won.",
+    "Над горами кружила стая орлов.", "Олег пришёл вовремя.", "Oleg arrived early.",
+    "Станислав пришёл домой.", "Орловская область получила субсидию.", "Ирина Маркелова возглавила библиотеку.",
+    "Ночью ударил сильный мороз.", "Мороз усилился к утру.", "Историк Сергей Кара-Мурза написал книгу.",
+    "Мурза приехал из Казани.", "Orlov-Davydov estate", "Her brother Estemirov testified.",
+])
+def test_near_misses_given_names_alone_and_everyday_words_are_not_found(matcher, text):
+    assert found(matcher, text) == []
+
+
+def test_the_rule_says_why(matcher):
+    [mention] = matcher.find("Адвокат Станислава Маркелова")
+    assert mention.rule == "cyrillic surname, genitive or accusative, with given name"
+    [mention] = matcher.find("Stanislaw Markelow")
+    assert mention.rule.startswith("latin surname") and mention.rule.endswith("with given name")
+    [mention] = matcher.find("Комитета против пыток")
+    assert mention.rule == "cyrillic keyword, genitive"
+
+
+@pytest.mark.parametrize("text, matched", [
+    ("Олег\u00a0Орлов выступил.", "Олег\u00a0Орлов"),
+    ("Statement by Oleg\nOrlov.", "Oleg\nOrlov"),
+    ("Statement by Oleg\r\n  Orlov.", "Oleg\r\n  Orlov"),
+    ("Олег Ор\u00adлов не признал вину.", "Олег Ор\u00adлов"),
+    ("Олег Орло\u0301в в суде.", "Олег Орло\u0301в"),
+    ("ＯＬＥＧ ＯＲＬＯＶ", "ＯＬＥＧ ＯＲＬＯＶ"),
+    ("Олег Oрлов", "Олег Oрлов"),  # a Latin O inside a Cyrillic word
+    ("Олег\u200bОрлов", "Олег\u200bОрлов"),
+    ("Oleg O\u0301rlov", "Oleg O\u0301rlov"),
+])
+def test_awkward_text_still_matches_with_offsets_into_the_original(matcher, text, matched):
+    mentions = matcher.find(text)
+    assert [(m.term, m.matched) for m in mentions] == [("Oleg Orlov", matched)]
+    for m in mentions:
+        assert text[m.start:m.end] == m.matched
+
+
+def test_decomposed_letters_are_composed(matcher):
+    assert found(matcher, "Юрии\u0306 Дмитриев") == [("Юрий Дмитриев", "Юрии\u0306 Дмитриев")]
+    assert found(matcher, "Ната\u0301лья Эстемирова") == [("Natalia Estemirova", "Ната\u0301лья Эстемирова")]
+
+
+def test_mentions_are_sorted_and_carry_the_term_watchlist_and_kind(matcher):
+    text = "Комитет против пыток и Олег Орлов; Markelov's case. Иностранным агентом признан фонд."
+    mentions = matcher.find(text)
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+    assert all(isinstance(m, Mention) and text[m.start:m.end] == m.matched for m in mentions)
+    by_term = {m.term: m for m in mentions}
+    assert by_term["Oleg Orlov"].watchlist == "defenders" and by_term["Oleg Orlov"].kind == "person"
+    assert by_term["Committee Against Torture"].kind == "keyword"
+    assert by_term["foreign agent"].matched == "Иностранным агентом"
+
+
+def test_the_longest_form_is_reported_once_per_term_and_place(matcher):
+    assert found(matcher, "Олег Петрович Орлов") == [("Oleg Orlov", "Олег Петрович Орлов")]
+    assert found(matcher, "Орлов Олег Петрович") == [("Oleg Orlov", "Орлов Олег Петрович")]
+
+
+def test_keywords_are_whole_words_any_case_any_diacritics_and_inflected_in_russian(matcher):
+    assert found(matcher, "the COMMITTEE AGAINST TORTURE said") == [("Committee Against Torture", "COMMITTEE AGAINST TORTURE")]
+    assert found(matcher, "Сотрудники Комитета против пыток") == [("Committee Against Torture", "Комитета против пыток")]
+    assert found(matcher, "Реестр иностранных агентов") == [("foreign agent", "иностранных агентов")]
+    assert found(matcher, "labelled foreign agents") == [("foreign agent", "foreign agents")]
+    assert found(matcher, "a foreign agentur, the committee, torture") == []
+    assert found(matcher, "Комитет по делам молодёжи") == []
+
+
+def test_ukrainian_and_russian_spellings_of_a_ukrainian_name(matcher):
+    assert found(matcher, "Олександрі Матвійчук вручили премію.") == [("Oleksandra Matviichuk", "Олександрі Матвійчук")]
+    assert found(matcher, "Интервью с Александрой Матвийчук.") == [("Oleksandra Matviichuk", "Александрой Матвийчук")]
+    assert found(matcher, "Oleksandra Matwijtschuk sprach.") == [("Oleksandra Matviichuk", "Oleksandra Matwijtschuk")]
+
+
+def test_diminutives_and_double_surnames(matcher):
+    assert found(matcher, "Саше Скочиленко вынесли приговор.") == [("Aleksandra Skochilenko", "Саше Скочиленко")]
+    assert found(matcher, "Супруга Владимира Кара-Мурзы") == [("Vladimir Kara-Murza", "Владимира Кара-Мурзы")]
+    assert found(matcher, "Wladimir Kara-Mursa kam frei.") == [("Vladimir Kara-Murza", "Wladimir Kara-Mursa")]
+
+
+def test_a_name_watched_in_cyrillic_is_found_in_latin_romanisations(matcher):
+    for text in ("Yuri Dmitriev", "Jurij Dmitrijew", "Iouri Dmitriev", "Yury Dmitriyev's", "Iurii Dmitriev"):
+        assert [t for t, _ in found(matcher, text)] == ["Юрий Дмитриев"], text
+
+
+def test_every_iuliia_sample_romanisation_of_a_cyrillic_word_is_found():
+    samples = json.loads((DATA / "iuliia_samples.json").read_text(encoding="utf-8"))
+    assert len(samples) >= 50
+    matcher = Matcher([Term(sample["cyrillic"]) for sample in samples])
+    missed = [sample for sample in samples
+              if sample["cyrillic"] not in [m.term for m in matcher.find(f"A report on {sample['latin']} today.")]]
+    assert missed == []
+
+
+def test_popular_surnames_with_stress_marks_match_their_romanised_forms():
+    with open(DATA / "popular_surnames_ru_ua_by.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["Country"] == "RU"]
+    assert len(rows) == 20
+    watched = Matcher([Term(f"Ivan {row['Romanized Name']}") for row in rows])
+    for row in rows:
+        text = f"Вчера Иван {row['Localized Name']} выступил в суде."  # Смирно́в, with its stress mark
+        [mention] = watched.find(text)
+        assert mention.term == f"Ivan {row['Romanized Name']}" and mention.matched == f"Иван {row['Localized Name']}"
+
+
+def test_how_a_name_is_split():
+    assert split_name("Oleg Orlov") == ("Oleg", None, "Orlov")
+    assert split_name("Oleg Petrovich Orlov") == ("Oleg", "Petrovich", "Orlov")
+    assert split_name("Орлов Олег Петрович") == ("Олег", "Петрович", "Орлов")
+    assert split_name("ORLOV Oleg") == ("Oleg", None, "ORLOV")
+    assert split_name("Orlov, Oleg") == ("Oleg", None, "Orlov")
+    assert split_name("Juan de la Cruz") == ("Juan", None, "de la Cruz")
+    assert split_name("Orlov") == (None, None, "Orlov")
+
+
+def test_the_split_can_be_overridden_for_a_compound_surname():
+    automatic = Matcher([Term("Gabriel García Márquez")])  # taken as given "Gabriel García", surname "Márquez"
+    assert ("Gabriel García Márquez", "García Márquez") not in found(automatic, "García Márquez wrote it.")
+    overridden = Matcher([Term("Gabriel García Márquez", surname="García Márquez")])
+    assert found(overridden, "García Márquez wrote it.") == [("Gabriel García Márquez", "García Márquez")]
+    assert found(overridden, "Gabriel Garcia Marquez wrote it.") == [("Gabriel García Márquez", "Gabriel Garcia Marquez")]
+    particles = Matcher([Term("Levon Ter Petrosyan")])  # "Ter" belongs to the surname without being told
+    assert found(particles, "Левон Тер-Петросян выступил.") == [("Levon Ter Petrosyan", "Левон Тер-Петросян")]
+
+
+def test_given_and_patronymic_keys_override_the_split():
+    matcher = Matcher([Term("Orlov Oleg", given="Oleg", surname="Orlov", patronymic="Petrovich")])
+    assert found(matcher, "Олег Петрович Орлов") == [("Orlov Oleg", "Олег Петрович Орлов")]
+    assert found(matcher, "Олег Иванович Орлов") == []
+
+
+def test_an_empty_watchlist_or_text_finds_nothing():
+    assert Matcher([]).find("Олег Орлов") == []
+    assert Matcher([ORLOV]).find("") == []
+    assert Matcher([Term("   ")]).find("anything at all") == []
+
+
+def test_a_large_watchlist_finds_the_same_mentions(matcher):
+    rng = random.Random(3)
+    syllables = ["ba", "vo", "gri", "de", "zha", "ka", "lo", "mi", "no", "pe", "ro", "sa", "ti", "fu"]
+    extra = [Term(f"Ivan {''.join(rng.choice(syllables) for _ in range(3)).capitalize()}ov") for _ in range(1500)]
+    text = "Олег Орлов и Станислав Маркелов; Komitee. Стая орлов. Sergei Orlov. Markelov's case."
+    small = Matcher([ORLOV, MARKELOV])
+    started = time.perf_counter()
+    large = Matcher([ORLOV, MARKELOV, *extra])
+    assert time.perf_counter() - started < 30
+    assert [(m.term, m.start, m.end) for m in large.find(text)] == [(m.term, m.start, m.end) for m in small.find(text)]
+
+
+def test_a_long_text_full_of_mentions_is_scanned_in_linear_time():
+    matcher = Matcher([ORLOV])
+    text = "Олег Орлов сказал. " * 20_000
+    started = time.perf_counter()
+    mentions = matcher.find(text)
+    assert len(mentions) == 20_000
+    assert time.perf_counter() - started < 20
+
+
+def test_the_compiled_matcher_is_cached_until_the_watchlist_changes(tmp_path):
+    terms = [ORLOV, MARKELOV]
+    first = Matcher.cached(terms, tmp_path)
+    [cached_file] = tmp_path.glob("matcher-*.pickle")
+    written_at = cached_file.stat().st_mtime_ns
+    again = Matcher.cached(list(terms), tmp_path)
+    assert cached_file.stat().st_mtime_ns == written_at
+    assert again is not first and found(again, "Олегу Орлову") == found(first, "Олегу Орлову")
+    assert fingerprint(terms) != fingerprint([ORLOV])
+    changed = Matcher.cached([ORLOV], tmp_path)
+    assert found(changed, "Станислава Маркелова") == []
+    assert [p.name for p in tmp_path.glob("matcher-*.pickle")] == [f"matcher-{fingerprint([ORLOV])}.pickle"]
+
+
+def test_a_damaged_cache_file_is_compiled_again(tmp_path):
+    path = tmp_path / f"matcher-{fingerprint([ORLOV])}.pickle"
+    path.write_bytes(b"not a pickle")
+    assert found(Matcher.cached([ORLOV], tmp_path), "Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
+    assert isinstance(pickle.loads(path.read_bytes()), Matcher)
