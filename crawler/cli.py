@@ -12,16 +12,20 @@ from crawler.errors import UsageError, VigilError
 class AppState:
     """What commands share: the config path, loaded on first use, and the database."""
 
-    def __init__(self, config_path: str | None):
+    def __init__(self, config_path: str | None, log_level: str | None = None, log_format: str = "text"):
         self.config_path = config_path
+        self.log_level = log_level      # None: the command's own default
+        self.log_format = log_format
         self._config = None
         self._db = None
 
     def config(self):
         if self._config is None:
             from crawler.config import load_config
+            from crawler.logs import remember_secrets
 
             self._config = load_config(self.config_path)
+            remember_secrets(self._config)
         return self._config
 
     def db(self):
@@ -62,11 +66,18 @@ def _version() -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", metavar="PATH", default=None,
               help="Config file (default: $VIGIL_CONFIG, else ./vigil.toml).")
+@click.option("--log-level", type=click.Choice(("debug", "info", "warning", "error")), default=None,
+              help="Log this level and above on stderr (default: info for `vigil run`, else warning).")
+@click.option("--log-format", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="Log lines as text or as JSON objects.")
 @click.version_option(_version(), prog_name="vigil")
 @click.pass_context
-def cli(ctx, config_path):
+def cli(ctx, config_path, log_level, log_format):
     """Vigil watches NGO and media sites for new mentions of the people you follow."""
-    ctx.obj = AppState(config_path)
+    from crawler.logs import setup_logging
+
+    setup_logging(log_level or "warning", log_format)
+    ctx.obj = AppState(config_path, log_level, log_format)
 
 
 def _register() -> None:

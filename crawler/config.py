@@ -14,6 +14,8 @@ from crawler.schedule import Schedule, parse_schedule
 
 CONFIG_NAME = "vigil.toml"
 MODES = ("instant", "daily", "weekly")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ class Subscriber:
     mode: str = "instant"
     secret: str | None = None
     takedowns: bool = False
+    health: bool = False
+    digest_time: str = "08:00"          # local time of day when daily and weekly digests go out
+    timezone: str | None = None         # IANA name for digest_time; None: [vigil] timezone, else the machine's
+    weekly_day: str = "monday"
+    modes: tuple[tuple[str, str], ...] = ()   # (watchlist, mode): overrides `mode` for that watchlist
+
+    def mode_for(self, watchlist: str) -> str:
+        """How this subscriber hears about one of its watchlists: instant, daily or weekly."""
+        return dict(self.modes).get(watchlist, self.mode)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,9 @@ class Config:
     sources: tuple[Source, ...] = ()
     watchlists: tuple[Watchlist, ...] = ()
     subscribers: tuple[Subscriber, ...] = ()
+    timezone: str | None = None          # IANA name for cron schedules; None: the machine's own
+    max_concurrent_crawls: int = 2
+    jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -69,7 +83,10 @@ class Config:
 
 # Each table's keys: name -> (type, required). Types are checked, then converted below.
 _STR_LIST = "list of strings"
-_VIGIL_KEYS = {"database": (str, False), "allow_private_networks": ("bool or CIDR list", False)}
+_VIGIL_KEYS = {
+    "database": (str, False), "allow_private_networks": ("bool or CIDR list", False),
+    "timezone": (str, False), "max_concurrent_crawls": (int, False), "jitter": (float, False),
+}
 _SOURCE_KEYS = {
     "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
     "sitemaps": (_STR_LIST, False), "follow": (_STR_LIST, False), "deny": (_STR_LIST, False),
@@ -84,6 +101,8 @@ _TERM_KEYS = {
 _SUBSCRIBER_KEYS = {
     "name": (str, True), "watchlists": (_STR_LIST, False), "channels": (_STR_LIST, False),
     "mode": (str, False), "secret": (str, False), "takedowns": (bool, False),
+    "health": (bool, False), "digest_time": (str, False), "timezone": (str, False), "weekly_day": (str, False),
+    "modes": ("table", False),
 }
 _TOP_KEYS = {"vigil": "table", "sources": "array", "watchlists": "array", "subscribers": "array"}
 
@@ -119,6 +138,7 @@ class _Checker:
             bool: isinstance(value, bool),
             _STR_LIST: isinstance(value, list) and all(isinstance(v, str) for v in value),
             "list of tables": isinstance(value, list) and all(isinstance(v, dict) for v in value),
+            "table": isinstance(value, dict),
             "bool or CIDR list": isinstance(value, bool)
             or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
         }[kind]
@@ -205,7 +225,29 @@ def parse_config(data: dict, path: Path) -> Config:
         _subscriber(check, i, s, known_watchlists)
         for i, s in enumerate(check.array(data, "subscribers", _SUBSCRIBER_KEYS))
     )
-    return Config(path, database, allow, sources, watchlists, subscribers)
+    return Config(path, database, allow, sources, watchlists, subscribers, **_daemon_settings(check, vigil))
+
+
+def _daemon_settings(check: _Checker, vigil: dict) -> dict:
+    """The `[vigil]` keys that only `vigil run` reads: time zone, crawl limit, jitter."""
+    settings = {}
+    if "timezone" in vigil:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(vigil["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            check.fail("vigil.timezone", f"unknown time zone {vigil['timezone']!r} (a name like \"Europe/Berlin\")")
+        settings["timezone"] = vigil["timezone"]
+    if "max_concurrent_crawls" in vigil:
+        if vigil["max_concurrent_crawls"] < 1:
+            check.fail("vigil.max_concurrent_crawls", f"must be at least 1, got {vigil['max_concurrent_crawls']}")
+        settings["max_concurrent_crawls"] = vigil["max_concurrent_crawls"]
+    if "jitter" in vigil:
+        if vigil["jitter"] < 0:
+            check.fail("vigil.jitter", f"must not be negative, got {vigil['jitter']}")
+        settings["jitter"] = float(vigil["jitter"])
+    return settings
 
 
 def _source(check: _Checker, index: int, data: dict) -> Source:
@@ -274,7 +316,39 @@ def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[s
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
     fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    fields.update(_digest_settings(check, where, data, known_watchlists))
     return Subscriber(**fields)
+
+
+def _digest_settings(check: _Checker, where: str, data: dict, known_watchlists: set[str]) -> dict:
+    """A subscriber's per-watchlist modes and when its digests go out."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for watchlist, override in data.get("modes", {}).items():
+        if watchlist not in known_watchlists:
+            check.fail(f"{where}.modes.{watchlist}", f"unknown watchlist {watchlist!r}")
+        if override not in MODES:
+            check.fail(f"{where}.modes.{watchlist}", f"expected one of {', '.join(MODES)}, got {_describe(override)}")
+    settings = {"modes": tuple(data.get("modes", {}).items())}
+    if "digest_time" in data and not _TIME_OF_DAY.match(data["digest_time"]):
+        check.fail(f"{where}.digest_time", f"expected a time of day HH:MM (24-hour), got {data['digest_time']!r}")
+    if "timezone" in data:
+        try:
+            ZoneInfo(data["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            check.fail(f"{where}.timezone", f"unknown time zone {data['timezone']!r} (a name like \"Europe/Berlin\")")
+    if "weekly_day" in data:
+        settings["weekly_day"] = data["weekly_day"].strip().lower()
+        if settings["weekly_day"] not in WEEKDAYS:
+            check.fail(f"{where}.weekly_day",
+                       f"expected a day of the week (monday ... sunday), got {data['weekly_day']!r}")
+    return settings
+
+
+def time_of_day(text: str) -> tuple[int, int]:
+    """(hour, minute) of a validated "HH:MM"."""
+    hour, minute = _TIME_OF_DAY.match(text).groups()
+    return int(hour), int(minute)
 
 
 def _redacted(url: str) -> str:

@@ -17,14 +17,25 @@ class Schedule:
     interval: timedelta | None = None
     cron: str | None = None
 
-    def trigger(self, timezone=None, jitter: int | None = None):
-        """The APScheduler 3 trigger for this schedule."""
+    def trigger(self, timezone=None, jitter: float | None = None):
+        """The APScheduler 3 trigger for this schedule; `jitter` seconds at most are added at
+        random to each run time, never more than a quarter of an interval, so runs keep their order."""
         from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
         if self.interval is not None:
-            return IntervalTrigger(seconds=self.interval.total_seconds(), timezone=timezone, jitter=jitter)
-        return CronTrigger.from_crontab(self.cron, timezone=timezone)
+            if jitter:
+                jitter = min(jitter, self.interval.total_seconds() / 4)
+            return IntervalTrigger(seconds=self.interval.total_seconds(), timezone=timezone, jitter=jitter or None)
+        trigger = CronTrigger.from_crontab(self.cron, timezone=timezone)
+        trigger.jitter = jitter or None
+        return trigger
+
+    def next_after(self, moment, timezone=None):
+        """The first run time after `moment` (an aware datetime), without jitter."""
+        if self.interval is not None:
+            return moment + self.interval
+        return self.trigger(timezone).get_next_fire_time(None, moment + timedelta(seconds=1))
 
 
 def parse_schedule(text: str) -> Schedule:

@@ -6,12 +6,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.linkextractors import LinkExtractor
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler import netguard
 from crawler.config import Source
 from crawler.items import FetchedPage, FetchFailure
 from crawler.middlewares import PrivateNetworkRefused
@@ -22,6 +25,8 @@ from storage.db import now_iso
 PAGE_STATUSES = [304, 404, 410]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
+# Documents a page links to are named in `vigil errors`, since Vigil reads HTML only; never fetched.
+DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
 
 
 class SourceSpider(scrapy.Spider):
@@ -34,8 +39,10 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.known = {page["url"]: page for page in (known or [])}
         self.hosts = {urlsplit(u).hostname for u in (*source.start_urls, *source.feeds, *source.sitemaps)}
-        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True)
+        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True,
+                                   deny_extensions=[e for e in IGNORED_EXTENSIONS if e not in DOCUMENT_EXTENSIONS])
         self.scheduled: set[str] = set()
+        self.documents: set[str] = set()
 
     async def start(self):
         for url in self.source.start_urls:
@@ -63,8 +70,11 @@ class SourceSpider(scrapy.Spider):
         self.scheduled.add(key)
         meta = {"vigil_depth": depth, "handle_httpstatus_list": PAGE_STATUSES}
         if known is not None:
-            meta.update(page_url=key, etag=known.get("etag"), last_modified=known.get("last_modified"),
-                        body_hash=known.get("body_hash"))
+            meta.update(page_url=key, body_hash=known.get("body_hash"))
+            if depth >= self.source.max_depth:
+                # Only pages whose links are not followed may answer 304: a listing must
+                # always be read again, or a link it still holds could never be retried.
+                meta.update(etag=known.get("etag"), last_modified=known.get("last_modified"))
             url = known.get("fetch_url") or url
         # We dedupe by canonical URL ourselves; Scrapy's filter would also drop a redirect to a
         # page already fetched, and a takedown by redirect would go unseen.
@@ -98,6 +108,9 @@ class SourceSpider(scrapy.Spider):
             depth = meta["vigil_depth"] + 1
             for link in self.links.extract_links(response):
                 if urlsplit(link.url).hostname not in self.hosts:
+                    continue
+                if _extension(link.url) in DOCUMENT_EXTENSIONS:
+                    yield from self._document(link.url)
                     continue
                 request = self._page_request(link.url, depth)
                 if request is not None:
@@ -150,23 +163,63 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
-        exc = failure.value
-        if isinstance(exc, PrivateNetworkRefused):
-            kind, reason = "refused", str(exc)
-        elif isinstance(exc, HttpError):
-            kind, reason = "http", f"HTTP {exc.response.status}"
-        elif isinstance(exc, DNSLookupError):
-            kind, reason = "network", f"DNS lookup failed for {urlsplit(request.url).hostname}"
-        elif isinstance(exc, (TimeoutError, TCPTimedOutError)):
-            kind, reason = "network", "timed out"
-        else:
-            kind, reason = "network", _one_line(f"{type(exc).__name__}: {exc}")
-        return self._failure(request.url, kind, reason, known=bool(request.meta.get("page_url")))
+        kind, reason = describe_failure(failure.value, request, self.settings)
+        # Recorded under the URL that was linked or configured; where it led is in the reason.
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if first_url != request.url and kind != "redirect":
+            reason = f"redirected to {_one_line(request.url, 200)}: {reason}"
+        return self._failure(first_url, kind, reason, known=bool(request.meta.get("page_url")))
+
+    def _document(self, url: str):
+        if url not in self.documents and len(self.documents) < self.source.max_pages:
+            self.documents.add(url)
+            yield self._failure(url, "skipped", f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)")
 
     def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
         return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)
 
 
+def _extension(url: str) -> str:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text[:limit]
+
+
+def describe_failure(exc: BaseException, request, settings) -> tuple[str, str]:
+    """The kind and the plain reason of a failed request, as `vigil errors` shows them."""
+    host = urlsplit(request.url).hostname
+    limit_mb = settings.getint("DOWNLOAD_MAXSIZE") / (1024 * 1024)
+    if isinstance(exc, PrivateNetworkRefused):
+        return "refused", str(exc)
+    if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+        refused = netguard.recorded_refusal(host)
+        return ("refused", refused) if refused else ("network", f"DNS lookup failed for {host}")
+    if isinstance(exc, HttpError):
+        response = exc.response
+        retry_after = response.headers.get(b"Retry-After")
+        later = f" (Retry-After: {_one_line(retry_after.decode('latin-1'), 40)})" if retry_after else ""
+        return "http", f"HTTP {response.status}{later}"
+    if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
+        return "timeout", f"no complete answer within {settings.getfloat('DOWNLOAD_TIMEOUT'):g} s"
+    if isinstance(exc, DownloadCancelledError):
+        # timeouts arrive as DownloadTimeoutError: a cancelled download is one past DOWNLOAD_MAXSIZE
+        return "too_large", f"the body is larger than the download limit of {limit_mb:g} MB"
+    if isinstance(exc, ResponseDataLossError):
+        return "network", "the connection broke before the whole body arrived"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return "network", f"connection refused by {host}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "DOWNLOAD_MAXSIZE" in text:
+            return "too_large", f"the body decompresses to more than the limit of {limit_mb:g} MB (a compression bomb?)"
+        if "redirect" in text.lower():
+            limit = settings.getint("REDIRECT_MAX_TIMES")
+            return "redirect", f"more than {limit} redirects (a redirect loop?)"
+        if "robots.txt" in text:
+            return "robots", "forbidden by the site's robots.txt"
+        return "skipped", _one_line(text) or "request dropped"
+    return "network", _one_line(f"{type(exc).__name__}: {exc}")

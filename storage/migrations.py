@@ -167,3 +167,81 @@ def initial(db):
         CREATE INDEX errors_at ON errors(at);
         """
     )
+
+
+@migrations(name="0003_daemon_health")
+def daemon_health(db):
+    db.executescript(
+        """
+        CREATE TABLE schedules (
+            source TEXT PRIMARY KEY,
+            schedule TEXT NOT NULL,             -- as written in the config when recorded
+            next_run_at TEXT,                   -- when `vigil run` will crawl it next; NULL when stopped
+            recorded_at TEXT NOT NULL
+        );
+
+        CREATE TABLE health_problems (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            problem TEXT NOT NULL,              -- source_failing | pages_dropped | new_pages_dropped | ...
+            opened_at TEXT NOT NULL,
+            detail TEXT NOT NULL,               -- JSON: what was seen, and the baseline it was measured against
+            closed_at TEXT
+        );
+        CREATE UNIQUE INDEX health_problems_open ON health_problems(source, problem) WHERE closed_at IS NULL;
+
+        CREATE INDEX runs_unfinished ON runs(source) WHERE finished_at IS NULL;
+        CREATE INDEX errors_run ON errors(run_id);
+        CREATE INDEX errors_source_at ON errors(source, at);
+        """
+    )
+
+
+@migrations(name="0002_subscriptions_digests_search")
+def subscriptions_digests_search(db):
+    # One statement at a time: executescript would commit the migration's transaction early.
+    statements = [
+        """CREATE TABLE watch_terms (
+            watchlist TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'person',
+            aliases TEXT NOT NULL DEFAULT '[]',  -- JSON list
+            active INTEGER NOT NULL DEFAULT 1,   -- 0: `vigil watch remove` (hides a term of vigil.toml too)
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (watchlist, name)
+        )""",
+        """CREATE TABLE subscriptions (
+            subscriber TEXT NOT NULL,
+            watchlist TEXT NOT NULL,
+            subscribed INTEGER NOT NULL,         -- 1: `vigil subscribe`, 0: `vigil unsubscribe` (both win over the file)
+            mode TEXT,                           -- instant | daily | weekly for this watchlist; NULL: the subscriber's
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (subscriber, watchlist)
+        )""",
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            subscriber TEXT NOT NULL,
+            period TEXT NOT NULL,                -- daily | weekly
+            due_at TEXT NOT NULL,                -- the scheduled moment it was made for
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            items INTEGER NOT NULL,              -- mentions, takedowns and failed sources; 0: nothing was sent
+            alert_id INTEGER REFERENCES alerts(id),  -- delivered through the outbox like any alert
+            created_at TEXT NOT NULL,
+            UNIQUE (subscriber, period, due_at)
+        )""",
+        # A dispatcher claims the deliveries it is about to send, so two never send the same one.
+        "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE deliveries ADD COLUMN claimed_until TEXT",
+        # Contentless: snapshots keep the (compressed) text; this holds only the index.
+        """CREATE VIRTUAL TABLE snapshot_search USING fts5(
+            title, text, content='', tokenize='unicode61 remove_diacritics 2'
+        )""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+    from storage.search import index_snapshot
+    from storage.snapshots import unpack
+
+    for snapshot_id, title, text in db.execute("SELECT id, title, text FROM snapshots ORDER BY id").fetchall():
+        index_snapshot(db, snapshot_id, title, unpack(text))

@@ -1,4 +1,4 @@
-"""Runs (one crawl of one source, with its figures) and the errors met on the way."""
+"""Runs (one crawl of one source, with its figures), the errors met on the way, and the next run times."""
 from __future__ import annotations
 
 COUNTERS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions", "alerts")
@@ -48,3 +48,83 @@ def list_errors(db, since: str | None = None, source: str | None = None) -> list
             GROUP BY url, source ORDER BY at""",
         params,
     ))
+
+
+def end_interrupted_run(db, run: dict, now: str, reason: str) -> None:
+    """Record the end of a run that stopped halfway (killed, shut down), in one transaction.
+
+    The links a crawl had found but not yet fetched died with it, and the next crawl would get
+    304 Not Modified for the pages that listed them and never see those links again: so the
+    pages it fetched lose their validators and are fetched whole, and their links followed, next time."""
+    with db.atomic():
+        if run["finished_at"] is None:
+            finish_run(db, run["id"], now, reason)
+        db.execute("UPDATE pages SET etag = NULL, last_modified = NULL WHERE source = ? AND last_fetched >= ?",
+                   [run["source"], run["started_at"]])
+
+
+def unfinished_runs(db, source: str | None = None) -> list[dict]:
+    """Runs with no finish recorded: still crawling, or killed before they could say so."""
+    clause, params = ("AND source = ?", [source]) if source else ("", [])
+    return list(db.query(f"SELECT * FROM runs WHERE finished_at IS NULL {clause} ORDER BY id", params))
+
+
+def run_of_process(db, source: str, pid: int, since: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM runs WHERE source = ? AND pid = ? AND started_at >= ? ORDER BY id DESC LIMIT 1",
+                         [source, pid, since]))
+    return rows[0] if rows else None
+
+
+def first_run_id(db, source: str) -> int | None:
+    return db.execute("SELECT min(id) FROM runs WHERE source = ?", [source]).fetchone()[0]
+
+
+def first_run_started(db, source: str) -> str | None:
+    return db.execute("SELECT min(started_at) FROM runs WHERE source = ?", [source]).fetchone()[0]
+
+
+def last_new_page_run(db, source: str) -> str | None:
+    """When the latest run that found a new page started."""
+    return db.execute("SELECT max(started_at) FROM runs WHERE source = ? AND new > 0", [source]).fetchone()[0]
+
+
+def errors_by_kind(db, run_id: int) -> dict[str, int]:
+    return dict(db.execute("SELECT kind, count(*) FROM errors WHERE run_id = ? GROUP BY kind ORDER BY kind", [run_id]))
+
+
+def count_errors(db, source: str, since: str) -> int:
+    return db.execute("SELECT count(*) FROM errors WHERE source = ? AND at >= ?", [source, since]).fetchone()[0]
+
+
+def latest_error(db, source: str, run_id: int | None = None) -> dict | None:
+    clause, params = ("AND run_id = ?", [source, run_id]) if run_id is not None else ("", [source])
+    rows = list(db.query(f"SELECT url, kind, reason, at FROM errors WHERE source = ? {clause} ORDER BY id DESC LIMIT 1",
+                         params))
+    return rows[0] if rows else None
+
+
+def set_next_run(db, source: str, schedule: str, next_run_at: str | None, now: str) -> None:
+    db.execute(
+        """INSERT INTO schedules (source, schedule, next_run_at, recorded_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (source) DO UPDATE SET schedule = excluded.schedule, next_run_at = excluded.next_run_at,
+               recorded_at = excluded.recorded_at""",
+        [source, schedule, next_run_at, now],
+    )
+
+
+def next_runs(db) -> dict[str, dict]:
+    """Per source: the schedule and next run time that `vigil run` recorded."""
+    return {row["source"]: row for row in db.query("SELECT * FROM schedules")}
+
+
+def clear_next_runs(db, now: str) -> None:
+    """Nothing is scheduled while the daemon is stopped; the schedules stay for its next start."""
+    db.execute("UPDATE schedules SET next_run_at = NULL, recorded_at = ?", [now])
+
+
+def release_claims_of_dead_dispatchers(db) -> int:
+    """Deliveries claimed by a dispatcher that was killed: claimable again now, not when the lease
+    lapses minutes later. Only for a daemon starting, which holds the one-daemon-per-database lock."""
+    with db.atomic():
+        return db.execute("UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL "
+                          "WHERE claimed_by IS NOT NULL AND status = 'pending'").rowcount

@@ -162,12 +162,15 @@ def test_republished_before_delivery_lists_both_urls_in_the_alert(site, project)
     assert urls == {f"{site.url}/orlov.html", f"{site.url}/copy.html"}
 
 
-def test_unchanged_revisit_uses_conditional_get(site, project):
+def test_unchanged_revisit_uses_conditional_get_except_on_listings(site, project):
     site.write("index.html", index("law.html"))
     site.write("law.html", LAW_STATEMENT)
-    project.write_config(simple_config(site.url))
+    project.write_config(simple_config(site.url, source_extra="max_depth = 1"))
     project.ok("crawl")
     site.requests.clear()
     project.ok("crawl")
     revisits = [headers for method, path, headers in site.requests if path == "/law.html"]
     assert revisits and all("If-None-Match" in h for h in revisits)
+    # The listing is read in full: a link on it that failed last time must be tried again.
+    listing = [headers for method, path, headers in site.requests if path == "/"]
+    assert listing and not any("If-None-Match" in h for h in listing)

@@ -75,28 +75,46 @@ def errors(state, since, source, fmt):
 @format_option()
 @click.pass_obj
 def status(state, fmt):
-    """Per source: last run, pages known, errors; alerts pending and failed."""
+    """Per source: last and next run, pages known, recent errors, health; alerts pending and failed."""
+    from crawler.daemon import process_alive
+    from crawler.timeutil import parse_since
+    from storage.health import all_open_problems
     from storage.outbox import delivery_counts
     from storage.pages import count_pages
-    from storage.runs import last_runs
+    from storage.runs import count_errors, errors_by_kind, last_runs, latest_error, next_runs
 
     db = state.db()
     config = state.config()
     counts = delivery_counts(db)
+    scheduled = next_runs(db)
+    problems = all_open_problems(db)
+    day_ago = parse_since("1d")
     rows = []
     for source in config.sources:
         recent = last_runs(db, source.name, 1)
         last = recent[0] if recent else {}
+        error = latest_error(db, source.name)
+        if last and last["finished_at"] is None:  # crawling now, or its process died without a word
+            last["finish_reason"] = "running" if process_alive(last["pid"]) else "killed"
         rows.append({
             "source": source.name, "schedule": source.schedule.text, "pages": count_pages(db, source.name),
             "last_run": last.get("started_at"), "finish_reason": last.get("finish_reason"),
             "last_fetched": last.get("fetched"), "last_errors": last.get("errors"),
+            "last_errors_by_kind": errors_by_kind(db, last["id"]) if last else {},
+            "next_run": scheduled.get(source.name, {}).get("next_run_at"),
+            "errors_1d": count_errors(db, source.name, day_ago),
+            "last_error": f"{error['reason']} ({error['url']}, {error['at']})" if error else None,
+            "problems": problems.get(source.name, []),
             "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
         })
     if fmt == "json":
         emit(rows, [], fmt)
         return
-    emit(rows, ["source", "schedule", "pages", "last_run", "finish_reason", "last_fetched", "last_errors"], fmt)
+    emit(rows, ["source", "schedule", "pages", "last_run", "finish_reason", "last_fetched", "last_errors",
+                "next_run", "errors_1d", "problems"], fmt)
+    for row in rows:
+        if row["last_error"]:
+            click.echo(f"{row['source']}: last error: {row['last_error']}")
     click.echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
 
 

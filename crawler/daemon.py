@@ -1,0 +1,523 @@
+"""`vigil run`: crawls every source on its schedule, delivers alerts continuously, sends digests.
+
+A process per crawl, deliberately. Each due source is crawled by
+`python -m crawler --config PATH crawl SOURCE --no-deliver` in a child process:
+- a crawl that crashes, leaks memory or hangs in a C extension (lxml, trafilatura) takes
+  down one crawl, never the scheduler or the dispatcher;
+- Twisted's reactor cannot be restarted in one process, and running every crawl inside one
+  long-lived asyncio reactor (AsyncIOScheduler with AsyncCrawlerRunner) would tie the
+  daemon's life to every spider's and leave module-global state (extraction caches)
+  growing for months;
+- a child reads the config and the watchlists afresh, so changes made with the CLI reach
+  the next crawl without a reload;
+- the operating system frees everything a crawl used when it ends.
+The price, a couple of seconds of start-up per crawl, is small next to a crawl.
+
+The child commits each page's snapshot, mentions and outbox rows in one transaction as it
+goes, so the dispatcher thread here, polling the outbox twice a second, sends an instant
+alert within about a second of its page being processed, not at the end of the crawl.
+
+APScheduler 3 (a BackgroundScheduler) only decides when a source is due: interval and cron
+triggers in the configured time zone, with jitter, coalesced, with no misfire limit. A due
+source is queued; the main loop starts queued crawls up to `max_concurrent_crawls`, never
+two of one source at once, reaps them, and judges each source's health after its crawl.
+Next run times are written to the database, so `vigil status` can show them and a restart
+runs at once, and once, a crawl that fell due while the daemon was down.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from crawler.config import Config, Source, load_config
+from crawler.errors import ConfigError, VigilError
+from crawler.logs import remember_secrets
+from storage import runs
+from storage.db import StorageError, now_iso, open_database
+
+log = logging.getLogger("vigil.daemon")
+
+TICK = 0.2               # seconds between turns of the main loop
+DISPATCH_INTERVAL = 0.5  # seconds between looks at the outbox
+DIGEST_INTERVAL = 60.0
+HEALTH_INTERVAL = 60.0   # time-based problems (a source gone quiet) are judged this often
+WATCH_INTERVAL = 1.0     # the config file is looked at, and next run times recorded, this often
+STOP_GRACE = 3.0         # seconds a crawl gets to close after SIGTERM (Scrapy waits for requests in flight)
+STOP_FORCE = 2.0         # ... then after a second SIGTERM (Scrapy stops between two pages), before SIGKILL
+DISPATCH_GRACE = 3.0     # seconds a delivery in flight gets at shutdown
+STORAGE_RETRY = 5.0      # seconds to wait after a database error before trying again
+
+
+class AlreadyRunning(VigilError):
+    """Another daemon owns this database."""
+
+
+@dataclass
+class CrawlProcess:
+    source: str
+    process: subprocess.Popen
+    started_at: str          # ISO time, to find the run the child wrote
+    started: float           # monotonic
+    stopping: bool = False   # we asked it to stop: its end is a shutdown, not a kill
+
+
+def process_alive(pid: int | None) -> bool:
+    """Whether `pid` is a live crawl process (a reused pid or a zombie is not)."""
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path(f"/proc/{pid}")
+    if not Path("/proc/self").exists():
+        return True
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z" and b"crawl" in (proc / "cmdline").read_bytes()
+    except (OSError, IndexError):
+        return False
+
+
+class Dispatcher(threading.Thread):
+    """Delivers due alerts twice a second and due digests every minute, on its own connection."""
+
+    def __init__(self, config: Config):
+        super().__init__(name="dispatcher", daemon=True)
+        self.config = config
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        from alerts.dispatch import deliver_due
+
+        db = open_database(self.config.database)
+        send_digests = _digest_sender()
+        next_digest = time.monotonic()
+        while not self.stop_event.is_set():
+            config = self.config  # swapped whole by a reload
+            try:
+                figures = deliver_due(db, config)
+                if figures.sent or figures.failed:
+                    log.info("alerts delivered: %d sent, %d failed (retried later), %d given up",
+                             figures.sent, figures.failed, figures.gave_up)
+                if send_digests is not None and time.monotonic() >= next_digest:
+                    next_digest = time.monotonic() + DIGEST_INTERVAL
+                    sent = send_digests(db, config, datetime.now(timezone.utc))
+                    if sent:
+                        log.info("digests sent: %d", sent)
+            except Exception:  # the dispatcher outlives any one failure; the outbox keeps the work
+                log.exception("delivering alerts failed")
+            self.stop_event.wait(DISPATCH_INTERVAL)
+        db.close()
+
+
+def _digest_sender():
+    """`alerts.digest.send_due_digests`, where this installation has it."""
+    try:
+        from alerts import digest
+    except ImportError:
+        return None
+    return digest.send_due_digests if hasattr(digest, "send_due_digests") else None
+
+
+class Daemon:
+    """The scheduler, the crawl processes, the dispatcher thread and the signals that steer them."""
+
+    def __init__(self, config_path: str | os.PathLike, log_level: str = "info", log_format: str = "text"):
+        self.config_path = Path(config_path).resolve()
+        self.log_level = log_level
+        self.log_format = log_format
+        self.config, self.config_bytes, self.config_stamp = self._load()
+        self.running: dict[str, CrawlProcess] = {}
+        self.pending: list[str] = []
+        self.due: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.wake = threading.Event()
+        self.stopping = False
+        self.reload_requested = False
+        self.recorded: dict[str, str | None] = {}
+        self.next_watch = self.next_health = 0.0   # monotonic times of the next look at each
+        self.lock = None         # held for the daemon's life
+        self.db = None
+        self.scheduler = None
+        self.dispatcher = None
+
+    # -- the main loop -------------------------------------------------------------------
+    def run(self) -> int:
+        self._install_signals()
+        self.lock = self._take_lock()
+        self.db = open_database(self.config.database)
+        try:
+            self._start()
+            while not self.stopping:
+                try:
+                    self._turn()
+                except StorageError as exc:  # a database locked for long, a full disk: wait, do not die
+                    log.error("%s; trying again in %.0fs", exc, STORAGE_RETRY)
+                    self.wake.wait(STORAGE_RETRY)
+                self.wake.wait(TICK)
+                self.wake.clear()
+        finally:
+            self._shutdown()
+        return 0
+
+    def _turn(self) -> None:
+        """One turn of the main loop: reload, start and reap crawls, record, judge health."""
+        now = time.monotonic()
+        if self.reload_requested:
+            self.reload_requested = False
+            self._reload("SIGHUP")
+        elif now >= self.next_watch and self._config_changed():
+            self._reload("the config file changed")
+        self._queue_due()
+        self._reap()
+        self._start_pending()
+        if now >= self.next_watch:
+            self.next_watch = now + WATCH_INTERVAL
+            self._record_next_runs()
+        if now >= self.next_health:
+            self.next_health = now + HEALTH_INTERVAL
+            self._mark_dead_runs()
+            self._check_health()
+
+    def _start(self) -> None:
+        released = runs.release_claims_of_dead_dispatchers(self.db)
+        if released:
+            log.warning("%d alert deliveries were claimed by a dispatcher that was killed: sending them now "
+                        "(the one in flight then may arrive twice)", released)
+        self._mark_dead_runs()
+        self._check_health()
+        self._start_scheduler()
+        self.dispatcher = Dispatcher(self.config)
+        self.dispatcher.start()
+        sources = ", ".join(f"{s.name} ({s.schedule.text})" for s in self.config.sources) or "none"
+        log.info("vigil run started (pid %d): sources %s; up to %d crawls at once", os.getpid(), sources,
+                 self.config.max_concurrent_crawls)
+
+    def _install_signals(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_stop_signal)
+        signal.signal(signal.SIGHUP, self._on_reload_signal)
+
+    def _on_stop_signal(self, signum, frame) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping:
+            log.warning("%s again: stopping at once, crawls killed", name)
+            for crawl in self.running.values():
+                crawl.process.kill()
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os._exit(128 + signum)
+        log.info("%s: stopping; crawls finish their current page (%s again stops at once)", name, name)
+        self.stopping = True
+        self.wake.set()
+
+    def _on_reload_signal(self, signum, frame) -> None:
+        self.reload_requested = True
+        self.wake.set()
+
+    def _take_lock(self):
+        """One daemon per database: two would crawl twice and deliver twice."""
+        path = self.config.database.with_name(self.config.database.name + ".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            other = handle.read().strip() or "?"
+            raise AlreadyRunning(f"{self.config.database}: another `vigil run` (pid {other}) is using this database")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        return handle
+
+    # -- configuration -------------------------------------------------------------------
+    def _load(self) -> tuple[Config, bytes, tuple | None]:
+        """The config, the bytes it was read from, and the file's stamp; ConfigError if invalid."""
+        for _ in range(3):  # an editor may be writing the file while we read it
+            before = _read(self.config_path)
+            config = load_config(self.config_path)
+            if _read(self.config_path) == before:
+                return config, before, _stamp(self.config_path)
+        raise ConfigError(f"{self.config_path}: the file keeps changing while it is read")
+
+    def _config_changed(self) -> bool:
+        stamp = _stamp(self.config_path)
+        if stamp == self.config_stamp:
+            return False
+        self.config_stamp = stamp
+        return True
+
+    def _reload(self, why: str) -> None:
+        try:
+            config, raw, stamp = self._load()
+        except ConfigError as exc:
+            self.config_stamp = _stamp(self.config_path)  # reported once, not again at the next look
+            log.error("config not reloaded (%s), keeping the previous one: %s", why, exc)
+            return
+        if config.database.resolve() != self.config.database.resolve():
+            log.error("config not reloaded (%s), keeping the previous one: the database cannot change while "
+                      "vigil run is running; restart it", why)
+            return
+        if raw == self.config_bytes:
+            log.info("config checked (%s): no change", why)
+            return
+        old = {s.name: s for s in self.config.sources}
+        new = {s.name: s for s in config.sources}
+        timing_changed = (config.timezone, config.jitter) != (self.config.timezone, self.config.jitter)
+        self.config, self.config_bytes, self.config_stamp = config, raw, stamp
+        remember_secrets(config)
+        self.dispatcher.config = config
+        for name in old.keys() - new.keys():
+            self.scheduler.remove_job(name)
+            if name in self.pending:
+                self.pending.remove(name)
+            self._set_next_run(name, old[name].schedule.text, None)
+        for name, source in new.items():
+            if name not in old or timing_changed or source.schedule != old[name].schedule:
+                self._schedule(source)
+        added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+        log.info("config reloaded (%s): %d sources; added: %s; removed: %s", why, len(new),
+                 ", ".join(added) or "none", ", ".join(removed) or "none")
+
+    def _config_for_children(self) -> Path:
+        """The file a crawl reads: the config itself, or the last good one while the file is broken."""
+        if _read(self.config_path) == self.config_bytes:
+            return self.config_path
+        last_good = self.config_path.with_name(f".{self.config_path.name}.last-good")
+        partial = last_good.with_name(last_good.name + ".tmp")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold secrets
+        with os.fdopen(fd, "wb") as out:
+            out.write(self.config_bytes)
+        os.replace(partial, last_good)
+        return last_good
+
+    # -- scheduling ----------------------------------------------------------------------
+    def _start_scheduler(self) -> None:
+        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.scheduler = BackgroundScheduler(timezone=self._timezone() or _local_zone())
+        self.scheduler.add_listener(lambda event: log.error("scheduling %s failed: %s", event.job_id, event.exception),
+                                    EVENT_JOB_ERROR)
+        for source in self.config.sources:
+            self._schedule(source)
+        self.scheduler.start()
+
+    def _timezone(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.config.timezone) if self.config.timezone else None
+
+    def _schedule(self, source: Source) -> None:
+        """(Re)schedule a source. Its first run is when it falls due after its last run, or at once
+        if that moment passed while the daemon was down (once, however many were missed) or
+        its last crawl was killed."""
+        tz = self._timezone()
+        now = datetime.now(timezone.utc)
+        candidates = []
+        stored = runs.next_runs(self.db).get(source.name)
+        if stored and stored["next_run_at"] and stored["schedule"] == source.schedule.text:
+            candidates.append(_parse(stored["next_run_at"]))
+        last = runs.last_runs(self.db, source.name, 1)
+        if last:
+            candidates.append(source.schedule.next_after(_parse(last[0]["started_at"]), tz))
+            if last[0]["finish_reason"] == "killed":
+                candidates.append(now)  # an interrupted crawl is made good first
+        first = max(min(candidates), now) if candidates else now
+        self.scheduler.add_job(
+            self._fall_due, source.schedule.trigger(tz, self.config.jitter or None), args=[source.name],
+            id=source.name, name=f"crawl {source.name}", next_run_time=first, replace_existing=True,
+            coalesce=True, max_instances=1, misfire_grace_time=None,
+        )
+
+    def _fall_due(self, name: str) -> None:
+        """Runs in the scheduler's thread: hand the source to the main loop."""
+        self.due.put(name)
+        self.wake.set()
+
+    def _queue_due(self) -> None:
+        while not self.due.empty():
+            name = self.due.get()
+            if name in self.running or name in self.pending:
+                log.debug("%s is due but still crawling; this run is skipped", name)
+            else:
+                self.pending.append(name)
+
+    def _record_next_runs(self) -> None:
+        texts = {s.name: s.schedule.text for s in self.config.sources}
+        for job in self.scheduler.get_jobs():
+            at = job.next_run_time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") \
+                if job.next_run_time else None
+            if job.id in texts and self.recorded.get(job.id) != at:
+                self._set_next_run(job.id, texts[job.id], at)
+
+    def _set_next_run(self, name: str, schedule: str, at: str | None) -> None:
+        with self.db.atomic():
+            runs.set_next_run(self.db, name, schedule, at, now_iso())
+        self.recorded[name] = at
+
+    # -- crawls --------------------------------------------------------------------------
+    def _start_pending(self) -> None:
+        while self.pending and len(self.running) < self.config.max_concurrent_crawls and not self.stopping:
+            name = self.pending.pop(0)
+            if any(s.name == name for s in self.config.sources) and not self._crawled_elsewhere(name):
+                self._start_crawl(name)
+
+    def _crawled_elsewhere(self, name: str) -> bool:
+        """A crawl of this source by another process (`vigil crawl`, or one left by a killed daemon)."""
+        for run in runs.unfinished_runs(self.db, name):
+            if process_alive(run["pid"]):
+                log.info("%s is due but process %s is still crawling it; this run is skipped", name, run["pid"])
+                return True
+        self._mark_dead_runs(name)
+        return False
+
+    def _start_crawl(self, name: str) -> None:
+        try:
+            config_path = self._config_for_children()
+        except OSError as exc:
+            log.error("crawl of %s skipped: the config file is broken and no copy of the last good one can be "
+                      "written beside it (%s); fix the file", name, exc.strerror)
+            return
+        command = [sys.executable, "-m", "crawler", "--config", str(config_path),
+                   "--log-level", self.log_level, "--log-format", self.log_format, "crawl", name, "--no-deliver"]
+        started_at = now_iso()
+        # Its own session: a Ctrl-C in the terminal reaches the daemon only, which stops crawls itself.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   start_new_session=True)
+        self.running[name] = CrawlProcess(name, process, started_at, time.monotonic())
+        log.info("crawl of %s started (pid %d)", name, process.pid)
+
+    def _reap(self) -> None:
+        for name, crawl in list(self.running.items()):
+            code = crawl.process.poll()
+            if code is not None:
+                del self.running[name]
+                self._crawl_ended(crawl, code)
+
+    def _crawl_ended(self, crawl: CrawlProcess, code: int) -> None:
+        name, pid, now = crawl.source, crawl.process.pid, now_iso()
+        took = time.monotonic() - crawl.started
+        run = runs.run_of_process(self.db, name, pid, crawl.started_at)
+        if run is None:
+            if crawl.stopping:
+                return
+            # It died before it could record a run (a broken config, a crash at start, a kill): record one.
+            reason = "killed" if code < 0 else f"failed (exit {code})"
+            with self.db.atomic():
+                runs.finish_run(self.db, runs.start_run(self.db, name, crawl.started_at, pid), now, reason)
+            log.error("crawl of %s ended before it began crawling (%s); see the lines above", name, reason)
+        elif run["finished_at"] is None:
+            reason = "shutdown" if crawl.stopping else "killed"
+            runs.end_interrupted_run(self.db, run, now, reason)
+            how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
+            log.warning("crawl of %s did not finish (%s) after %.1fs: run %d marked %s; its pages so far are kept",
+                        name, how, took, run["id"], reason)
+        else:
+            if run["finish_reason"] != "finished":
+                runs.end_interrupted_run(self.db, run, now, run["finish_reason"])
+            figures = ", ".join(f"{run[key]} {key}" for key in runs.COUNTERS)
+            level = logging.INFO if code == 0 else logging.WARNING
+            log.log(level, "crawl of %s ended (%s) in %.1fs: %s", name, run["finish_reason"], took, figures)
+        if not self.stopping:
+            self._check_health(name)
+
+    def _wait_for_crawls(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while self.running and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.05)
+
+    def _mark_dead_runs(self, source: str | None = None) -> None:
+        """Runs whose process died without recording an end: marked killed, reported as unfinished."""
+        ours = {crawl.process.pid for crawl in self.running.values()}
+        for run in runs.unfinished_runs(self.db, source):
+            if run["pid"] in ours or process_alive(run["pid"]):
+                continue
+            runs.end_interrupted_run(self.db, run, now_iso(), "killed")
+            log.warning("crawl of %s (run %d, pid %s, started %s) did not finish: marked killed",
+                        run["source"], run["id"], run["pid"], run["started_at"])
+
+    def _check_health(self, name: str | None = None) -> None:
+        from alerts import health
+
+        for source in self.config.sources:
+            if name is not None and source.name != name:
+                continue
+            try:
+                reports = health.check_source(self.db, self.config, source)
+            except Exception:  # health is advice; a fault here must not stop crawling
+                log.exception("judging the health of %s failed", source.name)
+                continue
+            for report in reports:
+                level = logging.INFO if report.recovered else logging.WARNING
+                log.log(level, "health of %s: %s: %s", source.name, report.event, report.text)
+
+    # -- stopping ------------------------------------------------------------------------
+    def _shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.pending.clear()
+        # A page's snapshot, mentions and alerts are one transaction, so no way of stopping leaves
+        # half a page; the gentler ones only save the work of fetching pages again.
+        for crawl in self.running.values():
+            crawl.stopping = True
+            crawl.process.send_signal(signal.SIGTERM)  # Scrapy closes the spider once requests in flight end
+        self._wait_for_crawls(STOP_GRACE)
+        for crawl in self.running.values():
+            crawl.process.send_signal(signal.SIGTERM)  # Scrapy's forced stop: the reactor ends after this page
+        self._wait_for_crawls(STOP_FORCE)
+        for crawl in list(self.running.values()):
+            log.warning("crawl of %s did not stop within %.0fs: killed", crawl.source, STOP_GRACE + STOP_FORCE)
+            crawl.process.kill()
+            crawl.process.wait()
+        self._reap()
+        if self.dispatcher is not None:
+            self.dispatcher.stop_event.set()
+            self.dispatcher.join(DISPATCH_GRACE)
+            if self.dispatcher.is_alive():
+                log.warning("a delivery still in flight was left; it is retried on the next start")
+        if self.db is not None:
+            with self.db.atomic():
+                runs.clear_next_runs(self.db, now_iso())
+        log.info("vigil run stopped")
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def _parse(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _local_zone():
+    from tzlocal import get_localzone
+
+    return get_localzone()
