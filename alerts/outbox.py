@@ -10,14 +10,13 @@ from storage.snapshots import latest_snapshot
 
 def queue_mention_alerts(db, config: Config, page: dict, story_id: int, title: str | None,
                          found: list[Mention], text: str, now: str) -> int:
-    """Queue one alert per subscriber for the new mentions of one snapshot; returns how many."""
+    """Queue one alert per subscriber for the new mentions of one snapshot; returns how many.
+    Only watchlists a subscriber follows instantly count: the others wait for its digest."""
     from crawler.diff import snippet
 
     queued = 0
     for subscriber in config.subscribers:
-        if subscriber.mode != "instant":
-            continue
-        theirs = [m for m in found if m.watchlist in subscriber.watchlists]
+        theirs = [m for m in found if _instant(subscriber, m.watchlist)]
         if not theirs:
             continue
         first_by_term = {}
@@ -47,13 +46,14 @@ def queue_mention_alerts(db, config: Config, page: dict, story_id: int, title: s
 def queue_takedown_alerts(db, config: Config, page: dict, event: str, now: str, term: str | None = None,
                           title: str | None = None) -> int:
     """Tell subscribers who asked for takedowns that a page naming their people went away
-    (or came back), or that a name was removed from a page that stays up."""
+    (or came back), or that a name was removed from a page that stays up. Watchlists followed
+    by digest are reported in the digest instead."""
     named = terms_on_page(db, page["id"])
     queued = 0
     for subscriber in config.subscribers:
         if not subscriber.takedowns:
             continue
-        theirs = sorted({t for w, t in named if w in subscriber.watchlists})
+        theirs = sorted({t for w, t in named if _instant(subscriber, w)})
         if term is not None:
             theirs = [term] if term in theirs else []
         if not theirs:
@@ -71,3 +71,7 @@ def queue_takedown_alerts(db, config: Config, page: dict, event: str, now: str, 
                             event=event, payload=payload, channels=subscriber.channels, now=now):
             queued += 1
     return queued
+
+
+def _instant(subscriber, watchlist: str) -> bool:
+    return watchlist in subscriber.watchlists and subscriber.mode_for(watchlist) == "instant"

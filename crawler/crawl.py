@@ -7,6 +7,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from alerts.matcher import Matcher
+from alerts.subscriptions import effective_config
 from crawler import settings as default_settings
 from crawler.config import Config, Source
 from crawler.context import CrawlContext
@@ -40,6 +41,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     """Crawl `sources` concurrently until every one finishes; returns each crawl's context.
     `progress(contexts)` is called twice a second while the crawl runs."""
     db = open_database(config.database)
+    config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)
     process = CrawlerProcess(crawl_settings(sources[0], settings_overrides))
     contexts = []

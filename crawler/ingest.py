@@ -17,7 +17,7 @@ from crawler.extract import EXTRACTOR_VERSION
 from crawler.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.takedown import redirect_takedown, soft_404
 from crawler.urls import canonical_from_link
-from storage import events, mentions, pages, runs, snapshots
+from storage import events, mentions, pages, runs, search, snapshots
 
 REMOVED_STATUSES = (404, 410)
 
@@ -111,6 +111,7 @@ class Ingestor:
             signature=signature, extractor=EXTRACTOR_VERSION, final_url=item.final_url, http_status=item.status,
         )
         snapshots.add_change(db, snapshot_id, previous["id"] if previous else None, added, removed)
+        search.index_snapshot(db, snapshot_id, extraction.title, extraction.text)
         kind = "changed" if previous else "new"
         events.add_event(db, page["id"], kind, now, snapshot_id,
                          {"added": len(added), "removed": len(removed)} if previous else None)

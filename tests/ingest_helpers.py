@@ -1,0 +1,35 @@
+"""Pages fed straight through the extraction and ingestion code, at chosen times, without a crawl."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alerts.matcher import Matcher
+from alerts.subscriptions import effective_config
+from crawler.config import load_config
+from crawler.ingest import Ingestor
+from crawler.items import CrawlFigures, FetchedPage
+from crawler.pipelines import ExtractPipeline
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+
+
+class Feeder:
+    """Ingests pages into the database of `config_path` as a crawl of source `source` would."""
+
+    def __init__(self, db, config_path: Path, source: str = "ngo"):
+        self.db = db
+        self.config = load_config(config_path)
+        self.source = source
+        self._matchers = {}
+
+    def page(self, url: str, html: str, at: str, status: int = 200) -> str:
+        """Ingest one fetch of `url` at `at` (ISO UTC); returns what the page came to."""
+        config = effective_config(self.db, self.config)
+        key = tuple(config.terms())
+        if key not in self._matchers:
+            self._matchers[key] = Matcher(config.terms())
+        body = html.encode("utf-8")
+        item = FetchedPage(source=self.source, page_url=None, url=url, final_url=url, status=status,
+                           headers=dict(HTML), body=body, fetched_at=at)
+        item = ExtractPipeline().extract_item(item)  # the synchronous part of the pipeline
+        return Ingestor(self.db, config, self._matchers[key], None, CrawlFigures()).page(item).page
