@@ -352,7 +352,8 @@ def time_of_day(text: str) -> tuple[int, int]:
 
 
 def _redacted(url: str) -> str:
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL with any `user:password@` masked, even in a URL too broken to parse."""
+    return re.sub(r"([^/:@\s]*:)[^@\s/]*@", r"\1***@", url)
 
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

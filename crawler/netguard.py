@@ -1,52 +1,265 @@
-"""The private-network guard: which addresses a crawl or a webhook may connect to."""
+"""The private-network guard: which addresses a crawl or a webhook may connect to, checked after DNS.
+
+Every name is resolved once and the connection goes only to the addresses that were
+checked: for crawls a Twisted name resolver (installed through Scrapy's
+TWISTED_DNS_RESOLVER) hands the connecting endpoint nothing but allowed addresses;
+for webhooks `open_connection` resolves, checks and connects itself. A name that has
+any forbidden address is refused whole, so a mixed answer cannot slip one through.
+"""
 from __future__ import annotations
 
 import ipaddress
 import socket
-from functools import lru_cache
+from collections import OrderedDict
 
-# CGNAT (100.64.0.0/10) is not "private" to the ipaddress module, so it is listed.
-_EXTRA_BLOCKED = (ipaddress.ip_network("100.64.0.0/10"),)
+import attr
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
+from zope.interface import implementer
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Allow = bool | tuple[str, ...] | list[str]
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+                                                    "fec0::/10"))
+HINT = "set allow_private_networks in [vigil] to allow it"
 
 
-def is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-        or ip.is_unspecified or any(ip in net for net in _EXTRA_BLOCKED if ip.version == net.version)
-    )
+class AddressRefused(OSError):
+    """A connection the guard refused; its message is the plain reason, ready for a user."""
 
 
-def allowed(address: str, allow: bool | tuple[str, ...]) -> bool:
-    """Whether `address` may be fetched under `allow_private_networks`."""
-    if not is_private(address) or allow is True:
+def parse_address(text: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _embedded_ipv4(ip: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, NAT64 or 6to4), which is where it really leads."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def _category(ip: Address) -> str | None:
+    if ip.is_unspecified or (ip.version == 4 and ip in ipaddress.ip_network("0.0.0.0/8")):
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.version == 4 and ip in _CGNAT:
+        return "carrier-grade NAT (shared)"
+    if ip.is_multicast:
+        return "multicast"
+    if any(ip in network for network in _PRIVATE if network.version == ip.version):
+        return "private"
+    if ip.is_reserved or ip.is_private or not ip.is_global:
+        return "reserved"   # documentation, benchmarking, protocol and future-use ranges
+    return None
+
+
+def blocked_category(address: str | Address) -> str | None:
+    """What kind of non-public address this is ("loopback", "private", ...), or None for a public one."""
+    ip = parse_address(address) if isinstance(address, str) else address
+    if ip is None:
+        return "unparseable"
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        inner = _category(embedded)
+        if inner is not None:
+            return inner
+        if ip.ipv4_mapped is not None or ip in _NAT64:
+            return None  # a translation of a public IPv4 address
+    return _category(ip)
+
+
+def allowed(address: str | Address, allow: Allow) -> bool:
+    """Whether `address` may be connected to under `allow_private_networks` (true, false or CIDRs)."""
+    ip = parse_address(address) if isinstance(address, str) else address
+    if ip is None:
+        return False
+    if blocked_category(ip) is None or allow is True:
         return True
     if not allow:
         return False
-    ip = ipaddress.ip_address(address)
-    return any(ip in ipaddress.ip_network(cidr, strict=False) for cidr in allow)
+    candidates = [ip] + [e for e in (_embedded_ipv4(ip),) if e is not None]
+    for cidr in allow:
+        network = ipaddress.ip_network(cidr, strict=False)
+        if any(c.version == network.version and c in network for c in candidates):
+            return True
+    return False
 
 
-@lru_cache(maxsize=4096)
-def resolve(host: str) -> tuple[str, ...]:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return (host.strip("[]"),)
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        return ()
-    return tuple(sorted({info[4][0] for info in infos}))
+def refusal_reason(host: str, address: str | Address, allow: Allow) -> str | None:
+    """The plain message for a refused connection to `host` at `address`, or None when it is allowed."""
+    if allowed(address, allow):
+        return None
+    category = blocked_category(address)
+    host = host.strip("[]")
+    literal = parse_address(host)
+    same = literal is not None and literal == (parse_address(str(address)))
+    where = f"{host} is" if same else f"{host} resolves to {address}, which is"
+    article = "an" if category[0] in "aeiou" else "a"
+    return f"refused: {where} {article} {category} address ({HINT})"
 
 
-def refusal(host: str, allow: bool | tuple[str, ...]) -> str | None:
-    """Why `host` must not be fetched, or None when it may be."""
-    for address in resolve(host):
-        if not allowed(address, allow):
-            return (f"refused: {host} resolves to {address}, a private or reserved address "
-                    f"(set allow_private_networks in [vigil] to allow it)")
+# One policy per process: every crawl of a process shares one config. The crawl's guard
+# middleware sets it from [vigil] allow_private_networks; the dispatcher does for webhooks.
+_policy: Allow = False
+_refusals: OrderedDict[str, str] = OrderedDict()
+_REFUSALS_KEPT = 4096
+
+
+def set_policy(allow: Allow) -> None:
+    global _policy
+    _policy = tuple(allow) if isinstance(allow, list) else allow
+    _refusals.clear()
+
+
+def policy() -> Allow:
+    return _policy
+
+
+def _remember_refusal(host: str, reason: str) -> None:
+    _refusals[host] = reason
+    _refusals.move_to_end(host)
+    while len(_refusals) > _REFUSALS_KEPT:
+        _refusals.popitem(last=False)
+
+
+def recorded_refusal(host: str | None) -> str | None:
+    """Why the resolver refused `host` earlier in this process, if it did."""
+    return _refusals.get((host or "").strip("[]").lower())
+
+
+def check_addresses(host: str, addresses, allow: Allow) -> str | None:
+    """The refusal for the first forbidden address among `addresses`, or None when all are allowed."""
+    for address in addresses:
+        reason = refusal_reason(host, address, allow)
+        if reason:
+            return reason
     return None
+
+
+def open_connection(address: tuple[str, int], timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None,
+                    *, allow: Allow | None = None) -> socket.socket:
+    """socket.create_connection that resolves once, refuses forbidden addresses, and connects only to checked ones."""
+    host, port = address
+    allow = policy() if allow is None else allow
+    infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    reason = check_addresses(host, [info[4][0] for info in infos], allow)
+    if reason:
+        raise AddressRefused(reason)
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    raise error or OSError(f"no address for {host}")
+
+
+@implementer(IResolutionReceiver)
+class _Collector:
+    """Gathers every address of one lookup before anything is handed on."""
+
+    def __init__(self, on_complete):
+        self.addresses: list = []
+        self.on_complete = on_complete
+
+    def resolutionBegan(self, resolution) -> None:
+        pass
+
+    def addressResolved(self, address) -> None:
+        self.addresses.append(address)
+
+    def resolutionComplete(self) -> None:
+        self.on_complete(self.addresses)
+
+
+@implementer(IHostResolution)
+class _Resolution:
+    def __init__(self, name: str):
+        self.name = name
+
+    def cancel(self) -> None:
+        pass
+
+
+@implementer(IHostnameResolver)
+class GuardedResolver:
+    """A Twisted name resolver that passes on only allowed addresses; a refused name resolves to nothing.
+
+    Scrapy installs it on the reactor (TWISTED_DNS_RESOLVER), and every connection a crawl
+    opens, proxies and redirects included, gets its addresses from here. Answers are
+    cached, the decision is taken on every lookup under the current policy.
+    """
+
+    CACHE_SIZE = 10_000   # answers are kept for the life of the process: one crawl
+
+    def __init__(self, reactor):
+        self.reactor = reactor
+        original = reactor.nameResolver
+        # installed twice (by Scrapy and by the guard middleware) must not mean resolving through itself
+        self.original = original.original if isinstance(original, GuardedResolver) else original
+        self.cache: OrderedDict[str, list] = OrderedDict()
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        return cls(reactor)
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(self)
+
+    def resolveHostName(self, receiver, hostName, portNumber=0, addressTypes=None, transportSemantics="TCP"):
+        name = hostName.decode("ascii", "replace") if isinstance(hostName, bytes) else hostName
+        key = name.strip("[]").lower()
+        resolution = _Resolution(name)
+        receiver.resolutionBegan(resolution)
+        if key in self.cache:
+            self._hand_on(receiver, key, self.cache[key], portNumber)
+            return resolution
+
+        def complete(addresses):
+            if addresses:
+                self.cache[key] = [_with_port(address, 0) for address in addresses]
+                while len(self.cache) > self.CACHE_SIZE:
+                    self.cache.popitem(last=False)
+            self._hand_on(receiver, key, addresses, portNumber)
+
+        self.original.resolveHostName(_Collector(complete), hostName, portNumber, addressTypes, transportSemantics)
+        return resolution
+
+    def _hand_on(self, receiver, host: str, addresses: list, port: int) -> None:
+        reason = check_addresses(host, [address.host for address in addresses], policy())
+        if reason:
+            _remember_refusal(host, reason)
+        else:
+            for address in addresses:
+                receiver.addressResolved(_with_port(address, port))
+        receiver.resolutionComplete()
+
+
+def _with_port(address, port: int):
+    return address if getattr(address, "port", port) == port else attr.evolve(address, port=port)
+
+
+def install_resolver(reactor) -> None:
+    """Put the guarded resolver on `reactor` unless it is there already."""
+    if not isinstance(reactor.nameResolver, GuardedResolver):
+        GuardedResolver(reactor).install_on_reactor()

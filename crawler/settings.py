@@ -1,4 +1,22 @@
 """Every default of a Vigil crawl in one place: Scrapy's settings and Vigil's own (VIGIL_*)."""
+import os
+
+
+def _from_env(name: str, default, kind=float):
+    """A bound an operator may set in the environment; a bad value is a one-line error."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        from crawler.errors import UsageError
+
+        raise UsageError(f"{name}={text!r}: expected a positive number")
+    return value
+
 
 BOT_NAME = "vigil"
 SPIDER_MODULES = ["spiders"]
@@ -17,18 +35,54 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 1.0
 RANDOMIZE_DOWNLOAD_DELAY = True
 
-# Hostile pages: bounded time and size for every response.
-DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Hostile pages: bounded time and size for every response. The two environment
+# variables let an operator widen (or a test narrow) the bounds without a config key.
+DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0)   # seconds for a whole response
+DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int)  # after decompression too
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_FAIL_ON_DATALOSS = True
+DNS_TIMEOUT = 10
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 1
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A response that took the whole timeout once is not waited for again in the same crawl:
+# a drip-feeding server would double the crawl's time; the next scheduled run tries again.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+]
 METAREFRESH_ENABLED = False
+# Only the web: no file://, data:, ftp:// or s3:// fetches, whatever a page links to.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# The private-network guard's second half: names are checked after resolution, and the
+# connection goes only to the addresses that were checked (crawler/netguard.py).
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+
+# Crawler traps: links past these bounds are not followed, and the trap is recorded once.
+VIGIL_MAX_URL_LENGTH = 2048
+VIGIL_MAX_QUERY_VARIANTS = 50     # distinct query strings of one path in one crawl
+VIGIL_MAX_TRAP_RECORDS = 20       # error records a crawl writes for dropped trap links
+VIGIL_MAX_LINKS_PER_PAGE = 2000   # a page is read up to its last link within this many
+URLLENGTH_LIMIT = VIGIL_MAX_URL_LENGTH
+# Extraction reads at most this much of a body, so a 10 MB paragraph or 100,000 nested
+# tags cost bounded time; the rest of such a page is not searched for names.
+VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
+# Extraction worker processes per crawl; None: one per core; 0: extract in a thread only.
+VIGIL_EXTRACT_WORKERS = None
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkGuardMiddleware": 50,
+    "crawler.middlewares.RobotsFailureMiddleware": 60,   # sees failures after RetryMiddleware (550)
+    "crawler.middlewares.LinkFloodMiddleware": 100,   # after decompression (590) in the response chain
     "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.TrapGuardMiddleware": 950,   # nearest the spider: sees its links first
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

@@ -171,9 +171,11 @@ class SourceSpider(scrapy.Spider):
         return self._failure(first_url, kind, reason, known=bool(request.meta.get("page_url")))
 
     def _document(self, url: str):
+        """A linked PDF or office document: named once per crawl in `vigil errors`, never fetched."""
         if url not in self.documents and len(self.documents) < self.source.max_pages:
             self.documents.add(url)
-            yield self._failure(url, "skipped", f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)")
+            reason = f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)"
+            yield self._failure(url, "skipped", reason)
 
     def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
         return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)

@@ -11,10 +11,103 @@ import sqlite_utils
 from crawler.errors import VigilError
 
 BUSY_TIMEOUT_MS = 30_000
+# What SQLite says when the file, not the query, is at fault: these become one-line StorageErrors.
+_FILE_FAULTS = ("not a database", "malformed", "locked", "busy", "disk is full", "disk i/o", "readonly",
+                "unable to open", "file is encrypted", "out of memory")
 
 
 class StorageError(VigilError):
     """The database cannot be opened or written (corrupt, locked, disk full)."""
+
+
+def _busy_timeout_ms() -> int:
+    """How long a command waits for another process's write lock; VIGIL_DB_BUSY_TIMEOUT in seconds."""
+    text = os.environ.get("VIGIL_DB_BUSY_TIMEOUT")
+    try:
+        return BUSY_TIMEOUT_MS if text is None else max(0, int(float(text) * 1000))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+def is_file_fault(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.DatabaseError) and any(f in str(exc).lower() for f in _FILE_FAULTS)
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose file faults, met while running or while reading rows, are StorageErrors."""
+
+    def _fault(self, exc: sqlite3.DatabaseError):
+        if is_file_fault(exc):
+            raise StorageError(describe_db_error(getattr(self.connection, "vigil_path", "database"), exc)) from None
+        raise exc
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def executescript(self, *args):
+        try:
+            return super().executescript(*args)
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def fetchmany(self, *args):
+        try:
+            return super().fetchmany(*args)
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._fault(exc)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose every statement runs through `_Cursor`, commits included."""
+
+    vigil_path = "database"
+
+    def cursor(self, factory=_Cursor):
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=()):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, parameters):
+        return self.cursor().executemany(sql, parameters)
+
+    def executescript(self, script):
+        return self.cursor().executescript(script)
+
+    def commit(self):
+        try:
+            super().commit()
+        except sqlite3.DatabaseError as exc:
+            if is_file_fault(exc):
+                raise StorageError(describe_db_error(self.vigil_path, exc)) from None
+            raise
 
 
 def now_iso() -> str:
@@ -36,14 +129,19 @@ def open_database(path: str | os.PathLike, create: bool = True) -> sqlite_utils.
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as exc:
             raise StorageError(f"{path}: cannot create the database: {exc.strerror}") from None
+    busy_ms = _busy_timeout_ms()
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False,
+                               factory=_Connection)
+        conn.vigil_path = str(path)
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         migrations.apply(db)
+    except StorageError:
+        raise
     except sqlite3.DatabaseError as exc:
         raise StorageError(describe_db_error(path, exc)) from None
     return db
@@ -51,10 +149,15 @@ def open_database(path: str | os.PathLike, create: bool = True) -> sqlite_utils.
 
 def describe_db_error(path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
-    if "not a database" in text or "malformed" in text:
-        return f"{path}: the database file is corrupt or not a Vigil database ({text})"
-    if "locked" in text or "busy" in text:
-        return f"{path}: the database is locked by another process ({text})"
-    if "disk is full" in text or "disk I/O" in text:
-        return f"{path}: cannot write the database: {text}"
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
+        return f"{path}: the database file is corrupt or not a Vigil database ({text}); nothing was changed"
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path}: the database is locked by another process ({text}); try again when it is done"
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return f"{path}: cannot write the database ({text}): is the disk full? Nothing of this step was stored"
+    if "readonly" in lowered:
+        return f"{path}: cannot write the database: the file or its folder is read-only"
+    if "unable to open" in lowered:
+        return f"{path}: cannot open the database file (is it a folder, or its folder unreadable?)"
     return f"{path}: database error: {text}"

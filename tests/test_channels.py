@@ -19,7 +19,17 @@ from alerts.channels.file import FileChannel
 from alerts.channels.smtp import SmtpChannel
 from alerts.channels.webhook import WebhookChannel
 from alerts.render import alert_markdown, alert_subject, alert_text, one_line
+from crawler import netguard
 from tests.servers import SmtpServer, WebhookReceiver, free_port
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed():
+    """The receivers here are on 127.0.0.1, which the private-network guard refuses by default."""
+    earlier = netguard.policy()
+    netguard.set_policy(["127.0.0.1/32"])
+    yield
+    netguard.set_policy(earlier)
 
 USER, PASSWORD = "vigil", "s3cr3t-p@ss"
 HOSTILE_TITLE = 'Report <script>alert("x")</script>\r\nBcc: evil@attacker.example\r\nX-Injected: yes'

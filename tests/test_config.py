@@ -132,5 +132,6 @@ def test_init_writes_a_config_that_loads_and_creates_the_database(project):
     assert config.terms() and config.subscribers
     assert (target / "vigil.db").exists()
     assert (target / "vigil.db").stat().st_mode & 0o077 == 0
+    assert (target / "vigil.toml").stat().st_mode & 0o077 == 0  # it will hold channel passwords
     again = project.vigil("init", str(target))
     assert again.returncode == 2 and "already exists" in again.stderr

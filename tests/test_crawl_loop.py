@@ -48,6 +48,8 @@ def test_two_crawls_of_a_changing_site(site, project):
     assert "Oleg Orlov" in alert["mentions"][0]["snippet"]
     assert set(alert) >= {"id", "subscriber", "event", "url", "also_at", "title", "detected_at", "mentions"}
     assert sorted(events_of(project, "new")) == [("new", ""), ("new", "law.html"), ("new", "orlov.html")]
+    # The compiled watchlist is unpickled from its cache: nobody else may write there.
+    assert (project.path / ".vigil-cache").stat().st_mode & 0o077 == 0
 
     # Round 2: a paragraph naming Orlov again is added to the law page; the Orlov page is unchanged.
     site.write("law.html", LAW_STATEMENT.replace(

@@ -1,4 +1,9 @@
-"""The http:// and https:// channel: a JSON POST of the alert, signed with the subscriber's secret."""
+"""The http:// and https:// channel: a JSON POST of the alert, signed with the subscriber's secret.
+
+Webhook targets pass the same private-network guard as crawled pages: the host is
+resolved once, every address checked against `allow_private_networks`, and the
+connection opened only to a checked address.
+"""
 from __future__ import annotations
 
 import base64
@@ -9,10 +14,12 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from functools import partial
 from urllib.parse import unquote, urlsplit
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import one_line
+from crawler import netguard
 
 WEBHOOK_TIMEOUT = 10
 USER_AGENT = "vigil"
@@ -35,10 +42,42 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, allow=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = partial(netguard.open_connection, allow=allow)
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, allow=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = partial(netguard.open_connection, allow=allow)
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, allow):
+        super().__init__()
+        self.allow = allow
+
+    def http_open(self, req):
+        return self.do_open(partial(_GuardedHTTPConnection, allow=self.allow), req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, allow):
+        super().__init__()
+        self.allow = allow
+
+    def https_open(self, req):
+        return self.do_open(partial(_GuardedHTTPSConnection, allow=self.allow), req, context=self._context)
+
+
 class WebhookChannel(Channel, schemes=("http", "https")):
     description = "POST of the alert JSON, signed in X-Vigil-Signature: sha256=HMAC of the body with the secret"
 
-    def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None):
+    def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None, *,
+                 allow_private_networks: bool | tuple[str, ...] | None = None):
+        """`allow_private_networks` as in [vigil]; None: the process's policy (`netguard.set_policy`)."""
         super().__init__(url, secret, base_dir)
         try:
             parts = urlsplit(url)
@@ -54,7 +93,9 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             self.authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
             parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
         self.target = parts.geturl()
-        self.opener = urllib.request.build_opener(_RefuseRedirects)
+        allow = netguard.policy() if allow_private_networks is None else allow_private_networks
+        self.opener = urllib.request.build_opener(_RefuseRedirects, _GuardedHTTPHandler(allow),
+                                                  _GuardedHTTPSHandler(allow))
 
     def send(self, alert: dict) -> None:
         self.post(alert_body(alert), event=str(alert.get("event", "")))
@@ -83,6 +124,8 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             where = f" to {one_line(exc.headers.get('Location'), 200)}" if 300 <= exc.code < 400 else ""
             raise DeliveryError(f"{shown} answered HTTP {exc.code} {one_line(exc.reason, 100)}{where}") from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, netguard.AddressRefused):
+                raise DeliveryError(f"{shown}: {exc.reason}") from None
             raise DeliveryError(f"cannot reach {shown}: {_reason(exc.reason)}") from None
         except (http.client.HTTPException, OSError) as exc:
             raise DeliveryError(f"cannot reach {shown}: {_reason(exc)}") from None

@@ -1,6 +1,7 @@
 """`vigil init`: a commented config and an empty database."""
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -26,7 +27,10 @@ def init(directory, force):
         raise UsageError(f"{path} already exists (use --force to overwrite it)")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_config(), encoding="utf-8")
+        # Owner-only: the config holds channel passwords and webhook secrets.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(example_config())
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
     config = load_config(path)
