@@ -59,8 +59,8 @@ channels = ["file://alerts.jsonl"]
 """
 
 
-def run_with_rusage(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_with_rusage(cmd: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[float, float, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
     out_path = cwd / ".bench-out"
     with open(out_path, "w") as out, open(cwd / ".bench-err", "w") as err:
         start = time.perf_counter()
@@ -99,7 +99,7 @@ def serve(root: Path) -> tuple[subprocess.Popen, str]:
     return proc, proc.stdout.readline().strip()
 
 
-def bench_size(total: int, concurrency: int, repeats: int, workdir: Path) -> dict:
+def bench_size(total: int, concurrency: int, repeats: int, workdir: Path, workers: str | None) -> dict:
     site_root = workdir / f"site-{total}"
     paths = generate(site_root, total)
     server, base = serve(site_root)
@@ -119,7 +119,8 @@ def bench_size(total: int, concurrency: int, repeats: int, workdir: Path) -> dic
                 wall, rss, out = run_with_rusage(raw_cmd, project)
                 results["raw"].append(total / float(out.split()[1]))
                 results["raw_rss"] = max(results["raw_rss"], rss)
-                wall, rss, out = run_with_rusage(vigil_cmd, project)
+                wall, rss, out = run_with_rusage(vigil_cmd, project,
+                                                 {"VIGIL_EXTRACT_WORKERS": workers} if workers is not None else None)
                 results[phase].append(total / crawl_seconds(project / "vigil.db"))
                 results[f"{phase}_wall"] = wall
                 results["vigil_rss"] = max(results["vigil_rss"], rss)
@@ -139,20 +140,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=1, help="alternating pairs per size")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
+    parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
+                        help="extraction worker processes to compare (default: one per core; 0: a thread only)")
     args = parser.parse_args()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{'pages':>6} {'raw p/s':>8} {'first p/s':>9} {'ratio':>6} {'revisit p/s':>11} {'ratio':>6} "
+    print(f"{'pages':>6} {'workers':>7} {'raw p/s':>8} {'first p/s':>9} {'ratio':>6} {'revisit p/s':>11} {'ratio':>6} "
           f"{'raw RSS':>8} {'vigil RSS':>9} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
-        r = bench_size(total, args.concurrency, args.repeats, workdir)
-        raw = sorted(r["raw"])[len(r["raw"]) // 2]
-        first = max(r["first"])
-        revisit = max(r["revisit"])
-        print(f"{total:>6} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} {revisit:>11.0f} {revisit / raw:>6.2f} "
-              f"{r['raw_rss']:>6.0f}MB {r['vigil_rss']:>7.0f}MB {r['bytes_per_page']:>9.0f} "
-              f"{r['revisit_bytes_per_page']:>14.1f}", flush=True)
-        print(f"       vigil: {r['summary']}")
+        for workers in args.workers:
+            r = bench_size(total, args.concurrency, args.repeats, workdir, workers)
+            raw = sorted(r["raw"])[len(r["raw"]) // 2]
+            first, revisit = max(r["first"]), max(r["revisit"])
+            print(f"{total:>6} {workers or 'cores':>7} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} "
+                  f"{revisit:>11.0f} {revisit / raw:>6.2f} {r['raw_rss']:>6.0f}MB {r['vigil_rss']:>7.0f}MB "
+                  f"{r['bytes_per_page']:>9.0f} {r['revisit_bytes_per_page']:>14.1f}", flush=True)
+            print(f"       vigil: {r['summary']}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -24,6 +24,8 @@ def crawl_settings(source: Source, overrides: dict | None = None) -> Settings:
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
     settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
     settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
+    if os.environ.get("VIGIL_EXTRACT_WORKERS", "").strip().isdigit():
+        settings.set("VIGIL_EXTRACT_WORKERS", int(os.environ["VIGIL_EXTRACT_WORKERS"]), priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -32,8 +34,10 @@ def crawl_settings(source: Source, overrides: dict | None = None) -> Settings:
 def matcher_for(config: Config) -> Matcher:
     """The compiled matcher for the config's watchlists, cached beside the database."""
     cache_dir = config.database.parent / ".vigil-cache"
-    cached = getattr(Matcher, "cached", None)
-    return cached(config.terms(), cache_dir) if cached else Matcher(config.terms())
+    # The compiled watchlist is unpickled from here: only its owner may write to it.
+    cache_dir.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(cache_dir, 0o700)
+    return Matcher.cached(config.terms(), cache_dir)
 
 
 def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | None = None,

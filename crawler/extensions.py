@@ -25,4 +25,5 @@ class RunRecorder:
 
     def spider_closed(self, spider, reason):
         with self.context.db.atomic():
+            runs.save_figures(self.context.db, self.context.run_id, self.context.figures)
             runs.finish_run(self.context.db, self.context.run_id, now_iso(), reason)

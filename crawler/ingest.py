@@ -6,6 +6,7 @@ crash leaves either the whole page or nothing.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from alerts.matcher import Matcher
@@ -20,6 +21,7 @@ from crawler.urls import canonical_from_link
 from storage import events, mentions, pages, runs, search, snapshots
 
 REMOVED_STATUSES = (404, 410)
+FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
 
 
 @dataclass
@@ -40,11 +42,16 @@ class Ingestor:
         self.matcher = matcher
         self.run_id = run_id
         self.figures = figures
+        self._saved_at = time.monotonic()
 
     def page(self, item: FetchedPage) -> Outcome:
         with self.db.atomic():
             outcome = self._page(item)
             self._count(outcome)
+            # The run's counters are written now and then, not with every page.
+            if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
+                runs.save_figures(self.db, self.run_id, self.figures)
+                self._saved_at = time.monotonic()
         return outcome
 
     def failure(self, item: FetchFailure) -> None:
@@ -60,12 +67,6 @@ class Ingestor:
             setattr(figures, outcome.page, getattr(figures, outcome.page) + 1)
         figures.mentions += outcome.mentions
         figures.alerts += outcome.alerts
-        if self.run_id is not None:
-            runs.count(self.db, self.run_id, "fetched")
-            if outcome.page in runs.COUNTERS:
-                runs.count(self.db, self.run_id, outcome.page)
-            runs.count(self.db, self.run_id, "mentions", outcome.mentions)
-            runs.count(self.db, self.run_id, "alerts", outcome.alerts)
 
     def _page(self, item: FetchedPage) -> Outcome:
         db, now = self.db, item.fetched_at
@@ -103,7 +104,7 @@ class Ingestor:
 
         old_text = snapshots.unpack(previous["text"]) if previous else None
         added, removed, new_spans = diff_texts(old_text, extraction.text)
-        signature = dedupe.signature(extraction.text)
+        signature = item.signature or dedupe.signature(extraction.text)
         story_id = self._story(digest, signature, page["id"], now)
         snapshot_id = snapshots.add_snapshot(
             db, page_id=page["id"], story_id=story_id, fetched_at=now, title=extraction.title,

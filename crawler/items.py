@@ -20,6 +20,7 @@ class FetchedPage:
     # Filled in by ExtractPipeline.
     body_hash: str = ""
     extraction: object | None = None
+    signature: bytes | None = None    # near-duplicate fingerprint, computed beside extraction
     skipped: str | None = None  # "not_modified" | "same_body" | "not_html"
 
 

@@ -1,35 +1,143 @@
-"""Item pipelines, thin: extraction, then ingestion (snapshot, diff, dedupe, match, outbox)."""
+"""Item pipelines, thin: extraction, then ingestion (snapshot, diff, dedupe, match, outbox).
+
+A page that cannot be read (empty, binary, too big to read whole, or one the extractor
+chokes on) is not a crash: it becomes an error record with its reason, and the crawl
+goes on. A database that cannot be written ends the crawl instead: nothing more could
+be stored.
+"""
 from __future__ import annotations
 
 import hashlib
 import logging
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
-from crawler.extract import extract
+from crawler.extractpool import ExtractionPool, extract_with_signature, worker_count
 from crawler.items import FetchedPage, FetchFailure
+from crawler.settings import VIGIL_MAX_EXTRACT_BYTES
+from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
+MB = 1024 * 1024
+
+
+def _set_problem(item: FetchedPage, kind: str, reason: str) -> None:
+    # Read by IngestPipeline, which records it once the page itself is stored.
+    item.problem = (kind, reason)
+
+
+def readable_prefix(body: bytes, limit: int) -> bytes:
+    """At most `limit` bytes of `body`, cut before an ASCII byte so no UTF-8 character is split."""
+    if len(body) <= limit:
+        return body
+    cut = limit
+    floor = max(0, limit - 4096)
+    while cut > floor and body[cut] >= 0x80:
+        cut -= 1
+    return body[:cut]
+
 
 class ExtractPipeline:
-    """Extracts the main text, unless the page answered 304 or its raw body is unchanged."""
+    """Extracts the main text, unless the page answered 304 or its raw body is unchanged.
+
+    In a crawl, extraction runs in worker processes (crawler/extractpool.py), or in a
+    thread while they start, so downloads in flight keep being read meanwhile.
+    """
+
+    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0):
+        self.max_extract_bytes = max_extract_bytes
+        self.in_crawl = in_crawl
+        self.workers = workers
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        setting = crawler.settings.get("VIGIL_EXTRACT_WORKERS")
+        return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
+                   workers=worker_count(None if setting is None else int(setting)))
+
+    def open_spider(self, spider=None):
+        if self.workers > 0:
+            self.pool = ExtractionPool(self.workers)
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.close()
 
     def process_item(self, item, spider=None):
-        if not isinstance(item, FetchedPage) or item.status != 200 and item.status != 304:
+        body = self.prepare(item)
+        if body is None:
             return item
+        if self.in_crawl:  # never extract on the reactor's thread
+            return self._extract_elsewhere(item, body)
+        return self.finish(item, body, _extract_page, item, body)
+
+    async def _extract_elsewhere(self, item, body: bytes):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import threads
+
+        content_type = item.headers.get("content-type")
+        if self.pool is not None and self.pool.usable():
+            import asyncio
+
+            try:
+                future = self.pool.submit(body, item.final_url, content_type)
+                result = await asyncio.wrap_future(future)
+                return self.finish(item, body, lambda: result)
+            except Exception as exc:  # a worker that died takes its page with it: record it
+                if self.pool.broken:
+                    log.warning("extraction workers stopped (%s); extracting in the crawl process", exc)
+                else:
+                    return self.finish(item, body, _raise, exc)
+        return await maybe_deferred_to_future(threads.deferToThread(self.finish, item, body, _extract_page, item, body))
+
+    def prepare(self, item) -> bytes | None:
+        """The bytes to extract, or None when the page needs no extraction (304, same body, empty)."""
+        if not isinstance(item, FetchedPage) or item.status != 200 and item.status != 304:
+            return None
         if item.status == 304:
             item.skipped = "not_modified"
-            return item
+            return None
         item.body_hash = hashlib.sha256(item.body).hexdigest()
         if item.body_hash == item.known_body_hash:
             item.skipped = "same_body"
+            return None
+        if not item.body.strip():
+            item.skipped = "not_html"
+            _set_problem(item, "processing", "the page is empty (HTTP 200 with no body)")
+            return None
+        return readable_prefix(item.body, self.max_extract_bytes)
+
+    def finish(self, item, body: bytes, extract_call, *args):
+        """Run `extract_call(*args)` and record its outcome on the item."""
+        try:
+            item.extraction, item.signature = extract_call(*args)
+        except Exception as exc:  # the extractor's libraries raise many kinds on hostile markup
+            log.warning("extraction of %s failed: %s: %s", item.final_url, type(exc).__name__, exc)
+            item.skipped = "not_html"
+            _set_problem(item, "processing", _one_line(f"text extraction failed: {type(exc).__name__}: {exc}"))
             return item
-        content_type = item.headers.get("content-type")
-        item.extraction = extract(item.body, item.final_url, content_type)
         if item.extraction is None:
             item.skipped = "not_html"
+            _set_problem(item, "processing", "not readable as an HTML page (binary or undecodable body)")
+        elif len(body) < len(item.body):
+            _set_problem(item, "truncated", f"only the first {len(body) / MB:.1f} MB of a {len(item.body) / MB:.1f} MB "
+                                            "body were read for text")
         return item
+
+    def extract_item(self, item):
+        """Extract one item here and now (tests and tools that feed pages without a crawl)."""
+        body = self.prepare(item)
+        return item if body is None else self.finish(item, body, _extract_page, item, body)
+
+
+def _extract_page(item: FetchedPage, body: bytes):
+    return extract_with_signature(body, item.final_url, item.headers.get("content-type"))
+
+
+def _raise(exc: Exception):
+    raise exc
 
 
 class IngestPipeline:
@@ -51,12 +159,43 @@ class IngestPipeline:
                 self.ingestor.failure(item)
             elif isinstance(item, FetchedPage):
                 self.ingestor.page(item)
+                problem = getattr(item, "problem", None)
+                if problem:
+                    self.ingestor.failure(FetchFailure(source=item.source, url=item.url, kind=problem[0],
+                                                       reason=problem[1], at=item.fetched_at,
+                                                       known=bool(item.page_url)))
+        except StorageError as exc:
+            self._stop(str(exc))
         except Exception as exc:
             # One page that cannot be processed must not stop the crawl; it is recorded.
-            log.exception("processing %s failed", getattr(item, "url", "?"))
-            self.ingestor.failure(FetchFailure(
-                source=item.source, url=item.url, kind="processing",
-                reason=f"{type(exc).__name__}: {exc}"[:300], at=item.fetched_at if hasattr(item, "fetched_at") else item.at,
-            ))
-            raise DropItem(str(exc)) from exc
+            log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
+            log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
+            try:
+                self.ingestor.failure(FetchFailure(
+                    source=item.source, url=item.url, kind="processing",
+                    reason=_one_line(f"{type(exc).__name__}: {exc}"),
+                    at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
+                ))
+            except StorageError as storage_exc:
+                self._stop(str(storage_exc))
         return item
+
+    def _stop(self, message: str) -> None:
+        """The database cannot take more (disk full, locked past the busy timeout, corrupt): end now.
+
+        The crawl stops with the command's own one line and exit code 1. A graceful close
+        would not help: each component that records the end of the run would fail on the
+        same file, each with a traceback. Every crawl has a process of its own (see
+        crawler/daemon.py), and SQLite keeps every page committed before this one.
+        """
+        import os
+        import sys
+
+        sys.stdout.flush()
+        print(f"vigil: error: {' '.join(message.split())}; the crawl stopped", file=sys.stderr, flush=True)
+        os._exit(1)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,6 +13,12 @@ def count(db, run_id: int, counter: str, amount: int = 1) -> None:
     db.execute(f"UPDATE runs SET {counter} = {counter} + ? WHERE id = ?", [amount, run_id])
 
 
+def save_figures(db, run_id: int, figures) -> None:
+    """Write a crawl's counters (kept in memory while it runs) to its run."""
+    values = [getattr(figures, counter) for counter in COUNTERS]
+    db.execute(f"UPDATE runs SET {', '.join(f'{c} = ?' for c in COUNTERS)} WHERE id = ?", [*values, run_id])
+
+
 def finish_run(db, run_id: int, now: str, reason: str) -> None:
     db.execute("UPDATE runs SET finished_at = ?, finish_reason = ? WHERE id = ?", [now, reason, run_id])
 
