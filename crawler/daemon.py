@@ -35,11 +35,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from alerts.dispatch_loop import Dispatcher
 from crawler.config import Config, Source, load_config
+from crawler.crawlprocess import CrawlProcess, process_alive
 from crawler.errors import ConfigError, VigilError
 from crawler.logs import remember_secrets
 from storage import runs
@@ -48,8 +49,6 @@ from storage.db import StorageError, now_iso, open_database
 log = logging.getLogger("vigil.daemon")
 
 TICK = 0.2               # seconds between turns of the main loop
-DISPATCH_INTERVAL = 0.5  # seconds between looks at the outbox
-DIGEST_INTERVAL = 60.0
 HEALTH_INTERVAL = 60.0   # time-based problems (a source gone quiet) are judged this often
 WATCH_INTERVAL = 1.0     # the config file is looked at, and next run times recorded, this often
 STOP_GRACE = 3.0         # seconds a crawl gets to close after SIGTERM (Scrapy waits for requests in flight)
@@ -60,76 +59,6 @@ STORAGE_RETRY = 5.0      # seconds to wait after a database error before trying 
 
 class AlreadyRunning(VigilError):
     """Another daemon owns this database."""
-
-
-@dataclass
-class CrawlProcess:
-    source: str
-    process: subprocess.Popen
-    started_at: str          # ISO time, to find the run the child wrote
-    started: float           # monotonic
-    stopping: bool = False   # we asked it to stop: its end is a shutdown, not a kill
-
-
-def process_alive(pid: int | None) -> bool:
-    """Whether `pid` is a live crawl process (a reused pid or a zombie is not)."""
-    if not pid or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    proc = Path(f"/proc/{pid}")
-    if not Path("/proc/self").exists():
-        return True
-    try:
-        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state != "Z" and b"crawl" in (proc / "cmdline").read_bytes()
-    except (OSError, IndexError):
-        return False
-
-
-class Dispatcher(threading.Thread):
-    """Delivers due alerts twice a second and due digests every minute, on its own connection."""
-
-    def __init__(self, config: Config):
-        super().__init__(name="dispatcher", daemon=True)
-        self.config = config
-        self.stop_event = threading.Event()
-
-    def run(self) -> None:
-        from alerts.dispatch import deliver_due
-
-        db = open_database(self.config.database)
-        send_digests = _digest_sender()
-        next_digest = time.monotonic()
-        while not self.stop_event.is_set():
-            config = self.config  # swapped whole by a reload
-            try:
-                figures = deliver_due(db, config)
-                if figures.sent or figures.failed:
-                    log.info("alerts delivered: %d sent, %d failed (retried later), %d given up",
-                             figures.sent, figures.failed, figures.gave_up)
-                if send_digests is not None and time.monotonic() >= next_digest:
-                    next_digest = time.monotonic() + DIGEST_INTERVAL
-                    sent = send_digests(db, config, datetime.now(timezone.utc))
-                    if sent:
-                        log.info("digests sent: %d", sent)
-            except Exception:  # the dispatcher outlives any one failure; the outbox keeps the work
-                log.exception("delivering alerts failed")
-            self.stop_event.wait(DISPATCH_INTERVAL)
-        db.close()
-
-
-def _digest_sender():
-    """`alerts.digest.send_due_digests`, where this installation has it."""
-    try:
-        from alerts import digest
-    except ImportError:
-        return None
-    return digest.send_due_digests if hasattr(digest, "send_due_digests") else None
 
 
 class Daemon:

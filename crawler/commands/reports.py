@@ -76,7 +76,7 @@ def errors(state, since, source, fmt):
 @click.pass_obj
 def status(state, fmt):
     """Per source: last and next run, pages known, recent errors, health; alerts pending and failed."""
-    from crawler.daemon import process_alive
+    from crawler.crawlprocess import process_alive
     from crawler.timeutil import parse_since
     from storage.health import all_open_problems
     from storage.outbox import delivery_counts
