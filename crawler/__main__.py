@@ -1,4 +1,5 @@
 """`python -m crawler` runs the `vigil` command line."""
 from crawler.cli import main
 
-main()
+if __name__ == "__main__":  # not when a worker process imports the main module
+    main()

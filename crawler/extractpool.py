@@ -1,9 +1,10 @@
 """Extraction in worker processes, so a crawl uses every core for the CPU-bound part.
 
 The crawl process keeps the network, the matcher and the database; pages go to a pool of
-processes (forkserver, so no worker inherits the reactor's threads) that only turn bytes
-into text. While the workers start (about a second, for their imports), pages are
-extracted in a thread instead, so a small crawl never waits for them.
+processes that only turn bytes into text. The workers are forked when the spider opens,
+before the crawl's threads start, with everything they need already imported, and each
+dies with the crawl process however it ends (a SIGKILL from the daemon, a full disk):
+no orphan outlives it. Until the pool answers, pages are extracted in a thread.
 """
 from __future__ import annotations
 
@@ -13,41 +14,47 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from crawler.dedupe import signature
+from crawler.extract import extract
+
 log = logging.getLogger(__name__)
 
 
-def _warm() -> bool:
-    import crawler.extract  # noqa: F401  (imported once per worker, before the first page)
+def _die_with_parent() -> None:
+    """A worker ends when the crawl process ends: no orphan keeps extracting, or keeps the
+    crawl's stdout open so that whoever waits for the crawl waits for ever."""
+    import ctypes
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl process's to handle
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _warm() -> bool:
     return True
 
 
 def extract_with_signature(body: bytes, url: str, content_type: str | None):
     """(Extraction or None, its near-duplicate signature or None): both CPU work, done together."""
-    from crawler.dedupe import signature
-    from crawler.extract import extract
-
     extraction = extract(body, url, content_type)
     return extraction, (signature(extraction.text) if extraction is not None and extraction.text else None)
-
-
-def worker_count(setting: int | None) -> int:
-    """Workers to start: the setting, or one per core when it is None; 0 means none."""
-    if setting is None:
-        return os.cpu_count() or 1
-    return max(0, setting)
 
 
 class ExtractionPool:
     """A process pool that says when it is ready; submit() returns a concurrent Future."""
 
     def __init__(self, workers: int):
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.extract"])
+        context = multiprocessing.get_context("fork")
         self.ready = False
         self.broken = False
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        # One warm-up per worker would be ideal; one task is enough to know the pool works.
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
+        # The first answer says the workers are up (all are forked at the first submit).
         self._pool.submit(_warm).add_done_callback(self._warmed)
 
     def _warmed(self, future: Future) -> None:

@@ -12,7 +12,7 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.extractpool import ExtractionPool, extract_with_signature, worker_count
+from crawler.extractpool import ExtractionPool, extract_with_signature
 from crawler.items import FetchedPage, FetchFailure
 from crawler.settings import VIGIL_MAX_EXTRACT_BYTES
 from storage.db import StorageError
@@ -41,8 +41,9 @@ def readable_prefix(body: bytes, limit: int) -> bytes:
 class ExtractPipeline:
     """Extracts the main text, unless the page answered 304 or its raw body is unchanged.
 
-    In a crawl, extraction runs in worker processes (crawler/extractpool.py), or in a
-    thread while they start, so downloads in flight keep being read meanwhile.
+    In a crawl, extraction runs in a thread, or in worker processes when
+    VIGIL_EXTRACT_WORKERS asks for them (crawler/extractpool.py), so downloads in flight
+    keep being read meanwhile.
     """
 
     def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0):
@@ -53,9 +54,8 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        setting = crawler.settings.get("VIGIL_EXTRACT_WORKERS")
         return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
-                   workers=worker_count(None if setting is None else int(setting)))
+                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)))
 
     def open_spider(self, spider=None):
         if self.workers > 0:

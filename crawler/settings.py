@@ -72,8 +72,11 @@ URLLENGTH_LIMIT = VIGIL_MAX_URL_LENGTH
 # Extraction reads at most this much of a body, so a 10 MB paragraph or 100,000 nested
 # tags cost bounded time; the rest of such a page is not searched for names.
 VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
-# Extraction worker processes per crawl; None: one per core; 0: extract in a thread only.
-VIGIL_EXTRACT_WORKERS = None
+# Extraction worker processes per crawl (0: a thread of the crawl process). On two cores
+# workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
+# docs/benchmarks.md. On bigger machines, more; the environment variable of the same
+# name sets it too.
+VIGIL_EXTRACT_WORKERS = 0
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkGuardMiddleware": 50,

@@ -1,0 +1,50 @@
+"""Extraction in worker processes gives the same results, and no worker outlives its crawl."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from conftest import REPO, page, simple_config
+
+
+def test_a_crawl_with_extraction_workers_finds_the_same(site, project):
+    site.write("index.html", page("Centre", "We document persecution.", '</p><a href="/a.html">A</a><p>'))
+    site.write("a.html", page("Statement", "Oleg Orlov was detained in Moscow on Monday evening.",
+                              "His lawyers were not allowed to see him for six hours."))
+    project.write_config(simple_config(site.url))
+    result = project.ok("crawl", env={"VIGIL_EXTRACT_WORKERS": "2"})
+    assert "new 2" in result.stdout and "alerts sent 1" in result.stdout
+    assert project.alerts()[0]["mentions"][0]["matched"] == "Oleg Orlov"
+
+
+def test_workers_die_with_the_crawl_process_however_it_ends():
+    script = (
+        "import os, sys, time\n"
+        "from crawler.extractpool import ExtractionPool\n"
+        "pool = ExtractionPool(2)\n"
+        "deadline = time.time() + 20\n"
+        "while not pool.usable() and time.time() < deadline: time.sleep(0.05)\n"
+        "print(' '.join(str(p) for p in pool._pool._processes), flush=True)\n"
+        "os._exit(1)  # as a crawl does on a full disk; no shutdown of the pool\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    # communicate() returned: no worker kept the crawl's stdout open.
+    assert time.monotonic() - started < 30
+    pids = [int(p) for p in result.stdout.split()]
+    assert len(pids) == 2, result.stderr
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
