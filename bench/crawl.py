@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="alternating pairs per size")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
     parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
-                        help="extraction worker processes to compare (default: one per core; 0: a thread only)")
+                        help="extraction worker processes to compare (default: the setting, a thread)")
     args = parser.parse_args()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def main() -> None:
             r = bench_size(total, args.concurrency, args.repeats, workdir, workers)
             raw = sorted(r["raw"])[len(r["raw"]) // 2]
             first, revisit = max(r["first"]), max(r["revisit"])
-            print(f"{total:>6} {workers or 'cores':>7} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} "
+            print(f"{total:>6} {workers or 'default':>7} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} "
                   f"{revisit:>11.0f} {revisit / raw:>6.2f} {r['raw_rss']:>6.0f}MB {r['vigil_rss']:>7.0f}MB "
                   f"{r['bytes_per_page']:>9.0f} {r['revisit_bytes_per_page']:>14.1f}", flush=True)
             print(f"       vigil: {r['summary']}")
