@@ -113,12 +113,18 @@ class Ingestor:
         )
         snapshots.add_change(db, snapshot_id, previous["id"] if previous else None, added, removed)
         search.index_snapshot(db, snapshot_id, extraction.title, extraction.text)
-        kind = "changed" if previous else "new"
-        events.add_event(db, page["id"], kind, now, snapshot_id,
-                         {"added": len(added), "removed": len(removed)} if previous else None)
+        # A new extractor version reads the same page differently: that is a new baseline,
+        # not a change of the page. Only a term the page never named before counts then.
+        upgraded = previous is not None and previous["extractor"] != EXTRACTOR_VERSION
+        kind = "new" if previous is None else "rebaselined" if upgraded else "changed"
+        if kind != "rebaselined":
+            events.add_event(db, page["id"], kind, now, snapshot_id,
+                             {"added": len(added), "removed": len(removed)} if previous else None)
 
         found = self.matcher.find(extraction.text)
-        new_found = [m for m in found if within(new_spans, m.start, m.end)]
+        before = {(m.watchlist, m.term) for m in self.matcher.find(old_text)} if old_text is not None else set()
+        new_found = [m for m in found if within(new_spans, m.start, m.end)
+                     and not (upgraded and (m.watchlist, m.term) in before)]
         for m in new_found:
             mentions.add_mention(
                 db, snapshot_id=snapshot_id, page_id=page["id"], story_id=story_id, watchlist=m.watchlist,
@@ -131,16 +137,16 @@ class Ingestor:
             # Evidence: what the page said, byte for byte, when it named someone.
             snapshots.add_evidence(db, snapshot_id, hashlib.sha256(item.body).hexdigest(), item.body,
                                    item.final_url, item.status, item.headers)
-        if old_text is not None:
+        if not upgraded:
             still_there = {(m.watchlist, m.term) for m in found}
-            before = {(m.watchlist, m.term) for m in self.matcher.find(old_text)}
             for watchlist, term in sorted(before - still_there):
                 events.add_event(db, page["id"], "mention_removed", now, snapshot_id, {"term": term})
                 queue_takedown_alerts(db, self.config, page, "mention_removed", now, term=term,
                                       title=extraction.title)
         alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, new_found,
                                       extraction.text, now)
-        return Outcome("restored" if restored else kind, len({m.term for m in new_found}), alerts)
+        outcome = "unchanged" if upgraded else kind
+        return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts)
 
     def _page_url(self, item: FetchedPage) -> str:
         link = item.extraction.canonical_url if item.extraction is not None else None

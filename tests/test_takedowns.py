@@ -114,3 +114,28 @@ def test_unchanged_body_and_304_skip_extraction(site, project):
     assert sum(len(r[0]) for r in db.execute("SELECT text FROM snapshots")) == size_before
     statuses = [r[0] for r in db.execute("SELECT last_status FROM pages ORDER BY id")]
     assert statuses == [200, 200]
+
+
+def test_an_extractor_upgrade_is_a_new_baseline_not_a_change(site, project):
+    from crawler.extract import EXTRACTOR_VERSION
+    from storage.snapshots import pack, unpack
+
+    site.write("index.html", _index("a.html"))
+    site.write("a.html", STATEMENT)
+    project.write_config(simple_config(site.url, source_extra="max_depth = 1"))
+    project.ok("crawl")
+    assert len(project.alerts()) == 1
+    # As if an older extractor had read the page: another version string, slightly other text.
+    db = project.db()
+    with db.atomic():
+        for snapshot_id, text in list(db.execute("SELECT id, text FROM snapshots")):
+            db.execute("UPDATE snapshots SET extractor = 'trafilatura-2.2.0+vigil-0', text = ?, text_hash = 'old' "
+                       "WHERE id = ?", [pack(unpack(text) + "\nShare this statement"), snapshot_id])
+        db.execute("UPDATE pages SET body_hash = NULL, etag = NULL, last_modified = NULL")
+    result = project.ok("crawl")
+    assert "changed 0" in result.stdout
+    kinds = [e["event"] for e in project.ok("events", "--format", "json").json_lines()]
+    assert "changed" not in kinds and kinds.count("mention_removed") == 0
+    assert len(project.alerts()) == 1
+    latest = db.execute("SELECT extractor FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert latest == EXTRACTOR_VERSION
