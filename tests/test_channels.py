@@ -419,3 +419,11 @@ def test_plain_text_names_each_person_and_snippet():
     text = alert_text(make_alert())
     assert 'Igor Kalyapin (found as "Игорь Каляпин")' in text
     assert "  Олег Орлов заявил" in text
+
+
+def test_apprise_targets_pass_the_private_network_guard(receiver):
+    netguard.set_policy(False)
+    with pytest.raises(DeliveryError) as refused:
+        channel_for(f"json://127.0.0.1:{receiver.port}/hooks").send(make_alert())
+    assert "refused" in str(refused.value) and "127.0.0.1" in str(refused.value)
+    assert receiver.requests == []

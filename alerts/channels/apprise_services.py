@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import logging
+import socket
 from urllib.parse import urlsplit
 
 import apprise
@@ -10,6 +11,7 @@ from apprise import NotifyFormat
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
+from crawler import netguard
 
 APPRISE_TIMEOUT = 30
 # Apprise explains a refused URL in a warning; our DeliveryError says it once, so keep
@@ -53,6 +55,9 @@ class AppriseChannel(Channel, fallback=True):
 
     def notify(self, subject: str, body: str, body_format: NotifyFormat) -> None:
         """Send one message; a refusal or a timeout raises DeliveryError."""
+        refused = _private_target(self.url)
+        if refused:
+            raise DeliveryError(f"{self.shown}: {refused}")
         try:
             result = self.notifier.notify(
                 body=body,
@@ -74,6 +79,22 @@ class AppriseChannel(Channel, fallback=True):
         if body_format == NotifyFormat.MARKDOWN:
             return markdown_escape(subject)
         return subject
+
+
+def _private_target(url: str) -> str | None:
+    """Why the private-network guard refuses the service's host, if it names one that resolves.
+
+    Apprise opens its own connections, so this checks before it does; many services put a
+    token where the host goes (tgram://TOKEN/...), which resolves to nothing and passes.
+    """
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
+        return None
+    return netguard.check_addresses(host, {info[4][0] for info in infos}, netguard.policy())
 
 
 def _failure_reason(result) -> str:
