@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from alerts.channels import DeliveryError, channel_for
+from alerts.channels import Channel, DeliveryError, channel_for
 from crawler import netguard, settings
 from crawler.config import Config, expand_env
 from crawler.errors import ConfigError
@@ -136,7 +136,7 @@ def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: D
         release_claims(db, token, delivery["id"])
     figures.failed += 1
     figures.gave_up += give_up
-    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], _redact(delivery["channel"]),
+    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], Channel.redact(delivery["channel"]),
                 attempts, ", given up" if give_up else "", error)
 
 
@@ -181,9 +181,3 @@ def _send(channel_url: str, secret: str | None, payload: dict, base_dir: str) ->
     except Exception as exc:  # a channel library's own failure must not stop the other deliveries
         return f"{type(exc).__name__}: {exc}"
     return None
-
-
-def _redact(url: str) -> str:
-    from alerts.channels import Channel
-
-    return Channel.redact(url)

@@ -303,7 +303,7 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
-    from alerts.channels import known_scheme
+    from alerts.channels import Channel, known_scheme
 
     where = f"subscribers[{index}]"
     for i, name in enumerate(data.get("watchlists", [])):
@@ -311,7 +311,7 @@ def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[s
             check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
     for i, url in enumerate(data.get("channels", [])):
         if "://" not in url or not known_scheme(url):
-            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {_redacted(url)!r}")
+            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {Channel.redact(url)!r}")
     mode = data.get("mode", "instant")
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
@@ -349,11 +349,6 @@ def time_of_day(text: str) -> tuple[int, int]:
     """(hour, minute) of a validated "HH:MM"."""
     hour, minute = _TIME_OF_DAY.match(text).groups()
     return int(hour), int(minute)
-
-
-def _redacted(url: str) -> str:
-    """The URL with any `user:password@` masked, even in a URL too broken to parse."""
-    return re.sub(r"([^/:@\s]*:)[^@\s/]*@", r"\1***@", url)
 
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

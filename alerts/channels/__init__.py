@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -44,12 +45,11 @@ class Channel:
 
     @staticmethod
     def redact(url: str) -> str:
-        """The URL without its password, for logs and errors."""
-        parts = urlsplit(url)
-        if parts.password:
-            netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
-            return parts._replace(netloc=netloc).geturl()
-        return url
+        """The URL with any `user:password@` masked, even in a URL too broken to parse."""
+        return _USER_PASSWORD.sub(r"\1***@", url)
+
+
+_USER_PASSWORD = re.compile(r"((?:^|//)[^/@\s:]*:)[^@\s/]*@")
 
 
 def _load_channel_modules() -> None:
