@@ -36,12 +36,12 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from alerts.dispatch_loop import Dispatcher
-from crawler.config import Config, Source, load_config
+from crawler.config import Source
+from crawler.configfile import ConfigFile
 from crawler.crawlprocess import CrawlProcess, process_alive
-from crawler.errors import ConfigError, VigilError
+from crawler.errors import VigilError
 from crawler.logs import remember_secrets
 from storage import runs
 from storage.db import StorageError, now_iso, open_database
@@ -65,10 +65,10 @@ class Daemon:
     """The scheduler, the crawl processes, the dispatcher thread and the signals that steer them."""
 
     def __init__(self, config_path: str | os.PathLike, log_level: str = "info", log_format: str = "text"):
-        self.config_path = Path(config_path).resolve()
+        self.config_file = ConfigFile(config_path)
         self.log_level = log_level
         self.log_format = log_format
-        self.config, self.config_bytes, self.config_stamp = self._load()
+        self.config = self.config_file.config
         self.running: dict[str, CrawlProcess] = {}
         self.pending: list[str] = []
         self.due: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -107,7 +107,7 @@ class Daemon:
         if self.reload_requested:
             self.reload_requested = False
             self._reload("SIGHUP")
-        elif now >= self.next_watch and self._config_changed():
+        elif now >= self.next_watch and self.config_file.changed():
             self._reload("the config file changed")
         self._queue_due()
         self._reap()
@@ -174,40 +174,14 @@ class Daemon:
         return handle
 
     # -- configuration -------------------------------------------------------------------
-    def _load(self) -> tuple[Config, bytes, tuple | None]:
-        """The config, the bytes it was read from, and the file's stamp; ConfigError if invalid."""
-        for _ in range(3):  # an editor may be writing the file while we read it
-            before = _read(self.config_path)
-            config = load_config(self.config_path)
-            if _read(self.config_path) == before:
-                return config, before, _stamp(self.config_path)
-        raise ConfigError(f"{self.config_path}: the file keeps changing while it is read")
-
-    def _config_changed(self) -> bool:
-        stamp = _stamp(self.config_path)
-        if stamp == self.config_stamp:
-            return False
-        self.config_stamp = stamp
-        return True
-
     def _reload(self, why: str) -> None:
-        try:
-            config, raw, stamp = self._load()
-        except ConfigError as exc:
-            self.config_stamp = _stamp(self.config_path)  # reported once, not again at the next look
-            log.error("config not reloaded (%s), keeping the previous one: %s", why, exc)
-            return
-        if config.database.resolve() != self.config.database.resolve():
-            log.error("config not reloaded (%s), keeping the previous one: the database cannot change while "
-                      "vigil run is running; restart it", why)
-            return
-        if raw == self.config_bytes:
-            log.info("config checked (%s): no change", why)
+        config = self.config_file.reload(why)
+        if config is None:
             return
         old = {s.name: s for s in self.config.sources}
         new = {s.name: s for s in config.sources}
         timing_changed = (config.timezone, config.jitter) != (self.config.timezone, self.config.jitter)
-        self.config, self.config_bytes, self.config_stamp = config, raw, stamp
+        self.config = config
         remember_secrets(config)
         self.dispatcher.config = config
         for name in old.keys() - new.keys():
@@ -221,18 +195,6 @@ class Daemon:
         added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
         log.info("config reloaded (%s): %d sources; added: %s; removed: %s", why, len(new),
                  ", ".join(added) or "none", ", ".join(removed) or "none")
-
-    def _config_for_children(self) -> Path:
-        """The file a crawl reads: the config itself, or the last good one while the file is broken."""
-        if _read(self.config_path) == self.config_bytes:
-            return self.config_path
-        last_good = self.config_path.with_name(f".{self.config_path.name}.last-good")
-        partial = last_good.with_name(last_good.name + ".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold secrets
-        with os.fdopen(fd, "wb") as out:
-            out.write(self.config_bytes)
-        os.replace(partial, last_good)
-        return last_good
 
     # -- scheduling ----------------------------------------------------------------------
     def _start_scheduler(self) -> None:
@@ -317,7 +279,7 @@ class Daemon:
 
     def _start_crawl(self, name: str) -> None:
         try:
-            config_path = self._config_for_children()
+            config_path = self.config_file.for_children()
         except OSError as exc:
             log.error("crawl of %s skipped: the config file is broken and no copy of the last good one can be "
                       "written beside it (%s); fix the file", name, exc.strerror)
@@ -424,21 +386,6 @@ class Daemon:
             with self.db.atomic():
                 runs.clear_next_runs(self.db, now_iso())
         log.info("vigil run stopped")
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _stamp(path: Path) -> tuple | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def _parse(stamp: str) -> datetime:
