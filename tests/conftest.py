@@ -96,17 +96,21 @@ def page(title: str, *paragraphs: str, sidebar: str = "", lang: str = "en", char
 
 
 def simple_config(site_url: str, *, terms: str = 'name = "Oleg Orlov"', extra: str = "",
-                  source_extra: str = "", subscriber_extra: str = "") -> str:
+                  source_extra: str = "", subscriber_extra: str = "", database: str = "vigil.db",
+                  concurrency: int = 8, channels: tuple[str, ...] = ("file://alerts.jsonl",)) -> str:
+    """A config with one source on the local site, one watchlist and the subscriber "desk";
+    `extra` is appended (more subscribers, say)."""
+    quoted = ", ".join(f'"{channel}"' for channel in channels)
     return f"""
 [vigil]
-database = "vigil.db"
+database = "{database}"
 allow_private_networks = ["127.0.0.1/32"]
 
 [[sources]]
 name = "ngo"
 start_urls = ["{site_url}/"]
 delay = 0
-concurrency = 8
+concurrency = {concurrency}
 {source_extra}
 
 [[watchlists]]
@@ -117,7 +121,7 @@ name = "defenders"
 [[subscribers]]
 name = "desk"
 watchlists = ["defenders"]
-channels = ["file://alerts.jsonl"]
+channels = [{quoted}]
 {subscriber_extra}
 {extra}
 """

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import Project, page
+from conftest import Project, page, simple_config
 from servers import WebhookReceiver
 from test_daemon import SlowSite, daemons, finished_runs, index, query  # noqa: F401 (daemons: a fixture)
 
@@ -40,34 +40,8 @@ STATEMENTS = {
 
 
 def config_text(site_url: str, schedule: str, channels: list[str]) -> str:
-    quoted = ", ".join(f'"{c}"' for c in channels)
-    return f"""
-[vigil]
-database = "vigil.db"
-allow_private_networks = ["127.0.0.1/32"]
-
-[[sources]]
-name = "ngo"
-start_urls = ["{site_url}/"]
-delay = 0
-concurrency = 1
-schedule = "{schedule}"
-
-[[watchlists]]
-name = "defenders"
-[[watchlists.terms]]
-name = "Oleg Orlov"
-
-[[subscribers]]
-name = "desk"
-watchlists = ["defenders"]
-channels = [{quoted}]
-
-[[subscribers]]
-name = "ops"
-channels = ["file://health.jsonl"]
-health = true
-"""
+    return simple_config(site_url, concurrency=1, source_extra=f'schedule = "{schedule}"', channels=tuple(channels),
+                         extra='[[subscribers]]\nname = "ops"\nchannels = ["file://health.jsonl"]\nhealth = true')
 
 
 def state_of(project) -> dict:

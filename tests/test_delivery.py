@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from alerts.dispatch import backoff, deliver_due
-from conftest import page
+from conftest import page, simple_config
 from crawler.cli import main
 from crawler.config import load_config
 from storage import outbox
@@ -32,29 +32,7 @@ PAGES = {
 
 
 def outage_config(site_url: str, hook_port: int, smtp_port: int) -> str:
-    return f"""
-[vigil]
-database = "vigil.db"
-allow_private_networks = ["127.0.0.1/32"]
-
-[[sources]]
-name = "ngo"
-start_urls = ["{site_url}/"]
-delay = 0
-concurrency = 8
-
-[[watchlists]]
-name = "defenders"
-[[watchlists.terms]]
-name = "Oleg Orlov"
-[[watchlists.terms]]
-name = "Igor Kalyapin"
-
-[[subscribers]]
-name = "desk"
-watchlists = ["defenders"]
-channels = ["file://alerts.jsonl"]
-
+    return simple_config(site_url, terms='name = "Oleg Orlov"\n[[watchlists.terms]]\nname = "Igor Kalyapin"', extra=f"""
 [[subscribers]]
 name = "hook"
 watchlists = ["defenders"]
@@ -65,7 +43,7 @@ secret = "${{HOOK_SECRET}}"
 name = "mail"
 watchlists = ["defenders"]
 channels = ["smtp://127.0.0.1:{smtp_port}?from=vigil@example.org&to=desk@example.org&starttls=no"]
-"""
+""")
 
 
 def vigil_here(capsys, project, *args: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from alerts.channels.smtp import SmtpChannel
 from alerts.render import alert_html, alert_markdown, alert_text
-from conftest import REPO, Project, page
+from conftest import REPO, Project, page, simple_config
 from crawler.localsite import LocalSite
 from servers import SmtpServer, WebhookReceiver, free_port
 
@@ -247,23 +247,8 @@ def test_secrets_stay_out_of_output_logs_and_the_database(site, project):
 def test_a_missing_secret_is_named_not_guessed(site, project):
     site.write("index.html", page("Appeal court upholds sentence",
                                   f"The court upheld the sentence handed down to {WATCHED} for his article."))
-    project.write_config(f"""
-        [vigil]
-        database = "vigil.db"
-        allow_private_networks = ["127.0.0.1/32"]
-        [[sources]]
-        name = "ngo"
-        start_urls = ["{site.url}/"]
-        delay = 0
-        [[watchlists]]
-        name = "defenders"
-        [[watchlists.terms]]
-        name = "{WATCHED}"
-        [[subscribers]]
-        name = "desk"
-        watchlists = ["defenders"]
-        channels = ["smtp://desk:${{VIGIL_TEST_UNSET_PASSWORD}}@127.0.0.1:9?from=v@example.org&to=d@example.org"]
-        """)
+    project.write_config(simple_config(site.url, terms=f'name = "{WATCHED}"', channels=(
+        "smtp://desk:${VIGIL_TEST_UNSET_PASSWORD}@127.0.0.1:9?from=v@example.org&to=d@example.org",)))
     result = project.ok("crawl")
     assert "delivery failures 1" in result.stdout
     errors = project.ok("alerts", "--format", "json").stdout
@@ -278,23 +263,8 @@ def test_the_database_and_alert_files_are_owner_only_whatever_the_umask(site, pr
     """Created under umask 0, which would leave other files readable and writable by everyone."""
     site.write("index.html", page("Appeal court upholds sentence",
                                   f"The court upheld the sentence handed down to {WATCHED} for his article."))
-    project.write_config(f"""
-        [vigil]
-        database = "data/vigil.db"
-        allow_private_networks = ["127.0.0.1/32"]
-        [[sources]]
-        name = "ngo"
-        start_urls = ["{site.url}/"]
-        delay = 0
-        [[watchlists]]
-        name = "defenders"
-        [[watchlists.terms]]
-        name = "{WATCHED}"
-        [[subscribers]]
-        name = "desk"
-        watchlists = ["defenders"]
-        channels = ["file://alerts/desk.jsonl"]
-        """)
+    project.write_config(simple_config(site.url, terms=f'name = "{WATCHED}"', database="data/vigil.db",
+                                       channels=("file://alerts/desk.jsonl",)))
     (project.path / "alerts").mkdir()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("VIGIL_CONFIG", None)
