@@ -6,11 +6,13 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from alerts.terms import KINDS, Term
 from crawler.errors import ConfigError
 from crawler.schedule import Schedule, parse_schedule
+from crawler.timeutil import parse_duration
 
 CONFIG_NAME = "vigil.toml"
 MODES = ("instant", "daily", "weekly")
@@ -31,6 +33,8 @@ class Source:
     schedule: Schedule = field(default_factory=lambda: parse_schedule("every 6h"))
     concurrency: int = 4
     delay: float = 1.0
+    revisit_ceiling: timedelta = timedelta(days=7)          # the longest a known page waits for a visit
+    revisit_ceiling_watched: timedelta = timedelta(days=1)  # ... one that names a watched person
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,9 @@ class Config:
     max_concurrent_crawls: int = 2
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
 
+    def source_or_none(self, name: str) -> Source | None:
+        return next((source for source in self.sources if source.name == name), None)
+
     def source(self, name: str) -> Source:
         for source in self.sources:
             if source.name == name:
@@ -92,6 +99,7 @@ _SOURCE_KEYS = {
     "sitemaps": (_STR_LIST, False), "follow": (_STR_LIST, False), "deny": (_STR_LIST, False),
     "max_depth": (int, False), "max_pages": (int, False), "schedule": (str, False),
     "concurrency": (int, False), "delay": (float, False),
+    "revisit_ceiling": (str, False), "revisit_ceiling_watched": (str, False),
 }
 _WATCHLIST_KEYS = {"name": (str, True), "terms": ("list of tables", False)}
 _TERM_KEYS = {
@@ -277,6 +285,12 @@ def _source(check: _Checker, index: int, data: dict) -> Source:
             check.fail(f"{where}.schedule", str(exc))
     if "delay" in data:
         fields["delay"] = float(data["delay"])
+    for key in ("revisit_ceiling", "revisit_ceiling_watched"):
+        if key in data:
+            try:
+                fields[key] = parse_duration(data[key])
+            except ValueError as exc:
+                check.fail(f"{where}.{key}", str(exc))
     return Source(**fields)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -11,8 +12,9 @@ from alerts.subscriptions import effective_config
 from crawler import settings as default_settings
 from crawler.config import Config, Source
 from crawler.context import CrawlContext
+from crawler.frontier import plan_crawl
 from spiders.source import SourceSpider
-from storage import pages, runs
+from storage import runs
 from storage.db import now_iso, open_database
 
 
@@ -41,9 +43,10 @@ def matcher_for(config: Config) -> Matcher:
 
 
 def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | None = None,
-              progress=None) -> list[CrawlContext]:
+              progress=None, revisit_all: bool = False) -> list[CrawlContext]:
     """Crawl `sources` concurrently until every one finishes; returns each crawl's context.
-    `progress(contexts)` is called twice a second while the crawl runs."""
+    `progress(contexts)` is called twice a second while the crawl runs. Each source visits
+    what its frontier says (crawler/frontier.py); `revisit_all` makes every known page due."""
     db = open_database(config.database)
     config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)
@@ -56,7 +59,8 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
         # The first crawler installs the reactor (the asyncio one, Scrapy's default).
         crawler = Crawler(SourceSpider, crawl_settings(source, settings_overrides), init_reactor=index == 0)
         crawler.vigil = context
-        process.crawl(crawler, source=source, known=pages.known_pages(db, source.name))
+        plan = plan_crawl(db, source, datetime.now(timezone.utc), revisit_all=revisit_all)
+        process.crawl(crawler, source=source, plan=plan)
         contexts.append(context)
     if progress is not None:
         from twisted.internet import task

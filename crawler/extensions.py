@@ -1,10 +1,10 @@
-"""Extensions: recording how each run ended when its spider closes."""
+"""Extensions: recording how each run ended, and what it left for the next, when its spider closes."""
 from __future__ import annotations
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from storage import runs
+from storage import frontier, runs
 from storage.db import now_iso
 
 
@@ -24,6 +24,13 @@ class RunRecorder:
         return recorder
 
     def spider_closed(self, spider, reason):
-        with self.context.db.atomic():
-            runs.save_figures(self.context.db, self.context.run_id, self.context.figures)
-            runs.finish_run(self.context.db, self.context.run_id, now_iso(), reason)
+        db, source, now = self.context.db, self.context.source.name, now_iso()
+        deferred = getattr(spider, "deferred", {})
+        with db.atomic():
+            frontier.forget_links(db, source, sorted(getattr(spider, "from_frontier", ())))
+            frontier.defer_links(db, source, [(url, fetch_url, depth) for url, (fetch_url, depth) in deferred.items()],
+                                 now)
+            runs.save_figures(db, self.context.run_id, self.context.figures)
+            runs.record_left(db, self.context.run_id, due=getattr(spider, "due_left", 0),
+                             new=frontier.count_pending(db, source))
+            runs.finish_run(db, self.context.run_id, now, reason)

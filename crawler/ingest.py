@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from alerts.matcher import Matcher
 from alerts.outbox import queue_mention_alerts, queue_takedown_alerts
-from crawler import dedupe
+from crawler import dedupe, revisit
 from crawler.config import Config
 from crawler.diff import diff_texts, snippet, text_hash, within
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.takedown import redirect_takedown, soft_404
-from crawler.urls import canonical_from_link
-from storage import events, mentions, pages, runs, search, snapshots
+from crawler.timeutil import ISO_FORMAT, parse_iso
+from crawler.urls import canonical_from_link, canonicalize
+from storage import events, frontier, mentions, pages, runs, search, snapshots
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
@@ -31,6 +32,8 @@ class Outcome:
     page: str = "unchanged"   # new | changed | unchanged | removed | restored | skipped
     mentions: int = 0
     alerts: int = 0
+    page_id: int | None = None
+    names_watched: bool | None = None   # what the page's latest text says; None: as before
 
 
 class Ingestor:
@@ -47,6 +50,7 @@ class Ingestor:
     def page(self, item: FetchedPage) -> Outcome:
         with self.db.atomic():
             outcome = self._page(item)
+            self._schedule_next_visit(item, outcome)
             self._count(outcome)
             # The run's counters are written now and then, not with every page.
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
@@ -58,7 +62,30 @@ class Ingestor:
         with self.db.atomic():
             runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url, kind=item.kind,
                            reason=item.reason, at=item.at)
+            if item.known:
+                # Tried again at the next crawl, behind the pages that have waited longer.
+                self.db.execute("UPDATE pages SET next_visit_at = ? WHERE source = ? AND url = ?",
+                                [item.at, item.source, canonicalize(item.url)])
         self.figures.errors += 1
+
+    def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome) -> None:
+        """When the page is due again (crawler/revisit.py), and whether it is a listing."""
+        if outcome.page_id is None:
+            return
+        source = self.config.source_or_none(item.source)
+        if source is None:
+            return
+        page = frontier.visit_state(self.db, outcome.page_id)
+        change = {"new": revisit.NEW, "changed": revisit.CHANGED, "restored": revisit.CHANGED}
+        names_watched = page["names_watched"] if outcome.names_watched is None else outcome.names_watched
+        ceiling = (source.revisit_ceiling_watched if names_watched else source.revisit_ceiling).total_seconds()
+        interval = revisit.next_interval(page["revisit_interval"], change.get(outcome.page, revisit.UNCHANGED),
+                                         source.schedule.period(), ceiling)
+        fetched = parse_iso(item.fetched_at)
+        due = revisit.next_visit(fetched, interval, item.headers, ceiling)
+        frontier.schedule_visit(self.db, outcome.page_id, interval, due.strftime(ISO_FORMAT),
+                                names_watched=outcome.names_watched,
+                                led_to_new_at=item.fetched_at if item.led_to_new else None)
 
     def _count(self, outcome: Outcome) -> None:
         figures = self.figures
@@ -80,7 +107,9 @@ class Ingestor:
             if page is None:
                 return Outcome("skipped")
             pages.record_fetch(db, page["id"], now, item.status)
-            return self._removed(page, item, gone or f"HTTP {item.status}")
+            outcome = self._removed(page, item, gone or f"HTTP {item.status}")
+            outcome.page_id = page["id"]
+            return outcome
 
         if page is None:
             if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
@@ -96,11 +125,11 @@ class Ingestor:
             queue_takedown_alerts(db, self.config, page, "restored", now)
 
         if item.skipped or extraction is None or not extraction.text.strip():
-            return Outcome("restored" if restored else "unchanged")
+            return Outcome("restored" if restored else "unchanged", page_id=page["id"])
 
         digest = text_hash(extraction.text)
         if previous and previous["text_hash"] == digest:
-            return Outcome("restored" if restored else "unchanged")
+            return Outcome("restored" if restored else "unchanged", page_id=page["id"])
 
         old_text = snapshots.unpack(previous["text"]) if previous else None
         added, removed, new_spans = diff_texts(old_text, extraction.text)
@@ -146,7 +175,8 @@ class Ingestor:
         alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, new_found,
                                       extraction.text, now)
         outcome = "unchanged" if upgraded else kind
-        return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts)
+        return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts,
+                       page_id=page["id"], names_watched=bool(found))
 
     def _page_url(self, item: FetchedPage) -> str:
         link = item.extraction.canonical_url if item.extraction is not None else None

@@ -17,6 +17,7 @@ class FetchedPage:
     known_body_hash: str | None = None
     redirected: bool = False
     depth: int = 0
+    led_to_new: bool = False    # its links led to pages not known before: a listing
     # Filled in by ExtractPipeline.
     body_hash: str = ""
     extraction: object | None = None

@@ -31,6 +31,26 @@ class Schedule:
         trigger.jitter = jitter or None
         return trigger
 
+    def period(self) -> float:
+        """Seconds between two runs: the interval, or a cron line's shortest gap over a week."""
+        if self.interval is not None:
+            return self.interval.total_seconds()
+        from datetime import datetime, timezone as tz
+
+        moment = self.next_after(datetime(2026, 1, 5, tzinfo=tz.utc))
+        end = moment + timedelta(days=14)
+        shortest = None
+        for _ in range(500):  # a run every minute needs no two weeks of looking
+            if moment is None or moment >= end:
+                break
+            following = self.next_after(moment)
+            if following is None:
+                break
+            gap = (following - moment).total_seconds()
+            shortest = gap if shortest is None else min(shortest, gap)
+            moment = following
+        return shortest or 86400.0
+
     def next_after(self, moment, timezone=None):
         """The first run time after `moment` (an aware datetime), without jitter."""
         if self.interval is not None:

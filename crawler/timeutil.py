@@ -9,6 +9,17 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+def parse_duration(text: str) -> timedelta:
+    """A length of time written 30m, 12h, 7d or 2w; ValueError with a readable reason."""
+    match = _AGO.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration (30m, 12h, 7d, 2w)")
+    amount = int(match.group(1))
+    if not 0 < amount <= 100_000:
+        raise ValueError(f"{text!r}: expected a positive duration of at most 100000 units")
+    return timedelta(**{_UNITS[match.group(2)]: amount})
+
+
 def parse_since(text: str, now: datetime | None = None) -> str:
     """An ISO UTC timestamp for a relative age or a date; ValueError with a readable reason."""
     now = now or datetime.now(timezone.utc)
@@ -23,3 +34,9 @@ def parse_since(text: str, now: datetime | None = None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)
+
+
+def parse_iso(stamp: str) -> datetime:
+    """A stored timestamp (ISO, UTC when no zone is given) as an aware datetime."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

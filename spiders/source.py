@@ -1,13 +1,17 @@
 """The generic source spider: start URLs, link rules, feeds, sitemaps and known pages."""
 from __future__ import annotations
 
+import email.utils
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from lxml import etree
-from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
-                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
+from scrapy.exceptions import (CannotResolveHostError, DontCloseSpider, DownloadCancelledError,
+                               DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
+                               ResponseDataLossError)
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -16,8 +20,10 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 from crawler import netguard
 from crawler.config import Source
+from crawler.frontier import CrawlPlan
 from crawler.items import FetchedPage, FetchFailure
 from crawler.middlewares import PrivateNetworkRefused
+from crawler.timeutil import ISO_FORMAT
 from crawler.urls import canonicalize
 from storage.db import now_iso
 
@@ -29,45 +35,101 @@ FEED_TYPES = ("xml", "rss", "atom")
 DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
 
 
+# Request priorities: Scrapy fetches higher ones first.
+DISCOVERY, NEW, REVISIT = 20, 10, 0
+
+
 class SourceSpider(scrapy.Spider):
-    """Crawls one configured source; every page it fetches becomes a FetchedPage item."""
+    """Crawls one configured source within its budget; every page it fetches becomes a FetchedPage item.
+
+    Discovery pages (start URLs, feeds, sitemaps, listings) and new pages come first; the
+    due revisits are queued when those are done (see crawler/frontier.py)."""
 
     name = "source"
 
-    def __init__(self, source: Source, known: list[dict] | None = None, **kwargs):
+    def __init__(self, source: Source, plan: CrawlPlan | None = None, **kwargs):
         super().__init__(name=f"source:{source.name}", **kwargs)
         self.source = source
-        self.known = {page["url"]: page for page in (known or [])}
+        self.plan = plan or CrawlPlan(budget=source.max_pages, known={})
         self.hosts = {urlsplit(u).hostname for u in (*source.start_urls, *source.feeds, *source.sitemaps)}
         self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True,
                                    deny_extensions=[e for e in IGNORED_EXTENSIONS if e not in DOCUMENT_EXTENSIONS])
         self.scheduled: set[str] = set()
         self.documents: set[str] = set()
+        self.deferred: dict[str, tuple[str, int]] = {}   # new links beyond the budget: url -> (as linked, depth)
+        self.from_frontier: set[str] = set()             # links of earlier crawls fetched by this one
+        self.revisits_queued = False
+        self.due_left = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.queue_revisits, signal=signals.spider_idle)
+        return spider
 
     async def start(self):
-        for url in self.source.start_urls:
-            request = self._page_request(url, depth=0, known=self.known.get(canonicalize(url)))
-            if request is not None:
-                yield request
-        for url, page in self.known.items():
-            request = self._page_request(url, depth=min(page["depth"], self.source.max_depth), known=page)
+        starts = {canonicalize(url): url for url in self.source.start_urls}
+        for key, url in starts.items():
+            request = self._page_request(url, 0, DISCOVERY, known=self.plan.start_pages.get(key))
             if request is not None:
                 yield request
         for url in self.source.feeds:
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, dont_filter=True,
+                                 priority=DISCOVERY)
         for url in self.source.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed, dont_filter=True,
+                                 priority=DISCOVERY)
+        for page in self.plan.listings:
+            request = self._page_request(page["url"], min(page["depth"], self.source.max_depth), DISCOVERY, known=page)
+            if request is not None:
+                yield request
+        for link in self.plan.pending:
+            if link["url"] in self.plan.known:
+                self.from_frontier.add(link["url"])   # became known meanwhile (a redirect, a feed)
+                continue
+            request = self._page_request(link["fetch_url"], min(link["depth"], self.source.max_depth), NEW)
+            if request is not None:
+                request.meta["from_frontier"] = link["url"]
+                yield request
 
-    def _page_request(self, url: str, depth: int, known: dict | None = None):
-        """A request for a page, once per canonical URL; the URL is fetched as the site wrote it."""
+    def queue_revisits(self, spider=None):
+        """When discovery and new pages are done: the due revisits, most overdue first, in what is left."""
+        if self.revisits_queued:
+            return
+        self.revisits_queued = True
+        queued = 0
+        for page in self.plan.due:
+            if page["url"] in self.scheduled:
+                continue
+            request = self._page_request(page["url"], min(page["depth"], self.source.max_depth), REVISIT, known=page)
+            if request is None:
+                continue
+            self.crawler.engine.crawl(request)
+            queued += 1
+        visited = sum(1 for page in self.plan.due if page["url"] in self.scheduled)
+        self.due_left = max(0, self.plan.due_total - visited)
+        if queued:
+            raise DontCloseSpider
+
+    @property
+    def spent(self) -> int:
+        return len(self.scheduled)
+
+    def _page_request(self, url: str, depth: int, priority: int, known: dict | None = None):
+        """A request for a page, once per canonical URL, within the budget; the URL is fetched as
+        the site wrote it. A new link with no budget left is deferred to the next crawl."""
         key = canonicalize(url)
         if key in self.scheduled:
             return None
-        if known is None and key in self.known:
-            return None  # scheduled as a revisit
-        if known is None and len(self.scheduled) >= self.source.max_pages:
+        if known is None and key in self.plan.known:
+            return None  # a known page: visited when it is due
+        limit = self.plan.budget if known is not None or self.revisits_queued else self.plan.new_limit
+        if self.spent >= limit:
+            if known is None and priority == NEW:
+                self.deferred.setdefault(key, (url, depth))
             return None
         self.scheduled.add(key)
+        self.deferred.pop(key, None)
         meta = {"vigil_depth": depth, "handle_httpstatus_list": PAGE_STATUSES}
         if known is not None:
             meta.update(page_url=key, body_hash=known.get("body_hash"))
@@ -78,10 +140,13 @@ class SourceSpider(scrapy.Spider):
             url = known.get("fetch_url") or url
         # We dedupe by canonical URL ourselves; Scrapy's filter would also drop a redirect to a
         # page already fetched, and a takedown by redirect would go unseen.
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta, dont_filter=True)
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta, dont_filter=True,
+                              priority=priority)
 
     def parse_page(self, response):
         meta = response.meta
+        if meta.get("from_frontier"):
+            self.from_frontier.add(meta["from_frontier"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
         if response.status in (404, 410) and not meta.get("page_url"):
@@ -91,6 +156,12 @@ class SourceSpider(scrapy.Spider):
             yield self._failure(response.url, "skipped", f"not an HTML page ({content_type.split(';')[0]})",
                                 known=bool(meta.get("page_url")))
             return
+        follow = []
+        if response.status == 200 and meta.get("vigil_depth", 0) < self.source.max_depth and hasattr(response, "text"):
+            follow = [link.url for link in self.links.extract_links(response)
+                      if urlsplit(link.url).hostname in self.hosts]
+        led_to_new = any(canonicalize(url) not in self.plan.known for url in follow
+                         if _extension(url) not in DOCUMENT_EXTENSIONS)
         yield FetchedPage(
             source=self.source.name,
             page_url=meta.get("page_url"),
@@ -103,18 +174,29 @@ class SourceSpider(scrapy.Spider):
             known_body_hash=meta.get("body_hash"),
             redirected=bool(meta.get("redirect_urls")),
             depth=meta.get("vigil_depth", 0),
+            led_to_new=led_to_new,
         )
-        if response.status == 200 and meta.get("vigil_depth", 0) < self.source.max_depth and hasattr(response, "text"):
-            depth = meta["vigil_depth"] + 1
-            for link in self.links.extract_links(response):
-                if urlsplit(link.url).hostname not in self.hosts:
-                    continue
-                if _extension(link.url) in DOCUMENT_EXTENSIONS:
-                    yield from self._document(link.url)
-                    continue
-                request = self._page_request(link.url, depth)
-                if request is not None:
-                    yield request
+        depth = meta.get("vigil_depth", 0) + 1
+        for url in follow:
+            if _extension(url) in DOCUMENT_EXTENSIONS:
+                yield from self._document(url)
+                continue
+            request = self._page_request(url, depth, NEW)
+            if request is not None:
+                yield request
+
+    def _hinted(self, url: str, changed_at: str | None):
+        """A page a feed or sitemap lists: new, or known and changed since its last visit by the
+        date given there (then it is visited now, whether due or not)."""
+        key = canonicalize(url)
+        if key not in self.plan.known:
+            return self._page_request(url, self.source.max_depth, NEW)
+        last_visit = self.plan.known[key]
+        if changed_at and (last_visit is None or changed_at > last_visit) and self.plan.lookup is not None:
+            page = self.plan.lookup(key)
+            if page is not None:
+                return self._page_request(url, min(page["depth"], self.source.max_depth), DISCOVERY, known=page)
+        return None
 
     def parse_feed(self, response):
         """RSS and Atom: every item's link is a page to watch (not followed further)."""
@@ -127,13 +209,10 @@ class SourceSpider(scrapy.Spider):
         if root is None:
             yield self._failure(response.url, "processing", "not an RSS/Atom feed: empty document")
             return
-        links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
-        links += root.xpath("//*[local-name()='entry']/*[local-name()='link']"
-                            "[not(@rel) or @rel='alternate']/@href")
-        for link in links:
+        for link, date in _feed_entries(root):
             url = response.urljoin(link.strip())
             if url.startswith(("http://", "https://")):
-                request = self._page_request(url, self.source.max_depth)
+                request = self._hinted(url, date)
                 if request is not None:
                     yield request
 
@@ -157,7 +236,7 @@ class SourceSpider(scrapy.Spider):
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
             else:
-                request = self._page_request(url, self.source.max_depth)
+                request = self._hinted(url, _iso_date(entry.get("lastmod")))
                 if request is not None:
                     yield request
 
@@ -179,6 +258,39 @@ class SourceSpider(scrapy.Spider):
 
     def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
         return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)
+
+
+def _feed_entries(root) -> list[tuple[str, str | None]]:
+    """(link, date of the entry's last change as stored ISO UTC, or None) of RSS items and Atom entries."""
+    entries = []
+    for item in root.xpath("//*[local-name()='item']"):
+        links = item.xpath("*[local-name()='link']/text()")
+        dates = item.xpath("*[local-name()='pubDate' or local-name()='date' or local-name()='updated']/text()")
+        if links:
+            entries.append((links[0], _iso_date(dates[0]) if dates else None))
+    for entry in root.xpath("//*[local-name()='entry']"):
+        links = entry.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
+        dates = entry.xpath("*[local-name()='updated' or local-name()='published']/text()")
+        if links:
+            entries.append((links[0], _iso_date(dates[0]) if dates else None))
+    return entries
+
+
+def _iso_date(text: str | None) -> str | None:
+    """An RFC 822 or ISO 8601 date as stored (ISO UTC), or None when it cannot be read."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)
 
 
 def _extension(url: str) -> str:

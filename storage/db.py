@@ -1,6 +1,7 @@
 """Opening the database: WAL, busy timeout, owner-only file mode, migrations applied."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -110,12 +111,36 @@ class _Connection(sqlite3.Connection):
             raise
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock when they begin.
+
+    A deferred BEGIN that reads and then writes cannot wait for another writer in WAL
+    mode: SQLite answers SQLITE_BUSY at once, whatever the busy timeout, because its
+    snapshot is stale. BEGIN IMMEDIATE waits (up to the busy timeout) before it reads."""
+
+    @contextlib.contextmanager
+    def atomic(self):
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+        else:
+            self.conn.commit()
+
+
 def now_iso() -> str:
     """The current UTC time as stored everywhere: 2026-11-29T06:40:00.123456Z."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def open_database(path: str | os.PathLike, create: bool = True) -> sqlite_utils.Database:
+def open_database(path: str | os.PathLike, create: bool = True) -> Database:
     """Open (and migrate) the database at `path`; raise StorageError on any fault."""
     from storage.migrations import migrations
 
@@ -138,7 +163,7 @@ def open_database(path: str | os.PathLike, create: bool = True) -> sqlite_utils.
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         migrations.apply(db)
     except StorageError:
         raise

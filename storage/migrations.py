@@ -245,3 +245,33 @@ def subscriptions_digests_search(db):
 
     for snapshot_id, title, text in db.execute("SELECT id, title, text FROM snapshots ORDER BY id").fetchall():
         index_snapshot(db, snapshot_id, title, unpack(text))
+
+
+@migrations(name="0004_frontier")
+def frontier(db):
+    # One statement at a time: executescript would commit the migration's transaction early.
+    statements = [
+        # NULL: due at the next crawl. Set after every visit from the revisit interval.
+        "ALTER TABLE pages ADD COLUMN next_visit_at TEXT",
+        "ALTER TABLE pages ADD COLUMN revisit_interval REAL NOT NULL DEFAULT 0",  # seconds
+        # The last visit whose links led to pages not known before: a listing, visited every crawl.
+        "ALTER TABLE pages ADD COLUMN led_to_new_at TEXT",
+        # The latest text named a watched term: revisited within the shorter ceiling.
+        "ALTER TABLE pages ADD COLUMN names_watched INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX pages_due ON pages(source, next_visit_at)",
+        # Links found but not fetched yet (the crawl's budget ran out): first in line next crawl.
+        """CREATE TABLE frontier (
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,                  -- canonical
+            fetch_url TEXT NOT NULL,            -- as linked
+            depth INTEGER NOT NULL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (source, url)
+        ) WITHOUT ROWID""",
+        # What a crawl left for later: revisits that were due, new links beyond the budget.
+        "ALTER TABLE runs ADD COLUMN due_left INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN new_left INTEGER NOT NULL DEFAULT 0",
+        "UPDATE pages SET names_watched = 1 WHERE id IN (SELECT DISTINCT page_id FROM mentions)",
+    ]
+    for statement in statements:
+        db.execute(statement)

@@ -7,12 +7,6 @@ def get_page(db, url: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def known_pages(db, source: str) -> list[dict]:
-    """Every page known for a source, to revisit on each crawl."""
-    return list(db.query(
-        "SELECT url, fetch_url, state, etag, last_modified, body_hash, depth FROM pages WHERE source = ? ORDER BY depth, id",
-        [source],
-    ))
 
 
 def add_page(db, source: str, url: str, fetch_url: str, now: str, depth: int = 0) -> dict:

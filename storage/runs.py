@@ -19,6 +19,11 @@ def save_figures(db, run_id: int, figures) -> None:
     db.execute(f"UPDATE runs SET {', '.join(f'{c} = ?' for c in COUNTERS)} WHERE id = ?", [*values, run_id])
 
 
+def record_left(db, run_id: int, due: int, new: int) -> None:
+    """What a crawl's budget did not cover: due revisits, and links waiting in the frontier."""
+    db.execute("UPDATE runs SET due_left = ?, new_left = ? WHERE id = ?", [due, new, run_id])
+
+
 def finish_run(db, run_id: int, now: str, reason: str) -> None:
     db.execute("UPDATE runs SET finished_at = ?, finish_reason = ? WHERE id = ?", [now, reason, run_id])
 
@@ -60,13 +65,14 @@ def end_interrupted_run(db, run: dict, now: str, reason: str) -> None:
     """Record the end of a run that stopped halfway (killed, shut down), in one transaction.
 
     The links a crawl had found but not yet fetched died with it, and the next crawl would get
-    304 Not Modified for the pages that listed them and never see those links again: so the
-    pages it fetched lose their validators and are fetched whole, and their links followed, next time."""
+    304 Not Modified for the pages that listed them, or not visit them at all, and never see
+    those links again: so the pages it fetched are due at once, lose their validators and are
+    fetched whole, and their links followed, next time."""
     with db.atomic():
         if run["finished_at"] is None:
             finish_run(db, run["id"], now, reason)
-        db.execute("UPDATE pages SET etag = NULL, last_modified = NULL WHERE source = ? AND last_fetched >= ?",
-                   [run["source"], run["started_at"]])
+        db.execute("""UPDATE pages SET etag = NULL, last_modified = NULL, next_visit_at = NULL
+                      WHERE source = ? AND last_fetched >= ?""", [run["source"], run["started_at"]])
 
 
 def unfinished_runs(db, source: str | None = None) -> list[dict]:
