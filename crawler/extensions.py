@@ -27,7 +27,7 @@ class RunRecorder:
         db, source, now = self.context.db, self.context.source.name, now_iso()
         deferred = getattr(spider, "deferred", {})
         with db.atomic():
-            frontier.forget_links(db, source, sorted(getattr(spider, "from_frontier", ())))
+            frontier.forget_links(db, source, getattr(spider, "from_frontier", []))
             frontier.defer_links(db, source, [(url, fetch_url, depth) for url, (fetch_url, depth) in deferred.items()],
                                  now)
             runs.save_figures(db, self.context.run_id, self.context.figures)

@@ -11,6 +11,7 @@ import http.server
 import mimetypes
 import os
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,18 +19,19 @@ from urllib.parse import unquote, urlsplit
 class LocalSite:
     """`with LocalSite(folder) as site:` serves `folder` at `site.url`."""
 
-    def __init__(self, root: str | os.PathLike, port: int = 0):
+    def __init__(self, root: str | os.PathLike, port: int = 0, host: str = "127.0.0.1"):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.statuses: dict[str, int] = {}
         self.redirects: dict[str, str] = {}
         self.headers: dict[str, dict[str, str]] = {}
         self.requests: list[tuple[str, str, dict]] = []
+        self.times: list[tuple[str, float]] = []   # (path, time.monotonic()) of every request, in order
         self.conditional = True
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server = http.server.ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self._thread = None
 
     def __enter__(self):
@@ -70,6 +72,7 @@ class LocalSite:
             def do_GET(self, head=False):
                 path = unquote(urlsplit(self.path).path)
                 site.requests.append(("GET", path, dict(self.headers)))
+                site.times.append((path, time.monotonic()))
                 if path in site.redirects:
                     return self._answer(301, b"", {"Location": site.redirects[path]}, head)
                 if path in site.statuses:

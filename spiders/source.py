@@ -37,13 +37,16 @@ DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp 
 
 # Request priorities: Scrapy fetches higher ones first.
 DISCOVERY, NEW, REVISIT = 20, 10, 0
+# The phases of a crawl, each begun when the one before is done.
+DISCOVERY_PHASE, PENDING, REVISITS = 0, 1, 2
 
 
 class SourceSpider(scrapy.Spider):
     """Crawls one configured source within its budget; every page it fetches becomes a FetchedPage item.
 
-    Discovery pages (start URLs, feeds, sitemaps, listings) and new pages come first; the
-    due revisits are queued when those are done (see crawler/frontier.py)."""
+    Discovery pages (start URLs, feeds, sitemaps, listings) and the new links they hold come
+    first; then the links earlier crawls had no budget for; then the due revisits
+    (see crawler/frontier.py)."""
 
     name = "source"
 
@@ -57,14 +60,14 @@ class SourceSpider(scrapy.Spider):
         self.scheduled: set[str] = set()
         self.documents: set[str] = set()
         self.deferred: dict[str, tuple[str, int]] = {}   # new links beyond the budget: url -> (as linked, depth)
-        self.from_frontier: set[str] = set()             # links of earlier crawls fetched by this one
-        self.revisits_queued = False
+        self.answered: set[str] = set()                  # canonical URLs of page requests answered or failed
+        self.phase = DISCOVERY_PHASE
         self.due_left = 0
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.queue_revisits, signal=signals.spider_idle)
+        crawler.signals.connect(spider.next_phase, signal=signals.spider_idle)
         return spider
 
     async def start(self):
@@ -83,33 +86,39 @@ class SourceSpider(scrapy.Spider):
             request = self._page_request(page["url"], min(page["depth"], self.source.max_depth), DISCOVERY, known=page)
             if request is not None:
                 yield request
+
+    def next_phase(self, spider=None):
+        """When the pages asked for so far are done: the links earlier crawls left in the frontier,
+        then the due revisits, most overdue first, in what is left of the budget."""
+        while self.phase < REVISITS:
+            self.phase += 1
+            requests = list(self._pending_requests() if self.phase == PENDING else self._revisit_requests())
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            if requests:
+                raise DontCloseSpider
+
+    def _pending_requests(self):
         for link in self.plan.pending:
-            if link["url"] in self.plan.known:
-                self.from_frontier.add(link["url"])   # became known meanwhile (a redirect, a feed)
-                continue
             request = self._page_request(link["fetch_url"], min(link["depth"], self.source.max_depth), NEW)
             if request is not None:
-                request.meta["from_frontier"] = link["url"]
                 yield request
 
-    def queue_revisits(self, spider=None):
-        """When discovery and new pages are done: the due revisits, most overdue first, in what is left."""
-        if self.revisits_queued:
-            return
-        self.revisits_queued = True
-        queued = 0
+    @property
+    def from_frontier(self) -> list[str]:
+        """Links of earlier crawls that this one fetched (or found known meanwhile): done with."""
+        return sorted(link["url"] for link in self.plan.pending
+                      if link["url"] in self.answered or link["url"] in self.plan.known)
+
+    def _revisit_requests(self):
         for page in self.plan.due:
-            if page["url"] in self.scheduled:
-                continue
-            request = self._page_request(page["url"], min(page["depth"], self.source.max_depth), REVISIT, known=page)
-            if request is None:
-                continue
-            self.crawler.engine.crawl(request)
-            queued += 1
+            if page["url"] not in self.scheduled:
+                request = self._page_request(page["url"], min(page["depth"], self.source.max_depth), REVISIT,
+                                             known=page)
+                if request is not None:
+                    yield request
         visited = sum(1 for page in self.plan.due if page["url"] in self.scheduled)
         self.due_left = max(0, self.plan.due_total - visited)
-        if queued:
-            raise DontCloseSpider
 
     @property
     def spent(self) -> int:
@@ -123,14 +132,14 @@ class SourceSpider(scrapy.Spider):
             return None
         if known is None and key in self.plan.known:
             return None  # a known page: visited when it is due
-        limit = self.plan.budget if known is not None or self.revisits_queued else self.plan.new_limit
+        limit = self.plan.budget if known is not None or self.phase == REVISITS else self.plan.new_limit
         if self.spent >= limit:
             if known is None and priority == NEW:
                 self.deferred.setdefault(key, (url, depth))
             return None
         self.scheduled.add(key)
         self.deferred.pop(key, None)
-        meta = {"vigil_depth": depth, "handle_httpstatus_list": PAGE_STATUSES}
+        meta = {"vigil_depth": depth, "vigil_key": key, "handle_httpstatus_list": PAGE_STATUSES}
         if known is not None:
             meta.update(page_url=key, body_hash=known.get("body_hash"))
             if depth >= self.source.max_depth:
@@ -145,8 +154,8 @@ class SourceSpider(scrapy.Spider):
 
     def parse_page(self, response):
         meta = response.meta
-        if meta.get("from_frontier"):
-            self.from_frontier.add(meta["from_frontier"])
+        if "vigil_key" in meta:
+            self.answered.add(meta["vigil_key"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
         if response.status in (404, 410) and not meta.get("page_url"):
@@ -242,6 +251,8 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
+        if "vigil_key" in request.meta:
+            self.answered.add(request.meta["vigil_key"])
         kind, reason = describe_failure(failure.value, request, self.settings)
         # Recorded under the URL that was linked or configured; where it led is in the reason.
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]

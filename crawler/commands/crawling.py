@@ -13,9 +13,14 @@ SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors",
 @click.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE...]")
 @click.option("--no-deliver", is_flag=True, help="Crawl only; leave alerts in the outbox.")
+@click.option("--revisit-all", is_flag=True,
+              help="Revisit every known page now, due or not (still within max_pages, most overdue first).")
 @click.pass_obj
-def crawl(state, sources, no_deliver):
-    """Crawl SOURCEs now (default: all), then deliver due alerts; prints a summary."""
+def crawl(state, sources, no_deliver, revisit_all):
+    """Crawl SOURCEs now (default: all), then deliver due alerts; prints a summary.
+
+    Each crawl visits the start URLs, feeds, sitemaps and listings, then new pages, then
+    the known pages that are due, within the source's max_pages."""
     config = state.config()
     if not config.sources:
         raise UsageError(f"{config.path}: no [[sources]] to crawl")
@@ -26,7 +31,8 @@ def crawl(state, sources, no_deliver):
     from crawler.crawl import run_crawl
     from storage import runs
 
-    contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None)
+    contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None,
+                         revisit_all=revisit_all)
     if sys.stdout.isatty():
         click.echo("\r" + " " * 78 + "\r", nl=False)
     db = state.db()
