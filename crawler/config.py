@@ -71,7 +71,8 @@ class Config:
     watchlists: tuple[Watchlist, ...] = ()
     subscribers: tuple[Subscriber, ...] = ()
     timezone: str | None = None          # IANA name for cron schedules; None: the machine's own
-    max_concurrent_crawls: int = 2
+    max_concurrent_crawls: int = 100   # sources `vigil run` crawls at once, side by side
+    crawl_processes: int = 2           # ... in at most this many processes
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
 
     def source_or_none(self, name: str) -> Source | None:
@@ -93,6 +94,7 @@ _STR_LIST = "list of strings"
 _VIGIL_KEYS = {
     "database": (str, False), "allow_private_networks": ("bool or CIDR list", False),
     "timezone": (str, False), "max_concurrent_crawls": (int, False), "jitter": (float, False),
+    "crawl_processes": (int, False),
 }
 _SOURCE_KEYS = {
     "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
@@ -251,6 +253,10 @@ def _daemon_settings(check: _Checker, vigil: dict) -> dict:
         if vigil["max_concurrent_crawls"] < 1:
             check.fail("vigil.max_concurrent_crawls", f"must be at least 1, got {vigil['max_concurrent_crawls']}")
         settings["max_concurrent_crawls"] = vigil["max_concurrent_crawls"]
+    if "crawl_processes" in vigil:
+        if not 1 <= vigil["crawl_processes"] <= 64:
+            check.fail("vigil.crawl_processes", f"must be between 1 and 64, got {vigil['crawl_processes']}")
+        settings["crawl_processes"] = vigil["crawl_processes"]
     if "jitter" in vigil:
         if vigil["jitter"] < 0:
             check.fail("vigil.jitter", f"must not be negative, got {vigil['jitter']}")

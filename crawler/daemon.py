@@ -1,28 +1,32 @@
 """`vigil run`: crawls every source on its schedule, delivers alerts continuously, sends digests.
 
-A process per crawl, deliberately. Each due source is crawled by
-`python -m crawler --config PATH crawl SOURCE --no-deliver` in a child process:
+Crawls run in a small pool of worker processes (`crawl_processes`, two by default, one
+per core), each crawling many sources side by side in one Twisted reactor, every source
+with its own politeness (crawler/crawlworker.py). A cycle of many sources so takes about
+as long as its slowest source, and the memory of the daemon grows with the pool, not with
+the number of sources. Processes, not threads, because:
 - a crawl that crashes, leaks memory or hangs in a C extension (lxml, trafilatura) takes
-  down one crawl, never the scheduler or the dispatcher;
-- Twisted's reactor cannot be restarted in one process, and running every crawl inside one
-  long-lived asyncio reactor (AsyncIOScheduler with AsyncCrawlerRunner) would tie the
-  daemon's life to every spider's and leave module-global state (extraction caches)
-  growing for months;
-- a child reads the config and the watchlists afresh, so changes made with the CLI reach
-  the next crawl without a reload;
-- the operating system frees everything a crawl used when it ends.
-The price, a couple of seconds of start-up per crawl, is small next to a crawl.
+  down one worker, never the scheduler or the dispatcher; the crawls it held are marked
+  killed, their pages so far kept, and they run again at their next time;
+- Twisted's reactor cannot be restarted in one process, and module-global state
+  (extraction caches) must not grow for months: a worker retires after many crawls or
+  when it grows too big, and an idle one is let go;
+- extraction is CPU-bound: one worker per core uses the machine.
+A worker reads the config file (or the last good copy) for every crawl it is handed, and
+the watchlists from the database, so changes reach the next crawl without a reload.
 
-The child commits each page's snapshot, mentions and outbox rows in one transaction as it
-goes, so the dispatcher thread here, polling the outbox twice a second, sends an instant
-alert within about a second of its page being processed, not at the end of the crawl.
+A worker commits each page's snapshot, mentions and outbox rows in one transaction as it
+goes (BEGIN IMMEDIATE: writers wait for each other, see storage/db.py), so the dispatcher
+thread here, polling the outbox twice a second, sends an instant alert within about a
+second of its page being processed, not at the end of the crawl.
 
 APScheduler 3 (a BackgroundScheduler) only decides when a source is due: interval and cron
 triggers in the configured time zone, with jitter, coalesced, with no misfire limit. A due
-source is queued; the main loop starts queued crawls up to `max_concurrent_crawls`, never
-two of one source at once, reaps them, and judges each source's health after its crawl.
-Next run times are written to the database, so `vigil status` can show them and a restart
-runs at once, and once, a crawl that fell due while the daemon was down.
+source is queued; the main loop hands queued sources to workers up to
+`max_concurrent_crawls`, never two crawls of one source at once, hears when each ends, and
+judges each source's health after its crawl. Next run times are written to the database,
+so `vigil status` can show them and a restart runs at once, and once, a crawl that fell
+due while the daemon was down.
 """
 from __future__ import annotations
 
@@ -31,7 +35,6 @@ import logging
 import os
 import queue
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -40,7 +43,7 @@ from datetime import datetime, timezone
 from alerts.dispatch_loop import Dispatcher
 from crawler.config import Source
 from crawler.configfile import ConfigFile
-from crawler.crawlprocess import CrawlProcess, process_alive
+from crawler.crawlprocess import CrawlWorker, process_alive
 from crawler.errors import VigilError
 from crawler.logs import remember_secrets
 from storage import runs
@@ -55,6 +58,7 @@ STOP_GRACE = 3.0         # seconds a crawl gets to close after SIGTERM (Scrapy w
 STOP_FORCE = 2.0         # ... then after a second SIGTERM (Scrapy stops between two pages), before SIGKILL
 DISPATCH_GRACE = 3.0     # seconds a delivery in flight gets at shutdown
 STORAGE_RETRY = 5.0      # seconds to wait after a database error before trying again
+WORKER_IDLE = 30.0       # seconds a crawl process may wait for work before it is let go
 
 
 class AlreadyRunning(VigilError):
@@ -69,7 +73,9 @@ class Daemon:
         self.log_level = log_level
         self.log_format = log_format
         self.config = self.config_file.config
-        self.running: dict[str, CrawlProcess] = {}
+        self.workers: list[CrawlWorker] = []
+        self.running: dict[str, CrawlWorker] = {}   # source -> the worker crawling it
+        self.events: queue.SimpleQueue = queue.SimpleQueue()   # what the workers say
         self.pending: list[str] = []
         self.due: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.wake = threading.Event()
@@ -131,8 +137,8 @@ class Daemon:
         self.dispatcher = Dispatcher(self.config)
         self.dispatcher.start()
         sources = ", ".join(f"{s.name} ({s.schedule.text})" for s in self.config.sources) or "none"
-        log.info("vigil run started (pid %d): sources %s; up to %d crawls at once", os.getpid(), sources,
-                 self.config.max_concurrent_crawls)
+        log.info("vigil run started (pid %d): sources %s; up to %d crawls at once in up to %d processes",
+                 os.getpid(), sources, self.config.max_concurrent_crawls, self.config.crawl_processes)
 
     def _install_signals(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -143,8 +149,8 @@ class Daemon:
         name = signal.Signals(signum).name
         if self.stopping:
             log.warning("%s again: stopping at once, crawls killed", name)
-            for crawl in self.running.values():
-                crawl.process.kill()
+            for worker in self.workers:
+                worker.process.kill()
             for handler in logging.getLogger().handlers:
                 handler.flush()
             os._exit(128 + signum)
@@ -261,81 +267,139 @@ class Daemon:
             runs.set_next_run(self.db, name, schedule, at, now_iso())
         self.recorded[name] = at
 
-    # -- crawls --------------------------------------------------------------------------
+    # -- crawls ------------------------------------------------------------------------
     def _start_pending(self) -> None:
+        """Hand due sources to crawl workers: a free worker first, a new one while there are fewer
+        than `crawl_processes` and every worker is busy, never more than `max_concurrent_crawls`."""
         while self.pending and len(self.running) < self.config.max_concurrent_crawls and not self.stopping:
-            name = self.pending.pop(0)
-            if any(s.name == name for s in self.config.sources) and not self._crawled_elsewhere(name):
-                self._start_crawl(name)
+            name = self.pending[0]
+            if not any(s.name == name for s in self.config.sources) or self._crawled_elsewhere(name):
+                self.pending.pop(0)
+                continue
+            worker = self._worker_for_next()
+            if worker is None:
+                return
+            try:
+                config_path = self.config_file.for_children()
+            except OSError as exc:
+                log.error("crawl of %s skipped: the config file is broken and no copy of the last good one can be "
+                          "written beside it (%s); fix the file", name, exc.strerror)
+                self.pending.pop(0)
+                continue
+            if worker.hand(name, str(config_path)):
+                self.pending.pop(0)
+                self.running[name] = worker
+                log.info("crawl of %s started (crawl process %d)", name, worker.pid)
+            else:
+                worker.retiring = True
+
+    def _worker_for_next(self) -> CrawlWorker | None:
+        """The least busy worker that takes crawls, or a new one when all are busy and there is room."""
+        open_ = [w for w in self.workers if not w.retiring and w.process.poll() is None]
+        idle = [w for w in open_ if not w.sources]
+        if idle:
+            return idle[0]
+        if len(self.workers) < self.config.crawl_processes:
+            worker = CrawlWorker.start(self.events, self.log_level, self.log_format)
+            self.workers.append(worker)
+            log.info("crawl process %d started", worker.pid)
+            return worker
+        return min(open_, key=lambda w: len(w.sources)) if open_ else None
 
     def _crawled_elsewhere(self, name: str) -> bool:
         """A crawl of this source by another process (`vigil crawl`, or one left by a killed daemon)."""
+        ours = {worker.pid for worker in self.workers}
         for run in runs.unfinished_runs(self.db, name):
-            if process_alive(run["pid"]):
+            if run["pid"] not in ours and process_alive(run["pid"]):
                 log.info("%s is due but process %s is still crawling it; this run is skipped", name, run["pid"])
                 return True
         self._mark_dead_runs(name)
         return False
 
-    def _start_crawl(self, name: str) -> None:
-        try:
-            config_path = self.config_file.for_children()
-        except OSError as exc:
-            log.error("crawl of %s skipped: the config file is broken and no copy of the last good one can be "
-                      "written beside it (%s); fix the file", name, exc.strerror)
-            return
-        command = [sys.executable, "-m", "crawler", "--config", str(config_path),
-                   "--log-level", self.log_level, "--log-format", self.log_format, "crawl", name, "--no-deliver"]
-        started_at = now_iso()
-        # Its own session: a Ctrl-C in the terminal reaches the daemon only, which stops crawls itself.
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   start_new_session=True)
-        self.running[name] = CrawlProcess(name, process, started_at, time.monotonic())
-        log.info("crawl of %s started (pid %d)", name, process.pid)
-
     def _reap(self) -> None:
-        for name, crawl in list(self.running.items()):
-            code = crawl.process.poll()
-            if code is not None:
-                del self.running[name]
-                self._crawl_ended(crawl, code)
+        """Read what the workers said, and bury the ones that ended."""
+        while not self.events.empty():
+            self._handle(self.events.get())
+        now = time.monotonic()
+        for worker in list(self.workers):
+            code = worker.process.poll()
+            if code is None:
+                if not worker.sources and not worker.retiring and now - worker.idle_since > WORKER_IDLE:
+                    worker.retire()   # an idle worker gives its memory back; a new one starts when needed
+                continue
+            worker.reader.join(1.0)   # its last words come before its burial
+            while not self.events.empty():
+                self._handle(self.events.get())
+            self._worker_ended(worker, code)
 
-    def _crawl_ended(self, crawl: CrawlProcess, code: int) -> None:
-        name, pid, now = crawl.source, crawl.process.pid, now_iso()
-        took = time.monotonic() - crawl.started
-        run = runs.run_of_process(self.db, name, pid, crawl.started_at)
-        if run is None:
-            if crawl.stopping:
-                return
-            # It died before it could record a run (a broken config, a crash at start, a kill): record one.
-            reason = "killed" if code < 0 else f"failed (exit {code})"
-            with self.db.atomic():
-                runs.finish_run(self.db, runs.start_run(self.db, name, crawl.started_at, pid), now, reason)
-            log.error("crawl of %s ended before it began crawling (%s); see the lines above", name, reason)
-        elif run["finished_at"] is None:
-            reason = "shutdown" if crawl.stopping else "killed"
-            runs.end_interrupted_run(self.db, run, now, reason)
+    def _handle(self, event) -> None:
+        worker = event.worker
+        if event.event == "finished" and event.source in worker.sources:
+            if self.running.get(event.source) is worker:
+                del self.running[event.source]
+            self._crawl_ended(event.source, worker, event.run, event.error)
+            del worker.sources[event.source]
+        elif event.event == "retiring":
+            worker.retiring = True
+        elif event.event == "refused" and event.source in worker.sources:
+            del worker.sources[event.source]
+            self.running.pop(event.source, None)
+            self.pending.insert(0, event.source)
+        if not worker.sources:
+            worker.idle_since = time.monotonic()
+
+    def _worker_ended(self, worker: CrawlWorker, code: int) -> None:
+        self.workers.remove(worker)
+        if code != 0 and not worker.stopping:
             how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
-            log.warning("crawl of %s did not finish (%s) after %.1fs: run %d marked %s; its pages so far are kept",
-                        name, how, took, run["id"], reason)
+            log.warning("crawl process %d ended (%s) while crawling %s", worker.pid, how,
+                        ", ".join(worker.sources) or "nothing")
+        for name in list(worker.sources):
+            if self.running.get(name) is worker:
+                del self.running[name]
+            self._crawl_ended(name, worker, None, None, code=code)
+        worker.sources.clear()
+
+    def _crawl_ended(self, name: str, worker: CrawlWorker, run_id: int | None, error: str | None,
+                     code: int | None = None) -> None:
+        """One source's crawl ended: finished, failed to start, or died with its process (`code`)."""
+        now = now_iso()
+        took = time.monotonic() - worker.sources.get(name, time.monotonic())
+        if error is not None:
+            run = None
+        else:
+            run = runs.get_run(self.db, run_id) if run_id else runs.latest_run_of_process(self.db, name, worker.pid)
+        if run is None:
+            if worker.stopping:
+                return
+            reason = "killed" if code is not None and code < 0 else "failed"
+            with self.db.atomic():
+                runs.finish_run(self.db, runs.start_run(self.db, name, now, worker.pid), now, reason)
+            log.error("crawl of %s ended before it began crawling (%s)", name, error or reason)
+        elif run["finished_at"] is None:
+            reason = "shutdown" if worker.stopping else "killed"
+            runs.end_interrupted_run(self.db, run, now, reason)
+            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
+            log.warning("crawl of %s did not finish (its process: %s) after %.1fs: run %d marked %s; "
+                        "its pages so far are kept", name, how, took, run["id"], reason)
         else:
             if run["finish_reason"] != "finished":
                 runs.end_interrupted_run(self.db, run, now, run["finish_reason"])
             figures = ", ".join(f"{run[key]} {key}" for key in runs.COUNTERS)
-            level = logging.INFO if code == 0 else logging.WARNING
+            level = logging.INFO if run["finish_reason"] == "finished" else logging.WARNING
             log.log(level, "crawl of %s ended (%s) in %.1fs: %s", name, run["finish_reason"], took, figures)
         if not self.stopping:
             self._check_health(name)
 
-    def _wait_for_crawls(self, seconds: float) -> None:
+    def _wait_for_workers(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
-        while self.running and time.monotonic() < deadline:
+        while self.workers and time.monotonic() < deadline:
             self._reap()
             time.sleep(0.05)
 
     def _mark_dead_runs(self, source: str | None = None) -> None:
         """Runs whose process died without recording an end: marked killed, reported as unfinished."""
-        ours = {crawl.process.pid for crawl in self.running.values()}
+        ours = {worker.pid for worker in self.workers if worker.process.poll() is None}
         for run in runs.unfinished_runs(self.db, source):
             if run["pid"] in ours or process_alive(run["pid"]):
                 continue
@@ -365,17 +429,18 @@ class Daemon:
         self.pending.clear()
         # A page's snapshot, mentions and alerts are one transaction, so no way of stopping leaves
         # half a page; the gentler ones only save the work of fetching pages again.
-        for crawl in self.running.values():
-            crawl.stopping = True
-            crawl.process.send_signal(signal.SIGTERM)  # Scrapy closes the spider once requests in flight end
-        self._wait_for_crawls(STOP_GRACE)
-        for crawl in self.running.values():
-            crawl.process.send_signal(signal.SIGTERM)  # Scrapy's forced stop: the reactor ends after this page
-        self._wait_for_crawls(STOP_FORCE)
-        for crawl in list(self.running.values()):
-            log.warning("crawl of %s did not stop within %.0fs: killed", crawl.source, STOP_GRACE + STOP_FORCE)
-            crawl.process.kill()
-            crawl.process.wait()
+        for worker in self.workers:
+            worker.stopping = True
+            worker.process.send_signal(signal.SIGTERM)  # Scrapy closes the spiders once requests in flight end
+        self._wait_for_workers(STOP_GRACE)
+        for worker in self.workers:
+            worker.process.send_signal(signal.SIGTERM)  # Scrapy's forced stop: the reactor ends after this page
+        self._wait_for_workers(STOP_FORCE)
+        for worker in list(self.workers):
+            log.warning("crawl process %d (%s) did not stop within %.0fs: killed", worker.pid,
+                        ", ".join(worker.sources) or "idle", STOP_GRACE + STOP_FORCE)
+            worker.process.kill()
+            worker.process.wait()
         self._reap()
         if self.dispatcher is not None:
             self.dispatcher.stop_event.set()

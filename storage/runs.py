@@ -81,9 +81,9 @@ def unfinished_runs(db, source: str | None = None) -> list[dict]:
     return list(db.query(f"SELECT * FROM runs WHERE finished_at IS NULL {clause} ORDER BY id", params))
 
 
-def run_of_process(db, source: str, pid: int, since: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM runs WHERE source = ? AND pid = ? AND started_at >= ? ORDER BY id DESC LIMIT 1",
-                         [source, pid, since]))
+def latest_run_of_process(db, source: str, pid: int) -> dict | None:
+    """The latest run of `source` by process `pid` (a crawl worker runs many)."""
+    rows = list(db.query("SELECT * FROM runs WHERE source = ? AND pid = ? ORDER BY id DESC LIMIT 1", [source, pid]))
     return rows[0] if rows else None
 
 
