@@ -18,14 +18,19 @@ from storage import runs
 from storage.db import now_iso, open_database
 
 
-def crawl_settings(source: Source, overrides: dict | None = None) -> Settings:
-    """Scrapy settings for one source: the defaults, then the source's own politeness."""
+def crawl_settings(source: Source | None, overrides: dict | None = None) -> Settings:
+    """Scrapy settings for one source: the defaults, then the source's own politeness.
+
+    Without a source: the process's settings. They must not hold a source's politeness:
+    Scrapy merges them into every crawler of the process at the same priority, and every
+    source would then crawl at the first one's delay."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    settings.set("CONCURRENT_REQUESTS", max(source.concurrency, 1), priority="spider")
-    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
-    settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
-    settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
+    if source is not None:
+        settings.set("CONCURRENT_REQUESTS", max(source.concurrency, 1), priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
+        settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
+        settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
     if os.environ.get("VIGIL_EXTRACT_WORKERS", "").strip().isdigit():
         settings.set("VIGIL_EXTRACT_WORKERS", int(os.environ["VIGIL_EXTRACT_WORKERS"]), priority="cmdline")
     for key, value in (overrides or {}).items():
@@ -50,7 +55,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     db = open_database(config.database)
     config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)
-    process = CrawlerProcess(crawl_settings(sources[0], settings_overrides))
+    process = CrawlerProcess(crawl_settings(None, settings_overrides))
     contexts = []
     for index, source in enumerate(sources):
         with db.atomic():

@@ -155,15 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
     from scrapy.utils.reactor import install_reactor
 
-    from crawler import settings as default_settings
+    from crawler.crawl import crawl_settings
     from crawler.logs import setup_logging
 
     setup_logging(args.log_level, args.log_format)
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
+    settings = crawl_settings(None)
     install_reactor(settings["TWISTED_REACTOR"])
     process = CrawlerProcess(settings, install_root_handler=False)
     worker = Worker(process)

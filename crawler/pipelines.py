@@ -15,11 +15,12 @@ from scrapy.exceptions import NotConfigured
 from crawler.extractpool import ExtractionPool, extract_with_signature
 from crawler.items import FetchedPage, FetchFailure
 from crawler.settings import VIGIL_MAX_EXTRACT_BYTES
-from storage.db import StorageError
+from storage.db import DatabaseLocked, StorageError
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+LOCK_ATTEMPTS = 10   # each waits the busy timeout (30 s by default) for another writer
 
 
 def _set_problem(item: FetchedPage, kind: str, reason: str) -> None:
@@ -156,14 +157,14 @@ class IngestPipeline:
     def process_item(self, item, spider=None):
         try:
             if isinstance(item, FetchFailure):
-                self.ingestor.failure(item)
+                self._write(self.ingestor.failure, item)
             elif isinstance(item, FetchedPage):
-                self.ingestor.page(item)
+                self._write(self.ingestor.page, item)
                 problem = getattr(item, "problem", None)
                 if problem:
-                    self.ingestor.failure(FetchFailure(source=item.source, url=item.url, kind=problem[0],
-                                                       reason=problem[1], at=item.fetched_at,
-                                                       known=bool(item.page_url)))
+                    self._write(self.ingestor.failure, FetchFailure(
+                        source=item.source, url=item.url, kind=problem[0], reason=problem[1], at=item.fetched_at,
+                        known=bool(item.page_url)))
         except StorageError as exc:
             self._stop(str(exc))
         except Exception as exc:
@@ -171,7 +172,7 @@ class IngestPipeline:
             log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
             log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
             try:
-                self.ingestor.failure(FetchFailure(
+                self._write(self.ingestor.failure, FetchFailure(
                     source=item.source, url=item.url, kind="processing",
                     reason=_one_line(f"{type(exc).__name__}: {exc}"),
                     at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
@@ -179,6 +180,18 @@ class IngestPipeline:
             except StorageError as storage_exc:
                 self._stop(str(storage_exc))
         return item
+
+    @staticmethod
+    def _write(step, item):
+        """One transaction; while another process holds the write lock past the busy timeout
+        (a long backup, say), wait and try again rather than end the crawl."""
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                return step(item)
+            except DatabaseLocked as exc:
+                if attempt == LOCK_ATTEMPTS:
+                    raise
+                log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)
 
     def _stop(self, message: str) -> None:
         """The database cannot take more (disk full, locked past the busy timeout, corrupt): end now.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -19,6 +20,16 @@ _FILE_FAULTS = ("not a database", "malformed", "locked", "busy", "disk is full",
 
 class StorageError(VigilError):
     """The database cannot be opened or written (corrupt, locked, disk full)."""
+
+
+class DatabaseLocked(StorageError):
+    """Another process held the write lock for longer than the busy timeout: worth trying again."""
+
+
+def storage_error(path, exc: sqlite3.DatabaseError) -> StorageError:
+    lowered = str(exc).lower()
+    locked = "locked" in lowered or "busy" in lowered
+    return (DatabaseLocked if locked else StorageError)(describe_db_error(path, exc))
 
 
 def _busy_timeout_ms() -> int:
@@ -39,7 +50,7 @@ class _Cursor(sqlite3.Cursor):
 
     def _fault(self, exc: sqlite3.DatabaseError):
         if is_file_fault(exc):
-            raise StorageError(describe_db_error(getattr(self.connection, "vigil_path", "database"), exc)) from None
+            raise storage_error(getattr(self.connection, "vigil_path", "database"), exc) from None
         raise exc
 
     def execute(self, *args):
@@ -107,7 +118,7 @@ class _Connection(sqlite3.Connection):
             super().commit()
         except sqlite3.DatabaseError as exc:
             if is_file_fault(exc):
-                raise StorageError(describe_db_error(self.vigil_path, exc)) from None
+                raise storage_error(self.vigil_path, exc) from None
             raise
 
 
@@ -142,8 +153,6 @@ def now_iso() -> str:
 
 def open_database(path: str | os.PathLike, create: bool = True) -> Database:
     """Open (and migrate) the database at `path`; raise StorageError on any fault."""
-    from storage.migrations import migrations
-
     path = Path(path)
     if not path.exists():
         if not create:
@@ -164,12 +173,29 @@ def open_database(path: str | os.PathLike, create: bool = True) -> Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
-        migrations.apply(db)
+        _migrate(db, path)
     except StorageError:
         raise
     except sqlite3.DatabaseError as exc:
-        raise StorageError(describe_db_error(path, exc)) from None
+        raise storage_error(path, exc) from None
     return db
+
+
+def _migrate(db: Database, path: Path) -> None:
+    """Apply pending migrations, one process at a time: two processes opening a new or older
+    database at once would both create the same tables. (A lock file, since the first
+    migrations use executescript, which commits any transaction around it.)"""
+    from storage.migrations import migrations
+
+    if not migrations.pending(db):
+        return
+    lock_path = path.with_name(path.name + ".migrate-lock")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        migrations.apply(db)
+    finally:
+        os.close(fd)
 
 
 def describe_db_error(path, exc: sqlite3.DatabaseError) -> str:
