@@ -31,6 +31,6 @@ class RunRecorder:
             frontier.defer_links(db, source, [(url, fetch_url, depth) for url, (fetch_url, depth) in deferred.items()],
                                  now)
             runs.save_figures(db, self.context.run_id, self.context.figures)
-            runs.record_left(db, self.context.run_id, due=getattr(spider, "due_left", 0),
-                             new=frontier.count_pending(db, source))
+            runs.record_plan(db, self.context.run_id, planned=len(getattr(spider, "scheduled", ())),
+                             due_left=getattr(spider, "due_left", 0), new_left=frontier.count_pending(db, source))
             runs.finish_run(db, self.context.run_id, now, reason)

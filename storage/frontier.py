@@ -87,3 +87,9 @@ def figures(db, source: str, horizon: str) -> dict:
                                [source]).fetchone()
     return {"pages_known": known, "pages_due": count_due(db, source, horizon),
             "links_pending": count_pending(db, source), "oldest_visit": oldest}
+
+
+def oldest_live_visit(db, source: str) -> str | None:
+    """The last visit of the live page that has waited longest (never visited: when it was found)."""
+    return db.execute("SELECT min(coalesce(last_fetched, first_seen)) FROM pages WHERE source = ? AND state = 'live'",
+                      [source]).fetchone()[0]

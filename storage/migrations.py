@@ -271,6 +271,8 @@ def frontier(db):
         # What a crawl left for later: revisits that were due, new links beyond the budget.
         "ALTER TABLE runs ADD COLUMN due_left INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE runs ADD COLUMN new_left INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN planned INTEGER",   # pages the crawl asked for
+
         "UPDATE pages SET names_watched = 1 WHERE id IN (SELECT DISTINCT page_id FROM mentions)",
     ]
     for statement in statements:

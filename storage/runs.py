@@ -19,9 +19,11 @@ def save_figures(db, run_id: int, figures) -> None:
     db.execute(f"UPDATE runs SET {', '.join(f'{c} = ?' for c in COUNTERS)} WHERE id = ?", [*values, run_id])
 
 
-def record_left(db, run_id: int, due: int, new: int) -> None:
-    """What a crawl's budget did not cover: due revisits, and links waiting in the frontier."""
-    db.execute("UPDATE runs SET due_left = ?, new_left = ? WHERE id = ?", [due, new, run_id])
+def record_plan(db, run_id: int, planned: int, due_left: int, new_left: int) -> None:
+    """The pages a crawl asked for, and what its budget did not cover: due revisits, and
+    links waiting in the frontier."""
+    db.execute("UPDATE runs SET planned = ?, due_left = ?, new_left = ? WHERE id = ?",
+               [planned, due_left, new_left, run_id])
 
 
 def finish_run(db, run_id: int, now: str, reason: str) -> None:

@@ -10,7 +10,7 @@ from alerts import health
 from alerts.dispatch import deliver_due
 from crawler.config import parse_config
 from crawler.errors import ConfigError
-from storage import runs
+from storage import pages, runs
 from storage.db import open_database
 
 START = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -44,13 +44,16 @@ class History:
         self.at = START
         self.reports: list[health.Report] = []
 
-    def run(self, fetched=10, new=0, errors=0, reason="finished", error_reason="HTTP 500") -> list[str]:
+    def run(self, fetched=10, new=0, errors=0, reason="finished", error_reason="HTTP 500", planned=None,
+            due_left=0) -> list[str]:
         started = self.at
         self.at += timedelta(hours=1)
         with self.db.atomic():
             run_id = runs.start_run(self.db, "ngo", stamp(started), 4242)
             for counter, amount in (("fetched", fetched), ("new", new)):
                 runs.count(self.db, run_id, counter, amount)
+            runs.record_plan(self.db, run_id, planned=fetched + errors if planned is None else planned,
+                             due_left=due_left, new_left=0)
             for n in range(errors):
                 runs.add_error(self.db, run_id=run_id, source="ngo", url=f"https://ngo.example.org/{n}",
                                kind="http", reason=error_reason, at=stamp(started))
@@ -83,17 +86,31 @@ def test_one_failure_is_not_news_three_in_a_row_are_and_recovery_is_said_once(se
     assert failing.text.startswith("3 crawls in a row failed") and "HTTP 503" in failing.text
 
 
-def test_a_sharp_fall_in_pages_is_measured_against_the_runs_before_it(setup):
+def test_a_sharp_fall_in_pages_is_measured_against_the_pages_asked_for(setup):
     db, config = setup
     history = History(db, config)
-    for fetched in (40, 42, 39, 41, 40):
+    for fetched in (40, 42, 3, 41, 4):                       # the frontier asks for fewer pages some crawls
         assert history.run(fetched=fetched) == []
-    assert history.run(fetched=35) == []                     # a little fewer is not news
-    assert history.run(fetched=8) == ["pages_dropped"]
-    for _ in range(6):                                       # the fallen runs do not become the new normal
-        assert history.run(fetched=9) == []
-    assert history.run(fetched=38) == ["pages_recovered"]
-    assert "8 pages fetched, usually 40" in history.reports[0].text
+    assert history.run(fetched=35, planned=40) == []         # a few failures are not news
+    assert history.run(fetched=8, planned=40) == ["pages_dropped"]
+    assert history.run(fetched=9, planned=40) == []          # said once
+    assert history.run(fetched=38, planned=40) == ["pages_recovered"]
+    assert "8 pages fetched of 40 asked for" in history.reports[0].text
+
+
+def test_a_budget_that_no_longer_covers_the_due_revisits_says_what_to_raise(setup):
+    db, config = setup
+    history = History(db, config)
+    with db.atomic():
+        page = pages.add_page(db, "ngo", "https://ngo.example.org/old", "https://ngo.example.org/old",
+                              stamp(START - timedelta(days=30)))
+        pages.record_fetch(db, page["id"], stamp(START - timedelta(days=9)), 200)
+    assert history.run(fetched=40, due_left=0) == []
+    assert history.run(fetched=40, due_left=120) == ["budget_short"]
+    assert "raise max_pages from 1000 to about 1150" in history.reports[0].text
+    with db.atomic():
+        pages.record_fetch(db, page["id"], stamp(history.at), 200)
+    assert history.run(fetched=40, due_left=0) == ["budget_sufficient"]
 
 
 def test_new_pages_drying_up_and_a_long_quiet_source(setup):

@@ -75,7 +75,15 @@ def errors(state, since, source, fmt):
 @format_option()
 @click.pass_obj
 def status(state, fmt):
-    """Per source: last and next run, pages known, recent errors, health; alerts pending and failed."""
+    """Per source: last and next run, pages known and due, recent errors, health; alerts pending and failed.
+
+    `due` counts the known pages due for a visit now, `waiting` the links found but not
+    fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
+    from datetime import datetime, timezone
+
+    from crawler.revisit import due_horizon
+    from crawler.timeutil import ISO_FORMAT
+    from storage import frontier
     from crawler.crawlprocess import process_alive
     from crawler.timeutil import parse_since
     from storage.health import all_open_problems
@@ -96,8 +104,12 @@ def status(state, fmt):
         error = latest_error(db, source.name)
         if last and last["finished_at"] is None:  # crawling now, or its process died without a word
             last["finish_reason"] = "running" if process_alive(last["pid"]) else "killed"
+        horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
+        known = frontier.figures(db, source.name, horizon)
         rows.append({
             "source": source.name, "schedule": source.schedule.text, "pages": count_pages(db, source.name),
+            "due": known["pages_due"], "waiting": known["links_pending"], "oldest_visit": known["oldest_visit"],
+            "last_new": last.get("new"), "last_due_left": last.get("due_left"),
             "last_run": last.get("started_at"), "finish_reason": last.get("finish_reason"),
             "last_fetched": last.get("fetched"), "last_errors": last.get("errors"),
             "last_errors_by_kind": errors_by_kind(db, last["id"]) if last else {},
@@ -110,8 +122,8 @@ def status(state, fmt):
     if fmt == "json":
         emit(rows, [], fmt)
         return
-    emit(rows, ["source", "schedule", "pages", "last_run", "finish_reason", "last_fetched", "last_errors",
-                "next_run", "errors_1d", "problems"], fmt)
+    emit(rows, ["source", "schedule", "pages", "due", "waiting", "oldest_visit", "last_run", "finish_reason",
+                "last_fetched", "last_new", "last_errors", "next_run", "errors_1d", "problems"], fmt)
     for row in rows:
         if row["last_error"]:
             click.echo(f"{row['source']}: last error: {row['last_error']}")
