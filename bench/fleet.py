@@ -1,0 +1,221 @@
+"""Fleet benchmark: one cycle of `vigil run` over N polite sources, each a host of its own.
+
+N sources on 127.0.0.2, 127.0.0.3, ... (each address is a host, with its own politeness),
+P pages each linked from a front page, `delay` seconds between requests to one host. One
+asyncio server process serves them all. The daemon is started on a fresh database and
+stopped once every source has finished one crawl. Printed per code tree:
+
+- cycle: seconds from the daemon's start until the last source's first crawl finished,
+  beside the polite limit, (P + 2) x delay: the front page, P pages and robots.txt, one
+  after another on each host;
+- peak memory of the daemon and all its children together (RSS sampled every 0.2 s);
+- crawls ended by a locked database, and crawls that did not finish.
+
+    python bench/fleet.py                              # 200 sources x 20 pages, delay 0.5
+    python bench/fleet.py --sources 30 --pages 12
+    python bench/fleet.py --compare-with ../old-checkout   # the same run on another tree, side by side
+
+Runs on loopback only; stops by itself (--timeout).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+
+WORDS = ("court police detained activist lawyer report torture prison colony sentence appeal human rights "
+         "defender journalist investigation authorities region protest statement release charges trial week "
+         "monday evening family witness evidence prosecutor hearing judge ruling organisation monitoring").split()
+
+
+def article(host: int, n: int) -> bytes:
+    """A statement page of about 8 KB: navigation, six paragraphs, a sidebar and a footer."""
+    def sentence(k: int) -> str:
+        words = [WORDS[(host * 31 + n * 17 + k * 7 + i * 3) % len(WORDS)] for i in range(16)]
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    paragraphs = "".join(f"<p>{' '.join(sentence(p * 5 + s) for s in range(5))}</p>" for p in range(6))
+    nav = "".join(f'<li><a href="/section/{i}/">Section {i}</a></li>' for i in range(12))
+    side = "".join(f"<li>{sentence(100 + i)[:50]}</li>" for i in range(8))
+    naming = " Oleg Orlov was named in the appeal." if n % 5 == 0 else ""
+    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Statement {n} of site {host}</title>"
+            f"</head><body><header><nav><ul>{nav}</ul></nav></header><main><article><h1>Statement {n}</h1>"
+            f"{paragraphs}<p>The group calls for release.{naming}</p></article></main>"
+            f"<aside><ul>{side}</ul></aside><footer>All rights reserved.</footer></body></html>").encode()
+
+
+def front(host: int, pages: int) -> bytes:
+    links = "".join(f'<li><a href="/s/{n}.html">Statement {n}</a></li>' for n in range(pages))
+    return (f"<!DOCTYPE html><html><head><meta charset=utf-8><title>Site {host}</title></head><body><main>"
+            f"<h1>Site {host}</h1><p>Latest statements of the group.</p><ul>{links}</ul></main></body></html>").encode()
+
+
+async def serve(sources: int, pages: int, port: int) -> None:
+    """Every site, on 127.0.0.2 ... at `port`; HTTP/1.1 with keep-alive, from memory."""
+    bodies = {}
+    for host in range(sources):
+        bodies[(host, "/")] = front(host, pages)
+        bodies[(host, "/robots.txt")] = b"User-agent: *\n"
+        for n in range(pages):
+            bodies[(host, f"/s/{n}.html")] = article(host, n)
+
+    def handler_for(host: int):
+        async def handle(reader, writer):
+            try:
+                while True:
+                    request = await reader.readuntil(b"\r\n\r\n")
+                    path = request.split(b" ", 2)[1].decode("latin-1")
+                    body = bodies.get((host, path))
+                    status = b"200 OK" if body is not None else b"404 Not Found"
+                    body = body if body is not None else b"not found"
+                    kind = b"text/plain" if path.endswith(".txt") or status != b"200 OK" else b"text/html; charset=utf-8"
+                    writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Type: " + kind +
+                                 b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                    await writer.drain()
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+                pass
+            finally:
+                writer.close()
+        return handle
+
+    servers = [await asyncio.start_server(handler_for(host), f"127.0.0.{host + 2}", port)
+               for host in range(sources)]
+    print("serving", flush=True)
+    await asyncio.gather(*(server.serve_forever() for server in servers))
+
+
+def config_text(sources: int, port: int, delay: float) -> str:
+    blocks = "".join(textwrap.dedent(f"""
+        [[sources]]
+        name = "site{host}"
+        start_urls = ["http://127.0.0.{host + 2}:{port}/"]
+        max_depth = 1
+        delay = {delay}
+        concurrency = 1
+        schedule = "every 6h"
+        """) for host in range(sources))
+    return textwrap.dedent("""
+        [vigil]
+        database = "vigil.db"
+        allow_private_networks = ["127.0.0.0/8"]
+        """) + blocks + textwrap.dedent("""
+        [[watchlists]]
+        name = "defenders"
+        [[watchlists.terms]]
+        name = "Oleg Orlov"
+
+        [[subscribers]]
+        name = "desk"
+        watchlists = ["defenders"]
+        channels = ["file://alerts.jsonl"]
+        """)
+
+
+def family_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def finished_sources(db_path: Path) -> tuple[int, int, int]:
+    """(sources with a finished crawl, crawls that did not finish, crawls ended by a lock)."""
+    if not db_path.exists():
+        return 0, 0, 0
+    try:
+        with sqlite3.connect(db_path, timeout=5) as db:
+            done = db.execute("SELECT count(DISTINCT source) FROM runs WHERE finish_reason = 'finished'").fetchone()[0]
+            bad = db.execute("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL "
+                             "AND finish_reason != 'finished'").fetchone()[0]
+            locked = db.execute("SELECT count(*) FROM errors WHERE reason LIKE '%locked%'").fetchone()[0]
+        return done, bad, locked
+    except sqlite3.Error:
+        return 0, 0, 0
+
+
+def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, timeout: float) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="vigil-fleet-"))
+    (work / "vigil.toml").write_text(config_text(sources, port, delay))
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    log = open(work / "daemon.log", "w")
+    started = time.monotonic()
+    daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(work / "vigil.toml"), "run"],
+                              cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    watched = psutil.Process(daemon.pid)
+    peak, done, bad, locked = 0, 0, 0, 0
+    next_look = 0.0
+    while time.monotonic() - started < timeout and daemon.poll() is None:
+        peak = max(peak, family_rss(watched))
+        if time.monotonic() >= next_look:
+            done, bad, locked = finished_sources(work / "vigil.db")
+            next_look = time.monotonic() + 1.0
+            if done >= sources:
+                break
+        time.sleep(0.2)
+    cycle = time.monotonic() - started
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        daemon.wait(30)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+    log.close()
+    daemon_log = (work / "daemon.log").read_text(errors="replace")
+    return {"cycle": cycle, "done": done, "peak_mb": peak / 2**20, "unfinished": bad, "locked": locked
+            + daemon_log.count("database is locked"), "complete": done >= sources}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sources", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--delay", type=float, default=0.5)
+    parser.add_argument("--timeout", type=float, default=600.0, help="give up on a cycle after this many seconds")
+    parser.add_argument("--compare-with", type=Path, action="append", default=[],
+                        help="another checkout of Vigil to run the same cycle on (repeatable)")
+    args = parser.parse_args()
+    if args.sources > 250:
+        sys.exit("at most 250 sources (127.0.0.2 to 127.0.0.251)")
+
+    server_code = (f"import asyncio, sys; sys.path.insert(0, {str(REPO / 'bench')!r}); import fleet; "
+                   f"asyncio.run(fleet.serve({args.sources}, {args.pages}, int(sys.argv[1])))")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", server_code, str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "serving"
+        limit = (args.pages + 2) * args.delay
+        print(f"{args.sources} sources x {args.pages} pages, delay {args.delay} s: polite limit {limit:.1f} s; "
+              f"{os.cpu_count()} cores")
+        print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} "
+              f"{'unfinished':>10} {'locked':>7}")
+        for tree in [REPO, *args.compare_with]:
+            result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout)
+            cycle = f"{result['cycle']:.1f}" if result["complete"] else f">{result['cycle']:.0f}"
+            print(f"{tree.resolve().name:<28} {cycle:>8} {result['cycle'] / limit:>8.2f} "
+                  f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['unfinished']:>10} "
+                  f"{result['locked']:>7}", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
