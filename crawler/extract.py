@@ -62,6 +62,15 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1
 _CONTROL_CHARACTERS = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
 _INVISIBLE_CHARACTERS = "\u00ad\u200b\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+# Characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), raw or as numeric character
+# references (&#8; &#x1B &#xFFFE;): lxml builds them into the tree from a reference, and one of them makes
+# trafilatura's XML steps fail, emptying the whole page. A browser shows nothing for them; the parser
+# drops the raw ones, and the references go the same way.
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     markup = decode_html(body, content_type)
     if not _looks_like_html(markup):
         return None
-    markup = strip_inert_markup(markup)
+    markup = _XML_ILLEGAL.sub("", strip_inert_markup(markup))
     try:
         tree = load_html(markup)
     except (ValueError, TypeError):
