@@ -83,6 +83,9 @@ class Extraction:
     lang: str | None
     text: str
     canonical_url: str | None
+    # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
+    # empty must be told apart from a page with nothing to read (see crawler/ingest.py).
+    failure: str | None = None
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
@@ -109,13 +112,19 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     html_lang = tree.get("lang") or tree.get("xml:lang")
     title, date = _title_and_date(tree, url)
     prune_boilerplate(tree)
-    text = normalise_text(main_text(tree, url))
+    failure = None
+    try:
+        text = normalise_text(main_text(tree, url))
+    except (RecursionError, ValueError, TypeError, MemoryError) as error:
+        LOGGER.warning("extraction failed for %s: %s", url, error)
+        text, failure = "", " ".join(f"text extraction failed: {type(error).__name__}: {error}".split())[:300]
     return Extraction(
         title=title,
         date=date,
         lang=detect_language(text or title, html_lang),
         text=text,
         canonical_url=canonical_url,
+        failure=failure,
     )
 
 
@@ -124,6 +133,7 @@ def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
     that its own extractor's text is compared with readability's and jusText's only when it looks
     like a miss (or always, with `always_compare`).
 
+    Raises what trafilatura raises on markup it cannot handle (RecursionError, ValueError).
     The cascade is trafilatura_sequence and the end of bare_extraction of the pinned trafilatura,
     with comments off: a test checks that comparing always gives bare_extraction's text. The
     comparison costs about a fifth of the cascade. On the 382 pages of our corpus, among the pages
@@ -131,25 +141,21 @@ def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
     """
     options = copy(_OPTIONS)
     options.url = options.source = url or None
-    try:
-        page = tree.find("body")
-        page_chars = len(" ".join((page if page is not None else tree).text_content().split()))
-        # trafilatura measures the page with html2txt, a copy and clean of the whole tree; that length is
-        # at most the page's text plus two spaces an element, a bound that settles most pages without it
-        page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
-        is_forum = _forum_thread_page(tree)
-        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
-        if not is_forum:
-            tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
-        cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
-        body, text = extract_content(cleaned, options)
-        if always_compare or _looks_missed(body, text, page_chars):
-            # jusText reads the cleaned tree before the tag conversion: cleaned again only when needed
-            body, text = compare_extraction(tree_cleaning(copy(tree), options), copy(tree), body, text, options)
-        body, text = _rescue_short_text(tree, body, text, options, page_bound)
-    except (RecursionError, ValueError, TypeError, MemoryError) as error:
-        LOGGER.warning("extraction failed for %s: %s", url, error)
-        return ""
+    page = tree.find("body")
+    page_chars = len(" ".join((page if page is not None else tree).text_content().split()))
+    # trafilatura measures the page with html2txt, a copy and clean of the whole tree; that length is
+    # at most the page's text plus two spaces an element, a bound that settles most pages without it
+    page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
+    is_forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if not is_forum:
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
+    body, text = extract_content(cleaned, options)
+    if always_compare or _looks_missed(body, text, page_chars):
+        # jusText reads the cleaned tree before the tag conversion: cleaned again only when needed
+        body, text = compare_extraction(tree_cleaning(copy(tree), options), copy(tree), body, text, options)
+    body, text = _rescue_short_text(tree, body, text, options, page_bound)
     return xmltotxt(body, options.formatting) if len(text) >= options.min_output_size else ""
 
 

@@ -31,6 +31,7 @@ class Outcome:
     page: str = "unchanged"   # new | changed | unchanged | removed | restored | skipped
     mentions: int = 0
     alerts: int = 0
+    problem: tuple[str, str] | None = None   # (kind, reason) of an error to record with the page
 
 
 class Ingestor:
@@ -47,6 +48,10 @@ class Ingestor:
     def page(self, item: FetchedPage) -> Outcome:
         with self.db.atomic():
             outcome = self._page(item)
+            if outcome.problem:
+                runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
+                               kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
+                self.figures.errors += 1
             self._count(outcome)
             # The run's counters are written now and then, not with every page.
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
@@ -81,6 +86,9 @@ class Ingestor:
                 return Outcome("skipped")
             pages.record_fetch(db, page["id"], now, item.status)
             return self._removed(page, item, gone or f"HTTP {item.status}")
+
+        if _read_empty(item):
+            return self._empty_text(page, item, previous)
 
         if page is None:
             if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
@@ -148,6 +156,22 @@ class Ingestor:
         outcome = "unchanged" if upgraded else kind
         return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts)
 
+    def _empty_text(self, page: dict | None, item: FetchedPage, previous: dict | None) -> Outcome:
+        """A page that was parsed but gave no text: a failure to read it, recorded, never a change.
+
+        A page with a text before keeps its snapshot, state and mentions: an empty reading is no
+        removal and no new version. Its validators are not stored, so the next crawl reads it again.
+        A new page with no text is stored only when it has some; it is an error only when the
+        extractor failed on it.
+        """
+        why = item.extraction.failure
+        if page is None:
+            return Outcome("skipped", problem=("empty_text", f"{why}; the page is not stored") if why else None)
+        pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
+        before = len(snapshots.unpack(previous["text"])) if previous else 0
+        return Outcome("skipped", problem=("empty_text", f"{why or 'no text could be extracted'}; "
+                                                         f"the text read before ({before} characters) is kept"))
+
     def _page_url(self, item: FetchedPage) -> str:
         link = item.extraction.canonical_url if item.extraction is not None else None
         return canonical_from_link(item.final_url, link)
@@ -163,7 +187,8 @@ class Ingestor:
             return None
         text = item.extraction.text if item.extraction is not None else ""
         title = item.extraction.title if item.extraction is not None else None
-        before = len(snapshots.unpack(previous["text"])) if previous else None
+        # An empty text is a failure to read the page (see _empty_text); only its title can say it is gone.
+        before = len(snapshots.unpack(previous["text"])) if previous and text.strip() else None
         return soft_404(title, text, before)
 
     def _removed(self, page: dict, item: FetchedPage, reason: str) -> Outcome:
@@ -190,3 +215,9 @@ class Ingestor:
             story_id = snapshots.new_story(db, now)
         snapshots.add_story_bands(db, story_id, bands)
         return story_id
+
+
+def _read_empty(item: FetchedPage) -> bool:
+    """The page was parsed as HTML, and no text came out of it."""
+    return item.status == 200 and not item.skipped and item.extraction is not None \
+        and not item.extraction.text.strip()
