@@ -95,8 +95,13 @@ class Ingestor:
                 return Outcome("skipped")
             page = pages.add_page(db, item.source, url, item.final_url, now, item.depth)
 
-        validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
-        pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
+        if item.skipped == "not_html":
+            # Unreadable now (the error is recorded by the pipeline): no validators, so that the next
+            # crawl reads the page again and says so again, rather than skip the same body in silence.
+            pages.record_fetch(db, page["id"], now, item.status)
+        else:
+            validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
+            pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
         restored = page["state"] == "removed"
         if restored:
             pages.set_state(db, page["id"], "live", now)

@@ -72,3 +72,17 @@ def test_a_page_read_as_empty_is_an_error_and_keeps_its_text(site, project):
     assert "changed 0" in result.stdout
     assert _events(project, "removed", "changed", "mention_removed", "mention_added") == [("mention_added", "law.html")]
 
+
+def test_a_known_page_that_turns_unreadable_is_said_so_at_every_crawl(site, project):
+    site.write("index.html", _index())
+    site.write("law.html", STATEMENT)
+    project.write_config(simple_config(site.url))
+    project.ok("crawl")
+    site.conditional = False
+    site.write("law.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    project.ok("crawl")
+    project.ok("crawl")
+    db = project.db()
+    kinds = [row[0] for row in db.execute("SELECT kind FROM errors WHERE url LIKE '%/law.html' ORDER BY id")]
+    assert kinds == ["processing", "processing"]
+    assert _events(project, "removed", "changed") == []
