@@ -34,6 +34,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 
 from crawler.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
 from crawler.charset import decode_html
+from crawler.hubs import Teaser, find_teasers
 
 # Bump our number whenever a rule here changes the text of a page: a snapshot taken with
 # another version must not look like a change of the page.
@@ -86,6 +87,8 @@ class Extraction:
     # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
     # empty must be told apart from a page with nothing to read (see crawler/ingest.py).
     failure: str | None = None
+    # The teasers of a listing page, each leading to one article (crawler/hubs.py); () on other pages.
+    teasers: tuple[Teaser, ...] = ()
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
@@ -112,6 +115,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     html_lang = tree.get("lang") or tree.get("xml:lang")
     title, date = _title_and_date(tree, url)
     prune_boilerplate(tree)
+    teasers = find_teasers(tree, url, normalise_line)  # before main_text, which prunes the tree
     failure = None
     try:
         text = normalise_text(main_text(tree, url))
@@ -125,6 +129,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         text=text,
         canonical_url=canonical_url,
         failure=failure,
+        teasers=teasers,
     )
 
 
