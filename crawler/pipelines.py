@@ -145,6 +145,7 @@ class IngestPipeline:
 
     def __init__(self, context):
         self.ingestor = context.ingestor()
+        self.source = context.source.name
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -152,6 +153,14 @@ class IngestPipeline:
         if context is None:
             raise NotConfigured("no Vigil context")
         return cls(context)
+
+    def close_spider(self, spider=None):
+        # Teasers whose article this crawl did not read alert on their own (crawler/hubs.py); so do
+        # those a crawl of the source that died left waiting, which this one took over.
+        try:
+            self.ingestor.release_holds(self.source)
+        except StorageError as exc:
+            self._stop(str(exc))
 
     def process_item(self, item, spider=None):
         try:
