@@ -11,6 +11,7 @@ _SENTENCE_ENDS = ".!?…"
 _HYPHENS = ("-", "‐", "‑")
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _APOSTROPHES = ("'", "’")
+_OBLIQUE_CASES = ("genitive", "accusative", "dative", "instrumental", "prepositional")
 
 
 def _soft(gap: str) -> bool:
@@ -73,7 +74,7 @@ class PersonContext:
             start, context = before
             end, possessive = possessive_end(words, last)
             return words.starts[start], end, f"{rule}, {context}" + (", English possessive" if possessive else "")
-        after = self._after(words, last)
+        after = self._after(words, last, _oblique(rule))
         if after == _REJECT:
             return None
         if after:
@@ -151,7 +152,7 @@ class PersonContext:
             return initials[0], "with initials"
         return None
 
-    def _after(self, words: Words, last: int):
+    def _after(self, words: Words, last: int, oblique: bool = False):
         j = last + 1
         count = len(words.keys)
         if j >= count:
@@ -187,5 +188,23 @@ class PersonContext:
                 return _REJECT
             return words.ends[initials[-1]] + 1, "surname first, with initials"
         if self._is_namesake(word):
+            if oblique and _begins_full_name(words, j):
+                return None  # «соратник Навального Иван Жданов»: the given name is another person's
             return _REJECT
         return None
+
+
+def _oblique(rule: str) -> bool:
+    """The surname form found can only be an oblique case (Навального, Nawalnys), never a nominative."""
+    return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
+
+
+def _begins_full_name(words: Words, j: int) -> bool:
+    """Word `j`, a given name, is followed by a capitalised word that is no patronymic or initial: the two
+    are a person's name of their own. A surname-first name goes on with a patronymic, if anything; so
+    a surname in an oblique case before them stands alone, as in «соратница Навального Любовь Соболь»."""
+    k = j + 1
+    if k >= len(words.keys) or not _soft(words.gap(k)):
+        return False
+    word = words.word(k)
+    return _capitalised(word) and not _is_initial(word) and not looks_like_patronymic(word)

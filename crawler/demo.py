@@ -96,10 +96,9 @@ def _page(path: str) -> tuple[dict, str]:
 
 
 def _listing_label(path: str) -> str:
-    # Listings show the date and language, not the title: a title naming someone on a
-    # listing page would be a second mention of the same statement.
-    fields = _page(path)[0]
-    return f"{'Statement' if fields['lang'] == 'en' else 'Новость'} of {fields['date']}"
+    # Listings show each statement's title, as real sites do; a title naming someone there
+    # is the statement's mention, not a story of the listing (crawler/hubs.py).
+    return _page(path)[0]["title"]
 
 
 def render_site(site: LocalSite, round_number: int) -> None:

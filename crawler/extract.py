@@ -34,6 +34,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 
 from crawler.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
 from crawler.charset import decode_html
+from crawler.hubs import Teaser, find_teasers
 
 # Bump our number whenever a rule here changes the text of a page: a snapshot taken with
 # another version must not look like a change of the page.
@@ -62,6 +63,15 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1
 _CONTROL_CHARACTERS = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
 _INVISIBLE_CHARACTERS = "\u00ad\u200b\u2060\ufeff"
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+# Characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), raw or as numeric character
+# references (&#8; &#x1B &#xFFFE;): lxml builds them into the tree from a reference, and one of them makes
+# trafilatura's XML steps fail, emptying the whole page. A browser shows nothing for them; the parser
+# drops the raw ones, and the references go the same way.
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,11 @@ class Extraction:
     lang: str | None
     text: str
     canonical_url: str | None
+    # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
+    # empty must be told apart from a page with nothing to read (see crawler/ingest.py).
+    failure: str | None = None
+    # The teasers of a listing page, each leading to one article (crawler/hubs.py); () on other pages.
+    teasers: tuple[Teaser, ...] = ()
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
@@ -87,7 +102,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     markup = decode_html(body, content_type)
     if not _looks_like_html(markup):
         return None
-    markup = strip_inert_markup(markup)
+    markup = _XML_ILLEGAL.sub("", strip_inert_markup(markup))
     try:
         tree = load_html(markup)
     except (ValueError, TypeError):
@@ -100,13 +115,21 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     html_lang = tree.get("lang") or tree.get("xml:lang")
     title, date = _title_and_date(tree, url)
     prune_boilerplate(tree)
-    text = normalise_text(main_text(tree, url))
+    teasers = find_teasers(tree, url, normalise_line)  # before main_text, which prunes the tree
+    failure = None
+    try:
+        text = normalise_text(main_text(tree, url))
+    except (RecursionError, ValueError, TypeError, MemoryError) as error:
+        LOGGER.warning("extraction failed for %s: %s", url, error)
+        text, failure = "", " ".join(f"text extraction failed: {type(error).__name__}: {error}".split())[:300]
     return Extraction(
         title=title,
         date=date,
         lang=detect_language(text or title, html_lang),
         text=text,
         canonical_url=canonical_url,
+        failure=failure,
+        teasers=teasers,
     )
 
 
@@ -115,6 +138,7 @@ def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
     that its own extractor's text is compared with readability's and jusText's only when it looks
     like a miss (or always, with `always_compare`).
 
+    Raises what trafilatura raises on markup it cannot handle (RecursionError, ValueError).
     The cascade is trafilatura_sequence and the end of bare_extraction of the pinned trafilatura,
     with comments off: a test checks that comparing always gives bare_extraction's text. The
     comparison costs about a fifth of the cascade. On the 382 pages of our corpus, among the pages
@@ -122,25 +146,21 @@ def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
     """
     options = copy(_OPTIONS)
     options.url = options.source = url or None
-    try:
-        page = tree.find("body")
-        page_chars = len(" ".join((page if page is not None else tree).text_content().split()))
-        # trafilatura measures the page with html2txt, a copy and clean of the whole tree; that length is
-        # at most the page's text plus two spaces an element, a bound that settles most pages without it
-        page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
-        is_forum = _forum_thread_page(tree)
-        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
-        if not is_forum:
-            tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
-        cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
-        body, text = extract_content(cleaned, options)
-        if always_compare or _looks_missed(body, text, page_chars):
-            # jusText reads the cleaned tree before the tag conversion: cleaned again only when needed
-            body, text = compare_extraction(tree_cleaning(copy(tree), options), copy(tree), body, text, options)
-        body, text = _rescue_short_text(tree, body, text, options, page_bound)
-    except (RecursionError, ValueError, TypeError, MemoryError) as error:
-        LOGGER.warning("extraction failed for %s: %s", url, error)
-        return ""
+    page = tree.find("body")
+    page_chars = len(" ".join((page if page is not None else tree).text_content().split()))
+    # trafilatura measures the page with html2txt, a copy and clean of the whole tree; that length is
+    # at most the page's text plus two spaces an element, a bound that settles most pages without it
+    page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
+    is_forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if not is_forum:
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
+    body, text = extract_content(cleaned, options)
+    if always_compare or _looks_missed(body, text, page_chars):
+        # jusText reads the cleaned tree before the tag conversion: cleaned again only when needed
+        body, text = compare_extraction(tree_cleaning(copy(tree), options), copy(tree), body, text, options)
+    body, text = _rescue_short_text(tree, body, text, options, page_bound)
     return xmltotxt(body, options.formatting) if len(text) >= options.min_output_size else ""
 
 

@@ -10,16 +10,18 @@ import time
 from dataclasses import dataclass
 
 from alerts.matcher import Matcher
-from alerts.outbox import queue_mention_alerts, queue_takedown_alerts
+from alerts.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler import dedupe, revisit
 from crawler.config import Config
 from crawler.diff import diff_texts, snippet, text_hash, within
 from crawler.extract import EXTRACTOR_VERSION
+from crawler.hubs import copied_from, teaser_at, teaser_spans
 from crawler.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.takedown import redirect_takedown, soft_404
 from crawler.timeutil import ISO_FORMAT, parse_iso
 from crawler.urls import canonical_from_link, canonicalize
-from storage import events, frontier, mentions, pages, runs, search, snapshots
+from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
+from storage.db import now_iso
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
@@ -34,6 +36,7 @@ class Outcome:
     alerts: int = 0
     page_id: int | None = None
     names_watched: bool | None = None   # what the page's latest text says; None: as before
+    problem: tuple[str, str] | None = None   # (kind, reason) of an error to record with the page
 
 
 class Ingestor:
@@ -46,17 +49,34 @@ class Ingestor:
         self.run_id = run_id
         self.figures = figures
         self._saved_at = time.monotonic()
+        self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
 
     def page(self, item: FetchedPage) -> Outcome:
         with self.db.atomic():
             outcome = self._page(item)
             self._schedule_next_visit(item, outcome)
+            outcome.alerts += self._settle_holds(item.page_url or self._page_url(item), item.fetched_at)
+            if outcome.problem:
+                runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
+                               kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
+                self.figures.errors += 1
             self._count(outcome)
             # The run's counters are written now and then, not with every page.
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
         return outcome
+
+    def release_holds(self, source: str) -> None:
+        """Queue what a crawl of `source` still holds: alerts for teasers whose article it did not read.
+        Called when a crawl ends; what a crawl that died left waiting waits for the next one."""
+        with self.db.atomic():
+            now = now_iso()
+            waits = holds.waiting_in(self.db, source)
+            for wait in waits:
+                holds.decide(self.db, wait["id"], False)
+            for alert_id in sorted({wait["alert_id"] for wait in waits}):
+                self.figures.alerts += settle_held_alert(self.db, self.config, alert_id, now)
 
     def failure(self, item: FetchFailure) -> None:
         with self.db.atomic():
@@ -111,13 +131,21 @@ class Ingestor:
             outcome.page_id = page["id"]
             return outcome
 
+        if _read_empty(item):
+            return self._empty_text(page, item, previous)
+
         if page is None:
             if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
                 return Outcome("skipped")
             page = pages.add_page(db, item.source, url, item.final_url, now, item.depth)
 
-        validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
-        pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
+        if item.skipped == "not_html":
+            # Unreadable now (the error is recorded by the pipeline): no validators, so that the next
+            # crawl reads the page again and says so again, rather than skip the same body in silence.
+            pages.record_fetch(db, page["id"], now, item.status)
+        else:
+            validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
+            pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
         restored = page["state"] == "removed"
         if restored:
             pages.set_state(db, page["id"], "live", now)
@@ -154,9 +182,11 @@ class Ingestor:
         before = {(m.watchlist, m.term) for m in self.matcher.find(old_text)} if old_text is not None else set()
         new_found = [m for m in found if within(new_spans, m.start, m.end)
                      and not (upgraded and (m.watchlist, m.term) in before)]
+        own, held, attached = self._teased(page, extraction, new_found)
         for m in new_found:
             mentions.add_mention(
-                db, snapshot_id=snapshot_id, page_id=page["id"], story_id=story_id, watchlist=m.watchlist,
+                db, snapshot_id=snapshot_id, page_id=page["id"], story_id=attached.get(id(m), story_id),
+                watchlist=m.watchlist,
                 term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
                 snippet=snippet(extraction.text, m.start, m.end), first_seen=now,
             )
@@ -172,11 +202,95 @@ class Ingestor:
                 events.add_event(db, page["id"], "mention_removed", now, snapshot_id, {"term": term})
                 queue_takedown_alerts(db, self.config, page, "mention_removed", now, term=term,
                                       title=extraction.title)
-        alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, new_found,
-                                      extraction.text, now)
+        alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, own, extraction.text, now)
+        if held:
+            hold_mention_alerts(db, self.config, page, story_id, extraction.title, extraction.text, now, held,
+                                page["source"], snapshot_id)
         outcome = "unchanged" if upgraded else kind
         return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts,
                        page_id=page["id"], names_watched=bool(found))
+
+    def _empty_text(self, page: dict | None, item: FetchedPage, previous: dict | None) -> Outcome:
+        """A page that was parsed but gave no text: a failure to read it, recorded, never a change.
+
+        A page with a text before keeps its snapshot, state and mentions: an empty reading is no
+        removal and no new version. Its validators are not stored, so the next crawl reads it again.
+        A new page with no text is stored only when it has some; it is an error only when the
+        extractor failed on it.
+        """
+        why = item.extraction.failure
+        if page is None:
+            return Outcome("skipped", problem=("empty_text", f"{why}; the page is not stored") if why else None)
+        pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
+        before = len(snapshots.unpack(previous["text"])) if previous else 0
+        return Outcome("skipped", problem=("empty_text", f"{why or 'no text could be extracted'}; "
+                                                         f"the text read before ({before} characters) is kept"))
+
+    def _teased(self, page: dict, extraction, found: list) -> tuple[list, list, dict]:
+        """Split the new mentions of a listing page (crawler/hubs.py). A person named only in teasers
+        whose articles name them too is the articles' mention: attached to an article's story, no alert
+        of its own. One whose article is still to be read in this crawl is held: (mention, teaser,
+        covered) for hold_mention_alerts. Any other is the page's own, alerted now. Returns
+        (own, held, {id(mention): story of the article it is attached to})."""
+        if not extraction.teasers or not found:
+            return found, [], {}
+        by_term: dict[tuple[str, str], list] = {}
+        for m in found:
+            by_term.setdefault((m.watchlist, m.term), []).append(m)
+        own, held, attached = [], [], {}
+        spans = teaser_spans(extraction.text, extraction.teasers)
+        for group in by_term.values():
+            verdicts = [self._teaser_verdict(page, extraction, spans, m) for m in group]
+            if any(verdict is None for verdict in verdicts):
+                own.extend(group)
+                continue
+            waiting = any(story is None for _, story in verdicts)
+            for m, (teaser, story) in zip(group, verdicts):
+                if story is not None:
+                    attached[id(m)] = story
+                if waiting:
+                    held.append((m, teaser, story is not None))
+        return own, held, attached
+
+    def _teaser_verdict(self, page: dict, extraction, spans: list, m):
+        """(teaser, story of its article) when the article names the same person; (teaser, None) when
+        its article may yet be read in this crawl; None when the mention is the page's own."""
+        teaser = teaser_at(extraction.text, m.start, m.end, extraction.teasers, spans)
+        if teaser is None:
+            return None
+        article = pages.get_page(self.db, teaser.url)
+        if article is not None and article["source"] != page["source"]:
+            return None
+        story = self._covering_story(article, m.watchlist, m.term, teaser.text) if article else None
+        if story is not None:
+            return teaser, story
+        read_in_this_crawl = article is not None and (article["last_fetched"] or "") >= (self._run_started or "")
+        return None if self._run_started is None or read_in_this_crawl else (teaser, None)
+
+    def _covering_story(self, article: dict, watchlist: str, term: str, teaser: str) -> int | None:
+        """The story of an article that names the term and that the teaser repeats, or None."""
+        latest = snapshots.latest_snapshot(self.db, article["id"])
+        if (article["state"] != "live" or latest is None
+                or (watchlist, term) not in mentions.terms_on_page(self.db, article["id"])):
+            return None
+        article_text = f"{latest['title'] or ''}\n{snapshots.unpack(latest['text'])}"
+        return latest["story_id"] if copied_from(teaser, article_text) else None
+
+    def _settle_holds(self, url: str, now: str) -> int:
+        """Decide the held alerts that wait for the page just read; returns how many were queued."""
+        waits = holds.waiting_for(self.db, url)
+        if not waits:
+            return 0
+        article = pages.get_page(self.db, url)
+        for wait in waits:
+            story = None
+            if article is not None and article["source"] == wait["source"]:
+                story = self._covering_story(article, wait["watchlist"], wait["term"], wait["teaser"])
+            holds.decide(self.db, wait["id"], story is not None)
+            if story is not None:
+                mentions.set_story(self.db, wait["snapshot_id"], wait["watchlist"], wait["term"], story)
+        return sum(settle_held_alert(self.db, self.config, alert_id, now)
+                   for alert_id in sorted({wait["alert_id"] for wait in waits}))
 
     def _page_url(self, item: FetchedPage) -> str:
         link = item.extraction.canonical_url if item.extraction is not None else None
@@ -193,7 +307,8 @@ class Ingestor:
             return None
         text = item.extraction.text if item.extraction is not None else ""
         title = item.extraction.title if item.extraction is not None else None
-        before = len(snapshots.unpack(previous["text"])) if previous else None
+        # An empty text is a failure to read the page (see _empty_text); only its title can say it is gone.
+        before = len(snapshots.unpack(previous["text"])) if previous and text.strip() else None
         return soft_404(title, text, before)
 
     def _removed(self, page: dict, item: FetchedPage, reason: str) -> Outcome:
@@ -220,3 +335,9 @@ class Ingestor:
             story_id = snapshots.new_story(db, now)
         snapshots.add_story_bands(db, story_id, bands)
         return story_id
+
+
+def _read_empty(item: FetchedPage) -> bool:
+    """The page was parsed as HTML, and no text came out of it."""
+    return item.status == 200 and not item.skipped and item.extraction is not None \
+        and not item.extraction.text.strip()

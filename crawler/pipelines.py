@@ -146,6 +146,7 @@ class IngestPipeline:
 
     def __init__(self, context):
         self.ingestor = context.ingestor()
+        self.source = context.source.name
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -153,6 +154,14 @@ class IngestPipeline:
         if context is None:
             raise NotConfigured("no Vigil context")
         return cls(context)
+
+    def close_spider(self, spider=None):
+        # Teasers whose article this crawl did not read alert on their own (crawler/hubs.py); so do
+        # those a crawl of the source that died left waiting, which this one took over.
+        try:
+            self.ingestor.release_holds(self.source)
+        except StorageError as exc:
+            self._stop(str(exc))
 
     def process_item(self, item, spider=None):
         try:
@@ -194,12 +203,12 @@ class IngestPipeline:
                 log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)
 
     def _stop(self, message: str) -> None:
-        """The database cannot take more (disk full, locked past the busy timeout, corrupt): end now.
+        """The database cannot take more (disk full, locked for minutes, corrupt): end now.
 
-        The crawl stops with the command's own one line and exit code 1. A graceful close
+        The process stops with the command's own one line and exit code 1. A graceful close
         would not help: each component that records the end of the run would fail on the
-        same file, each with a traceback. Every crawl has a process of its own (see
-        crawler/daemon.py), and SQLite keeps every page committed before this one.
+        same file, each with a traceback. The daemon marks the crawls of the process killed
+        and runs them again at their next time; SQLite keeps every page committed before.
         """
         import os
         import sys

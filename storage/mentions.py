@@ -53,3 +53,9 @@ def terms_on_page(db, page_id: int) -> set[tuple[str, str]]:
     return {(row[0], row[1]) for row in db.execute(
         "SELECT DISTINCT watchlist, term FROM mentions WHERE page_id = ?", [page_id]
     )}
+
+
+def set_story(db, snapshot_id: int, watchlist: str, term: str, story_id: int) -> None:
+    """Attach a snapshot's mentions of a term to another story (a teaser's, to its article's)."""
+    db.execute("UPDATE mentions SET story_id = ? WHERE snapshot_id = ? AND watchlist = ? AND term = ?",
+               [story_id, snapshot_id, watchlist, term])

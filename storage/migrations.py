@@ -272,8 +272,32 @@ def frontier(db):
         "ALTER TABLE runs ADD COLUMN due_left INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE runs ADD COLUMN new_left INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE runs ADD COLUMN planned INTEGER",   # pages the crawl asked for
-
         "UPDATE pages SET names_watched = 1 WHERE id IN (SELECT DISTINCT page_id FROM mentions)",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations(name="0005_held_alerts")
+def held_alerts(db):
+    # One statement at a time, as in 0002.
+    statements = [
+        # An alert for a name in a listing's teaser waits, without deliveries, until the crawl has read
+        # the article the teaser links to: one row per term and article it waits for.
+        """CREATE TABLE held_alerts (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            source TEXT NOT NULL,               -- whose crawl releases it, at its end at the latest
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),  -- the listing's snapshot naming the term
+            watchlist TEXT NOT NULL,
+            term TEXT NOT NULL,
+            page_url TEXT NOT NULL,             -- canonical URL of the article
+            teaser TEXT NOT NULL,               -- the teaser's text, compared with the article's
+            covered INTEGER                     -- NULL: article not read yet; 1: it names the term too; 0: it does not
+        )""",
+        "CREATE INDEX held_alerts_page ON held_alerts(page_url) WHERE covered IS NULL",
+        "CREATE INDEX held_alerts_alert ON held_alerts(alert_id)",
+        "CREATE INDEX held_alerts_source ON held_alerts(source) WHERE covered IS NULL",
     ]
     for statement in statements:
         db.execute(statement)

@@ -16,12 +16,32 @@ def add_alert(db, *, key: str, subscriber: str, story_id, page_id, event: str, p
         return None
     alert_id = cursor.lastrowid
     payload["id"] = alert_id
-    db.execute("UPDATE alerts SET payload = ? WHERE id = ?", [json.dumps(payload, ensure_ascii=False), alert_id])
+    set_payload(db, alert_id, payload)
+    add_deliveries(db, alert_id, channels, now)
+    return alert_id
+
+
+def add_deliveries(db, alert_id: int, channels: tuple[str, ...], now: str) -> None:
+    """Queue an alert on each channel: from now on the dispatcher sends it."""
     for channel in channels:
         db.execute(
             "INSERT INTO deliveries (alert_id, channel, next_attempt_at) VALUES (?, ?, ?)", [alert_id, channel, now]
         )
-    return alert_id
+
+
+def get_alert(db, alert_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
+    return {**rows[0], "payload": json.loads(rows[0]["payload"])} if rows else None
+
+
+def set_payload(db, alert_id: int, payload: dict) -> None:
+    db.execute("UPDATE alerts SET payload = ? WHERE id = ?", [json.dumps(payload, ensure_ascii=False), alert_id])
+
+
+def delete_alert(db, alert_id: int) -> None:
+    """Remove an alert that was never queued on a channel (a held alert found redundant)."""
+    db.execute("DELETE FROM alerts WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE alert_id = ?)",
+               [alert_id, alert_id])
 
 
 def due_deliveries(db, now: str, ignore_backoff: bool = False) -> list[dict]:

@@ -103,6 +103,17 @@ def test_undeclared_windows_1251_page(site, project):
     assert "правозащитника Олега Орлова" in mentions[0]["snippet"]
 
 
+def test_a_genitive_surname_before_another_persons_name_alerts(site, project):
+    site.write("index.html", page(
+        "Новости", "Соратница Навального Любовь Соболь объявлена в розыск.",
+        "Суд заочно арестовал директора ФБК Ивана Жданова.", lang="ru"))
+    project.write_config(simple_config(site.url, terms='name = "Alexei Navalny"'))
+    project.ok("crawl")
+    [alert] = project.alerts()
+    assert [(m["term"], m["matched"]) for m in alert["mentions"]] == [("Alexei Navalny", "Навального")]
+    assert "Соратница Навального Любовь Соболь" in alert["mentions"][0]["snippet"]
+
+
 def test_removed_page_and_restored_page(site, project):
     site.write("index.html", index("orlov.html"))
     site.write("orlov.html", ORLOV_STATEMENT)

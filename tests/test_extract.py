@@ -157,6 +157,21 @@ def test_not_html_gives_none(body, content_type):
     assert extract(body, "https://example.org/x", content_type) is None
 
 
+@pytest.mark.parametrize("reference", ["&#8;", "&#27;", "&#1;", "&#xFFFE;", "&#65535;", "&#x0C;", "&#x1b",
+                                       "&#0008;", "\x1b", "\ufffe"])
+def test_a_control_character_does_not_empty_the_page(reference):
+    """XML forbids these characters; one of them used to make trafilatura's XML steps fail on the page."""
+    body = (f"<html><body><article><h1>Appeal</h1><p>Oleg Orlov{reference} was sentenced on Monday by the court"
+            " of the Golovinsky district of Moscow.</p><p>His lawyers will appeal.</p></article></body></html>")
+    extraction = extract(body.encode("utf-8"), "http://127.0.0.1/x")
+    assert "Oleg Orlov was sentenced on Monday" in extraction.text and "His lawyers will appeal." in extraction.text
+
+
+def test_legal_references_are_kept():
+    body = "<html><body><p>&#1054;&#1083;&#1077;&#1075; &#x41;&#9;&#8212; &#13;&#10;&#130; done.</p></body></html>"
+    assert extract(body.encode(), "http://127.0.0.1/x").text == "Олег A — ‚ done."
+
+
 def test_hostile_markup_costs_bounded_time():
     links = b"".join(b'<a href="/p%d">link %d</a> ' % (number, number) for number in range(100_000))
     nested = b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000

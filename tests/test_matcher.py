@@ -77,6 +77,35 @@ def test_namesakes_are_not_the_watched_person(matcher, text):
         assert found(matcher, text) == []
 
 
+@pytest.fixture(scope="module")
+def navalny():
+    return Matcher([Term("Alexei Navalny"), ORLOV])
+
+
+@pytest.mark.parametrize("text, matched", [
+    ("Соратник Навального Иван Жданов объявлен в розыск.", "Навального"),
+    ("Соратница Навального Любовь Соболь покинула Россию.", "Навального"),
+    ("Суд заочно арестовал соратника Навального Ивана Жданова.", "Навального"),
+    ("Der Stabschef Nawalnys Leonid Wolkow wurde angegriffen.", "Nawalnys"),
+    ("Коллеги Орлова Светлана Ганнушкина и Лев Пономарёв пришли в суд.", "Орлова"),
+])
+def test_a_surname_in_an_oblique_case_before_another_persons_name_stands_alone(navalny, text, matched):
+    assert [m.matched for m in navalny.find(text)] == [matched]
+
+
+@pytest.mark.parametrize("text", [
+    "Олег Навальный вышел на свободу.",
+    "В списке значится Навальный Олег Анатольевич.",
+    "Навального Олега Анатольевича этапировали в колонию.",
+    "Показания против Орлова Сергея дали двое полицейских.",
+    "Navalny Oleg, born 1983, was released.",
+    "Navalny Ivan Zhdanov",      # no case says these are two people
+    "Навальный Иван Жданов",
+])
+def test_a_surname_first_namesake_is_still_told_apart(navalny, text):
+    assert navalny.find(text) == []
+
+
 def test_a_different_patronymic_is_a_different_person_when_the_patronymic_is_watched():
     with_patronymic = Matcher([Term("Oleg Petrovich Orlov")])
     assert found(with_patronymic, "Олег Иванович Орлов выступил.") == []
