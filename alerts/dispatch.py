@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from alerts.channels import Channel, DeliveryError, channel_for
+from alerts.channels import DeliveryError, channel_for
 from crawler import netguard, settings
 from crawler.config import Config, expand_env
 from crawler.errors import ConfigError
+from crawler.masking import mask_text, mask_url, unexpand
 from storage import outbox
 from storage.db import now_iso
 from storage.snapshots import story_urls
@@ -136,7 +137,7 @@ def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: D
         release_claims(db, token, delivery["id"])
     figures.failed += 1
     figures.gave_up += give_up
-    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], Channel.redact(delivery["channel"]),
+    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], mask_url(delivery["channel"]),
                 attempts, ", given up" if give_up else "", error)
 
 
@@ -177,7 +178,10 @@ def _send(channel_url: str, secret: str | None, payload: dict, base_dir: str) ->
         else:
             channel.send(payload)
     except (DeliveryError, ConfigError) as exc:
-        return str(exc)
+        error = str(exc)
     except Exception as exc:  # a channel library's own failure must not stop the other deliveries
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        error = f"{type(exc).__name__}: {exc}"
+    else:
+        return None
+    # The error is stored and shown: with ${VAR}s as written in the config, and URLs masked.
+    return mask_text(unexpand(error, channel_url, secret))

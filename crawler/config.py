@@ -303,7 +303,8 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
-    from alerts.channels import Channel, known_scheme
+    from alerts.channels import known_scheme
+    from crawler.masking import mask_url
 
     where = f"subscribers[{index}]"
     for i, name in enumerate(data.get("watchlists", [])):
@@ -311,7 +312,7 @@ def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[s
             check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
     for i, url in enumerate(data.get("channels", [])):
         if "://" not in url or not known_scheme(url):
-            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {Channel.redact(url)!r}")
+            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {mask_url(url)!r}")
     mode = data.get("mode", "instant")
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")

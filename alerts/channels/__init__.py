@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -42,14 +41,6 @@ class Channel:
     def send_digest(self, subject: str, text: str, html: str) -> None:
         """Deliver a rendered digest; channels without a better form send the text."""
         self.send({"event": "digest", "title": subject, "text": text})
-
-    @staticmethod
-    def redact(url: str) -> str:
-        """The URL with any `user:password@` masked, even in a URL too broken to parse."""
-        return _USER_PASSWORD.sub(r"\1***@", url)
-
-
-_USER_PASSWORD = re.compile(r"((?:^|//)[^/@\s:]*:)[^@\s/]*@")
 
 
 def _load_channel_modules() -> None:

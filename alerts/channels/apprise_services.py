@@ -12,6 +12,7 @@ from apprise import NotifyFormat
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
 from crawler import netguard
+from crawler.masking import mask_url
 
 APPRISE_TIMEOUT = 30
 # Apprise explains a refused URL in a warning; our DeliveryError says it once, so keep
@@ -38,8 +39,7 @@ class AppriseChannel(Channel, fallback=True):
         if len(self.notifier) != 1:
             raise DeliveryError(f"one Apprise URL per channel, not {len(self.notifier)} in one string")
         self.service = self.notifier[0]
-        # Apprise's privacy form hides passwords and tokens; its default options are noise in errors.
-        self.shown = self.service.url(privacy=True).partition("?")[0]
+        self.shown = mask_url(url).partition("?")[0]
 
     def send(self, alert: dict) -> None:
         # Render in the service's own format (Markdown where it has it), so Apprise converts nothing.

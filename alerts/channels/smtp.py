@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html, alert_subject, alert_text, one_line
+from crawler.masking import mask_url
 
 SMTP_TIMEOUT = 30
 # A bare address only: no display name, comment, separator or line break can get through.
@@ -37,13 +38,13 @@ class SmtpSettings:
 def _address(value: str, what: str, url: str) -> str:
     address = value.strip()
     if not _ADDRESS.match(address):
-        raise DeliveryError(f"{Channel.redact(url)}: {what} {address!r} is not a plain mail address")
+        raise DeliveryError(f"{mask_url(url)}: {what} {address!r} is not a plain mail address")
     return address
 
 
 def parse_smtp_url(url: str) -> SmtpSettings:
     """Settings from `smtp[s]://[user:pass@]host[:port]?from=...&to=a@x,b@y&starttls=yes|no`."""
-    shown = Channel.redact(url)
+    shown = mask_url(url)
     try:
         parts = urlsplit(url)
         port = parts.port

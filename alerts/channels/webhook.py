@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from alerts.channels import Channel, DeliveryError
 from alerts.render import one_line
 from crawler import netguard
+from crawler.masking import mask_url
 
 WEBHOOK_TIMEOUT = 10
 USER_AGENT = "vigil"
@@ -83,9 +84,9 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError as exc:
-            raise DeliveryError(f"{self.redact(url)}: {exc}") from None
+            raise DeliveryError(f"{mask_url(url)}: {exc}") from None
         if not parts.hostname:
-            raise DeliveryError(f"{self.redact(url)}: no host")
+            raise DeliveryError(f"{mask_url(url)}: no host")
         # urllib does not take credentials from the URL, so user:pass@ becomes Basic auth.
         self.authorization = None
         if parts.username is not None:
@@ -114,7 +115,7 @@ class WebhookChannel(Channel, schemes=("http", "https")):
         if self.authorization:
             headers["Authorization"] = self.authorization
         request = urllib.request.Request(self.target, data=body, headers=headers, method="POST")
-        shown = self.redact(self.url)
+        shown = mask_url(self.url)
         try:
             with self.opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
                 response.read(65536)
