@@ -303,16 +303,16 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
-    from alerts.channels import known_scheme
-    from crawler.masking import mask_url
+    from alerts.channels import channel_problem
 
     where = f"subscribers[{index}]"
     for i, name in enumerate(data.get("watchlists", [])):
         if name not in known_watchlists:
             check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
     for i, url in enumerate(data.get("channels", [])):
-        if "://" not in url or not known_scheme(url):
-            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {mask_url(url)!r}")
+        problem = channel_problem(url)
+        if problem:
+            check.fail(f"{where}.channels[{i}]", problem)
     mode = data.get("mode", "instant")
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")

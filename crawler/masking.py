@@ -20,7 +20,7 @@ _URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+")
 _TRAILING = ".,;:!?)]}"
 _BARE_USERINFO = re.compile(r"(?<![\w/:@])(?P<user>[\w.%~+-]+):(?P<password>[^\s@/:'\"]+)@(?=[\w\[])")
 _HOSTNAME = re.compile(r"^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\.?$")
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def mask_url(url: str) -> str:
@@ -56,7 +56,7 @@ def unexpand(text: str, *templates: str | None) -> str:
     environment; what is stored and shown names the variable instead.
     """
     for template in templates:
-        for name in _ENV_REF.findall(template or ""):
+        for name in ENV_REF.findall(template or ""):
             value = os.environ.get(name, "")
             if len(value) >= MIN_SECRET_LENGTH:
                 for form in {value, quote(value, safe=""), quote(value)}:

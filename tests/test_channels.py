@@ -354,9 +354,13 @@ def test_apprise_digest_reaches_the_receiver(receiver):
     assert payload["title"] == "Digest" and "html" in payload["message"]
 
 
-@pytest.mark.parametrize("url", ["nosuchservice://somewhere", "tgram://", "json://"])
-def test_a_url_apprise_does_not_understand_is_refused(url):
-    with pytest.raises(DeliveryError, match="apprise does not understand"):
+@pytest.mark.parametrize("url, complaint", [
+    ("nosuchservice://somewhere", "no channel serves nosuchservice:// URLs"),
+    ("tgram://", "apprise does not understand"),
+    ("json://", "apprise does not understand"),
+])
+def test_a_url_apprise_does_not_understand_is_refused(url, complaint):
+    with pytest.raises(DeliveryError, match=complaint):
         channel_for(url)
 
 

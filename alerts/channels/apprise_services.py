@@ -4,20 +4,33 @@ from __future__ import annotations
 import html
 import logging
 import socket
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import apprise
+import apprise.manager_plugins
 from apprise import NotifyFormat
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
 from crawler import netguard
-from crawler.masking import mask_url
+from crawler.masking import ENV_REF, mask_url
 
 APPRISE_TIMEOUT = 30
-# Apprise explains a refused URL in a warning; our DeliveryError says it once, so keep
+_parsing: ContextVar[bool] = ContextVar("vigil_apprise_parsing", default=False)
+
+
+class _QuietWhileParsing(logging.Filter):
+    """Apprise logs why it cannot parse a URL (quoting the URL); our DeliveryError says it once, without secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _parsing.get()
+
+
+# Apprise explains a refused delivery in a warning; our DeliveryError says it once, so keep
 # Python's last-resort handler from printing it too (a configured root logger still gets it).
 logging.getLogger("apprise").addHandler(logging.NullHandler())
+logging.getLogger("apprise").addFilter(_QuietWhileParsing())
 
 ALERT_RENDERERS = {
     NotifyFormat.MARKDOWN: alert_markdown,
@@ -31,15 +44,17 @@ class AppriseChannel(Channel, fallback=True):
 
     def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None):
         super().__init__(url, secret, base_dir)
-        scheme = urlsplit(url).scheme.lower() or "(no scheme)"
-        # Only this one URL: no Apprise config file or plugin folder of the machine is read.
-        self.notifier = apprise.Apprise(asset=apprise.AppriseAsset())
-        if not self.notifier.add(url):
-            raise DeliveryError(f"apprise does not understand this {scheme}:// URL (see the Apprise wiki for its form)")
-        if len(self.notifier) != 1:
-            raise DeliveryError(f"one Apprise URL per channel, not {len(self.notifier)} in one string")
+        self.notifier = _notifier(url)
         self.service = self.notifier[0]
         self.shown = mask_url(url).partition("?")[0]
+
+    @classmethod
+    def validate(cls, url: str) -> None:
+        if ENV_REF.search(url):
+            return  # a token from a variable not set here: Apprise can only parse the URL once it is
+        port = getattr(_notifier(url)[0], "port", None)
+        if isinstance(port, int) and not 1 <= port <= 65535:
+            raise DeliveryError(f"port {port} is not a number from 1 to 65535")
 
     def send(self, alert: dict) -> None:
         # Render in the service's own format (Markdown where it has it), so Apprise converts nothing.
@@ -79,6 +94,25 @@ class AppriseChannel(Channel, fallback=True):
         if body_format == NotifyFormat.MARKDOWN:
             return markdown_escape(subject)
         return subject
+
+
+def _notifier(url: str) -> apprise.Apprise:
+    """An Apprise object holding the one service `url` names; DeliveryError when there is not exactly one."""
+    scheme = (urlsplit(url).scheme or "").lower()
+    if scheme not in apprise.manager_plugins.NotificationManager():
+        raise DeliveryError(f"no channel serves {scheme}:// URLs (not file, smtp, http nor an Apprise service)")
+    # Only this one URL: no Apprise config file or plugin folder of the machine is read.
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset())
+    parsing = _parsing.set(True)
+    try:
+        added = notifier.add(url)
+    finally:
+        _parsing.reset(parsing)
+    if not added:
+        raise DeliveryError(f"apprise does not understand this {scheme}:// URL (see the Apprise wiki for its form)")
+    if len(notifier) != 1:
+        raise DeliveryError(f"one Apprise URL per channel, not {len(notifier)} in one string")
+    return notifier
 
 
 def _private_target(url: str) -> str | None:

@@ -20,6 +20,13 @@ def file_path(url: str) -> str:
 class FileChannel(Channel, schemes=("file",)):
     description = "appends one JSON line per alert to a file (created mode 0600)"
 
+    @classmethod
+    def validate(cls, url: str) -> None:
+        path = file_path(url)
+        if not path.strip("/"):
+            raise DeliveryError("no file path (file:///var/lib/vigil/alerts.jsonl, or file://alerts.jsonl beside the "
+                                "config)")
+
     def send(self, alert: dict) -> None:
         path = os.path.join(self.base_dir or "", file_path(self.url))
         line = (json.dumps(alert, ensure_ascii=False) + "\n").encode("utf-8")

@@ -17,7 +17,7 @@ import urllib.request
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError
+from alerts.channels import Channel, DeliveryError, check_port
 from alerts.render import one_line
 from crawler import netguard
 from crawler.masking import mask_url
@@ -80,13 +80,8 @@ class WebhookChannel(Channel, schemes=("http", "https")):
                  allow_private_networks: bool | tuple[str, ...] | None = None):
         """`allow_private_networks` as in [vigil]; None: the process's policy (`netguard.set_policy`)."""
         super().__init__(url, secret, base_dir)
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError as exc:
-            raise DeliveryError(f"{mask_url(url)}: {exc}") from None
-        if not parts.hostname:
-            raise DeliveryError(f"{mask_url(url)}: no host")
+        self.validate(url)
+        parts = urlsplit(url)
         # urllib does not take credentials from the URL, so user:pass@ becomes Basic auth.
         self.authorization = None
         if parts.username is not None:
@@ -97,6 +92,16 @@ class WebhookChannel(Channel, schemes=("http", "https")):
         allow = netguard.policy() if allow_private_networks is None else allow_private_networks
         self.opener = urllib.request.build_opener(_RefuseRedirects, _GuardedHTTPHandler(allow),
                                                   _GuardedHTTPSHandler(allow))
+
+    @classmethod
+    def validate(cls, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise DeliveryError(f"not a valid URL ({exc})") from None
+        check_port(parts.netloc)
+        if not parts.hostname:
+            raise DeliveryError("no host")
 
     def send(self, alert: dict) -> None:
         self.post(alert_body(alert), event=str(alert.get("event", "")))
