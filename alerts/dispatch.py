@@ -101,8 +101,9 @@ def _deliver(db, config: Config, by_channel: dict[str, list[dict]], max_attempts
             if error is not None:
                 return  # the channel is down: its other alerts wait for its back-off to end
 
-    earlier_policy = netguard.policy()
+    earlier_policy, earlier_proxy = netguard.policy(), netguard.proxy()
     netguard.set_policy(config.allow_private_networks)  # webhooks obey [vigil] allow_private_networks
+    netguard.set_proxy(config.proxy)  # and [vigil] proxy, never one named only in the environment
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(by_channel)), thread_name_prefix="deliver") as pool:
         workers = [pool.submit(serve, deliveries) for deliveries in by_channel.values()]
         try:
@@ -118,6 +119,7 @@ def _deliver(db, config: Config, by_channel: dict[str, list[dict]], max_attempts
         finally:
             stopping.set()  # on an interruption, workers stop after what they are sending now
     netguard.set_policy(earlier_policy)
+    netguard.set_proxy(earlier_proxy)
 
 
 def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: DeliveryFigures, token: str) -> None:

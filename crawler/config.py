@@ -69,6 +69,7 @@ class Config:
     timezone: str | None = None          # IANA name for cron schedules; None: the machine's own
     max_concurrent_crawls: int = 2
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
+    proxy: str | None = None             # the one HTTP proxy for crawls and channels; none from the environment
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -86,6 +87,7 @@ _STR_LIST = "list of strings"
 _VIGIL_KEYS = {
     "database": (str, False), "allow_private_networks": ("bool or CIDR list", False),
     "timezone": (str, False), "max_concurrent_crawls": (int, False), "jitter": (float, False),
+    "proxy": (str, False),
 }
 _SOURCE_KEYS = {
     "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
@@ -217,6 +219,12 @@ def parse_config(data: dict, path: Path) -> Config:
             except ValueError:
                 check.fail(f"vigil.allow_private_networks[{index}]", f"not a CIDR network: {cidr!r}")
         allow = tuple(allow)
+    proxy = vigil.get("proxy")
+    if proxy is not None:
+        from crawler.netguard import proxy_problem
+
+        if proxy_problem(proxy, allow):
+            check.fail("vigil.proxy", proxy_problem(proxy, allow))
 
     sources = tuple(_source(check, i, s) for i, s in enumerate(check.array(data, "sources", _SOURCE_KEYS)))
     watchlists = tuple(_watchlist(check, i, w) for i, w in enumerate(check.array(data, "watchlists", _WATCHLIST_KEYS)))
@@ -225,7 +233,8 @@ def parse_config(data: dict, path: Path) -> Config:
         _subscriber(check, i, s, known_watchlists)
         for i, s in enumerate(check.array(data, "subscribers", _SUBSCRIBER_KEYS))
     )
-    return Config(path, database, allow, sources, watchlists, subscribers, **_daemon_settings(check, vigil))
+    return Config(path, database, allow, sources, watchlists, subscribers, proxy=proxy,
+                  **_daemon_settings(check, vigil))
 
 
 def _daemon_settings(check: _Checker, vigil: dict) -> dict:

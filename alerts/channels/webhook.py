@@ -2,7 +2,9 @@
 
 Webhook targets pass the same private-network guard as crawled pages: the host is
 resolved once, every address checked against `allow_private_networks`, and the
-connection opened only to a checked address.
+connection opened only to a checked address. Through `[vigil] proxy` (and never through
+a proxy named only in the environment), the target is checked before the proxy is asked
+for it, and the proxy's own address is the one checked on connection.
 """
 from __future__ import annotations
 
@@ -89,9 +91,13 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             self.authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
             parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
         self.target = parts.geturl()
-        allow = netguard.policy() if allow_private_networks is None else allow_private_networks
-        self.opener = urllib.request.build_opener(_RefuseRedirects, _GuardedHTTPHandler(allow),
-                                                  _GuardedHTTPSHandler(allow))
+        self.host = parts.hostname
+        self.allow = netguard.policy() if allow_private_networks is None else allow_private_networks
+        self.proxy = netguard.proxy()
+        # An explicit ProxyHandler: urllib's default one would take http_proxy from the environment.
+        proxies = urllib.request.ProxyHandler({"http": self.proxy, "https": self.proxy} if self.proxy else {})
+        self.opener = urllib.request.build_opener(proxies, _RefuseRedirects, _GuardedHTTPHandler(self.allow),
+                                                  _GuardedHTTPSHandler(self.allow))
 
     @classmethod
     def validate(cls, url: str) -> None:
@@ -121,6 +127,9 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             headers["Authorization"] = self.authorization
         request = urllib.request.Request(self.target, data=body, headers=headers, method="POST")
         shown = mask_url(self.url)
+        refused = netguard.target_refusal(self.host, self.allow) if self.proxy else None
+        if refused:
+            raise DeliveryError(f"{shown}: {refused}")
         try:
             with self.opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
                 response.read(65536)
