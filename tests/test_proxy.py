@@ -123,3 +123,23 @@ def test_a_webhook_goes_through_the_configured_proxy_after_its_target_is_checked
             WebhookChannel(target).send(_alert())
     assert len(proxy.requests) == 1
 
+
+# --- Apprise --------------------------------------------------------------------------------
+
+
+def test_apprise_ignores_a_proxy_named_in_the_environment(monkeypatch, policy, decoy, receiver):
+    for name, value in proxy_environment(decoy.url).items():
+        monkeypatch.setenv(name, value)
+    channel_for(f"json://127.0.0.1:{receiver.port}/apprise").send(_alert())
+    assert [request.path for request in receiver.wait_for(1)] == ["/apprise"]
+    assert decoy.requests == []
+
+
+def test_apprise_goes_through_the_configured_proxy_after_its_target_is_checked(policy, proxy, receiver):
+    netguard.set_proxy(proxy.url)
+    channel_for(f"json://127.0.0.1:{receiver.port}/apprise").send(_alert())
+    assert proxy.requests == [f"POST {receiver.url}/apprise"]
+    assert len(receiver.wait_for(1)) == 1
+    with pytest.raises(DeliveryError, match="resolves to 127.0.0.2"):
+        channel_for(f"json://{HIDDEN_LOOPBACK}:{receiver.port}/apprise").send(_alert())
+    assert proxy.asked_for(HIDDEN_LOOPBACK) == []

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import logging
-import socket
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from apprise import NotifyFormat
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
-from crawler import netguard
+from crawler import netguard, socketguard
 from crawler.masking import ENV_REF, mask_url
 
 APPRISE_TIMEOUT = 30
@@ -69,21 +68,25 @@ class AppriseChannel(Channel, fallback=True):
             self.notify(subject, text, NotifyFormat.TEXT)
 
     def notify(self, subject: str, body: str, body_format: NotifyFormat) -> None:
-        """Send one message; a refusal or a timeout raises DeliveryError."""
-        refused = _private_target(self.url)
-        if refused:
-            raise DeliveryError(f"{self.shown}: {refused}")
-        try:
-            result = self.notifier.notify(
-                body=body,
-                title=self._title(one_line(subject, 250), body_format),
-                body_format=body_format,
-                timeout=APPRISE_TIMEOUT,
-            )
-        except Exception as exc:  # Apprise and its plugins raise many kinds; all mean "not delivered"
-            raise DeliveryError(f"{self.shown}: {one_line(exc, 300) or type(exc).__name__}") from None
+        """Send one message; a refusal or a timeout raises DeliveryError.
+
+        Apprise opens its own connections, to whatever host its plugin finds in the URL, so
+        each is checked as it is opened rather than by guessing which URL field is a host.
+        """
+        netguard.proxy_environment()  # requests, under Apprise, takes its proxy from there
+        with socketguard.guarded(netguard.policy()) as refusals:
+            try:
+                result = self.notifier.notify(
+                    body=body,
+                    title=self._title(one_line(subject, 250), body_format),
+                    body_format=body_format,
+                    timeout=APPRISE_TIMEOUT,
+                )
+            except Exception as exc:  # Apprise and its plugins raise many kinds; all mean "not delivered"
+                reason = refusals[0] if refusals else one_line(exc, 300) or type(exc).__name__
+                raise DeliveryError(f"{self.shown}: {reason}") from None
         if not result:
-            raise DeliveryError(f"{self.shown}: {_failure_reason(result)}")
+            raise DeliveryError(f"{self.shown}: {refusals[0] if refusals else _failure_reason(result)}")
 
     def _title(self, subject: str, body_format: NotifyFormat) -> str:
         # A service without a title field pastes it into the body unescaped, in the body's format.
@@ -113,22 +116,6 @@ def _notifier(url: str) -> apprise.Apprise:
     if len(notifier) != 1:
         raise DeliveryError(f"one Apprise URL per channel, not {len(notifier)} in one string")
     return notifier
-
-
-def _private_target(url: str) -> str | None:
-    """Why the private-network guard refuses the service's host, if it names one that resolves.
-
-    Apprise opens its own connections, so this checks before it does; many services put a
-    token where the host goes (tgram://TOKEN/...), which resolves to nothing and passes.
-    """
-    host = urlsplit(url).hostname
-    if not host:
-        return None
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError, OSError):
-        return None
-    return netguard.check_addresses(host, {info[4][0] for info in infos}, netguard.policy())
 
 
 def _failure_reason(result) -> str:
