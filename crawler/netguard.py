@@ -191,7 +191,7 @@ def target_refusal(host: str, allow: Allow) -> str | None:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, OSError):
-        return f"refused: {host} does not resolve here, so it cannot be checked before the proxy is asked for it"
+        return f"refused: {host} does not resolve here, so it cannot be checked"
     return check_addresses(host, {info[4][0] for info in infos}, allow)
 
 
