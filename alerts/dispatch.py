@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from alerts.channels import Channel, DeliveryError, channel_for
+from alerts.channels import DeliveryError, channel_for
 from crawler import netguard, settings
 from crawler.config import Config, expand_env
 from crawler.errors import ConfigError
+from crawler.masking import mask_text, mask_url, unexpand
 from storage import outbox
 from storage.db import now_iso
 from storage.snapshots import story_urls
@@ -100,8 +101,9 @@ def _deliver(db, config: Config, by_channel: dict[str, list[dict]], max_attempts
             if error is not None:
                 return  # the channel is down: its other alerts wait for its back-off to end
 
-    earlier_policy = netguard.policy()
+    earlier_policy, earlier_proxy = netguard.policy(), netguard.proxy()
     netguard.set_policy(config.allow_private_networks)  # webhooks obey [vigil] allow_private_networks
+    netguard.set_proxy(config.proxy)  # and [vigil] proxy, never one named only in the environment
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(by_channel)), thread_name_prefix="deliver") as pool:
         workers = [pool.submit(serve, deliveries) for deliveries in by_channel.values()]
         try:
@@ -117,6 +119,7 @@ def _deliver(db, config: Config, by_channel: dict[str, list[dict]], max_attempts
         finally:
             stopping.set()  # on an interruption, workers stop after what they are sending now
     netguard.set_policy(earlier_policy)
+    netguard.set_proxy(earlier_proxy)
 
 
 def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: DeliveryFigures, token: str) -> None:
@@ -136,7 +139,7 @@ def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: D
         release_claims(db, token, delivery["id"])
     figures.failed += 1
     figures.gave_up += give_up
-    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], Channel.redact(delivery["channel"]),
+    log.warning("alert %s to %s failed (attempt %d%s): %s", delivery["alert_id"], mask_url(delivery["channel"]),
                 attempts, ", given up" if give_up else "", error)
 
 
@@ -177,7 +180,10 @@ def _send(channel_url: str, secret: str | None, payload: dict, base_dir: str) ->
         else:
             channel.send(payload)
     except (DeliveryError, ConfigError) as exc:
-        return str(exc)
+        error = str(exc)
     except Exception as exc:  # a channel library's own failure must not stop the other deliveries
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        error = f"{type(exc).__name__}: {exc}"
+    else:
+        return None
+    # The error is stored and shown: with ${VAR}s as written in the config, and URLs masked.
+    return mask_text(unexpand(error, channel_url, secret))

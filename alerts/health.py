@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from crawler.config import Config, Source
+from crawler.masking import mask_text, mask_url
 from storage import health as problems_store
 from storage import frontier, outbox, runs
 
@@ -167,7 +168,7 @@ def check_source(db, config: Config, source: Source, now: datetime | None = None
                 if name == "source_failing":
                     error = runs.latest_error(db, source.name, finding["run_id"])
                     if error:
-                        finding["text"] += f"; last error: {error['reason']} ({error['url']})"
+                        finding["text"] += mask_text(f"; last error: {error['reason']} ({error['url']})")
                 problem_id = problems_store.open_problem(db, source.name, name, at, finding)
                 report = Report(source.name, name, problem.event, finding["text"], recovered=False)
             elif finding is None and name in current:
@@ -189,7 +190,7 @@ def check_all(db, config: Config, now: datetime | None = None) -> list[Report]:
 
 
 def _queue(db, config: Config, source: Source, report: Report, problem_id: int, at: str) -> None:
-    url = next(iter((*source.start_urls, *source.feeds, *source.sitemaps)), "")
+    url = mask_url(next(iter((*source.start_urls, *source.feeds, *source.sitemaps)), ""))
     for subscriber in config.subscribers:
         if not subscriber.health:
             continue

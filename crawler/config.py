@@ -74,6 +74,7 @@ class Config:
     max_concurrent_crawls: int = 100   # sources `vigil run` crawls at once, side by side
     crawl_processes: int = 2           # ... in at most this many processes
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
+    proxy: str | None = None             # the one HTTP proxy for crawls and channels; none from the environment
 
     def source_or_none(self, name: str) -> Source | None:
         return next((source for source in self.sources if source.name == name), None)
@@ -95,6 +96,7 @@ _VIGIL_KEYS = {
     "database": (str, False), "allow_private_networks": ("bool or CIDR list", False),
     "timezone": (str, False), "max_concurrent_crawls": (int, False), "jitter": (float, False),
     "crawl_processes": (int, False),
+    "proxy": (str, False),
 }
 _SOURCE_KEYS = {
     "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
@@ -227,6 +229,12 @@ def parse_config(data: dict, path: Path) -> Config:
             except ValueError:
                 check.fail(f"vigil.allow_private_networks[{index}]", f"not a CIDR network: {cidr!r}")
         allow = tuple(allow)
+    proxy = vigil.get("proxy")
+    if proxy is not None:
+        from crawler.netguard import proxy_problem
+
+        if proxy_problem(proxy, allow):
+            check.fail("vigil.proxy", proxy_problem(proxy, allow))
 
     sources = tuple(_source(check, i, s) for i, s in enumerate(check.array(data, "sources", _SOURCE_KEYS)))
     watchlists = tuple(_watchlist(check, i, w) for i, w in enumerate(check.array(data, "watchlists", _WATCHLIST_KEYS)))
@@ -235,7 +243,8 @@ def parse_config(data: dict, path: Path) -> Config:
         _subscriber(check, i, s, known_watchlists)
         for i, s in enumerate(check.array(data, "subscribers", _SUBSCRIBER_KEYS))
     )
-    return Config(path, database, allow, sources, watchlists, subscribers, **_daemon_settings(check, vigil))
+    return Config(path, database, allow, sources, watchlists, subscribers, proxy=proxy,
+                  **_daemon_settings(check, vigil))
 
 
 def _daemon_settings(check: _Checker, vigil: dict) -> dict:
@@ -323,15 +332,16 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
-    from alerts.channels import Channel, known_scheme
+    from alerts.channels import channel_problem
 
     where = f"subscribers[{index}]"
     for i, name in enumerate(data.get("watchlists", [])):
         if name not in known_watchlists:
             check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
     for i, url in enumerate(data.get("channels", [])):
-        if "://" not in url or not known_scheme(url):
-            check.fail(f"{where}.channels[{i}]", f"not a channel URL: {Channel.redact(url)!r}")
+        problem = channel_problem(url)
+        if problem:
+            check.fail(f"{where}.channels[{i}]", problem)
     mode = data.get("mode", "instant")
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")

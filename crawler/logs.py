@@ -7,7 +7,9 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote
+
+from crawler.masking import MIN_SECRET_LENGTH, mask_text, secret_parts
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
@@ -16,20 +18,14 @@ FORMATS = ("text", "json")
 # unless the operator asks for debug.
 CHATTY = ("scrapy", "twisted", "filelock", "hpack", "apprise", "urllib3", "asyncio", "tzlocal", "apscheduler",
           "pymorphy3")
-# Our own channels: their values are paths and addresses, not tokens.
-PLAIN_SCHEMES = ("file", "http", "https", "smtp", "smtps")
-SECRET_QUERY_KEYS = re.compile(r"token|key|secret|pass|auth|sig", re.IGNORECASE)
-MIN_SECRET_LENGTH = 4
-
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _secrets: set[str] = set()
 _STANDARD_FIELDS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
 
 
 def redact(text: str) -> str:
-    """`text` with URL passwords and every known secret replaced by ***."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
+    """`text` with the credentials of every URL in it and every known secret replaced by ***."""
+    text = mask_text(text)
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
@@ -57,19 +53,8 @@ def _env_values(value: str) -> set[str]:
 
 
 def _url_secrets(url: str) -> set[str]:
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return {url}
-    found = {password} if password else set()
-    found |= {value for key, value in parse_qsl(parts.query) if SECRET_QUERY_KEYS.search(key)}
-    if parts.scheme.lower() not in PLAIN_SCHEMES:
-        # Apprise URLs carry their tokens in the host and path (tgram://BOTTOKEN/CHAT, slack://A/B/C).
-        userinfo, _, host = parts.netloc.rpartition("@")
-        pieces = [*userinfo.split(":"), host, *parts.path.split("/")]
-        found |= {piece for piece in pieces if len(piece) >= 8 and "." not in piece}
-    return found
+    # as written and decoded: a library may quote either form in its message
+    return {form for part in secret_parts(url) for form in (part, unquote(part))}
 
 
 class TextFormatter(logging.Formatter):

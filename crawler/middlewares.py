@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 
 from crawler import netguard
 from crawler.items import FetchFailure
@@ -24,11 +26,17 @@ class PrivateNetworkGuardMiddleware:
     IP literals and names already refused are stopped here, before the downloader; every
     other name is checked by `netguard.GuardedResolver` after DNS resolution, which is
     what holds: the connection only ever goes to an address that resolver let through.
+
+    It also sets each request's proxy: `[vigil] proxy` or none, so that Scrapy's
+    HttpProxyMiddleware never takes one from the environment. Through a proxy the target
+    is not resolved by the connection, so it is resolved and checked here first.
     """
 
-    def __init__(self, allow):
+    def __init__(self, allow, proxy: str | None = None):
         self.allow = allow
+        self.proxy = proxy
         netguard.set_policy(allow)
+        netguard.set_proxy(proxy)
         self.resolver_checked = False
 
     @classmethod
@@ -36,19 +44,29 @@ class PrivateNetworkGuardMiddleware:
         context = getattr(crawler, "vigil", None)
         if context is None:
             raise NotConfigured("no Vigil context")
-        return cls(context.config.allow_private_networks)
+        return cls(context.config.allow_private_networks, context.config.proxy)
 
-    def process_request(self, request, spider=None):
+    async def process_request(self, request, spider=None):
+        from twisted.internet import reactor
+
         if not self.resolver_checked:
             # Scrapy installs the resolver named in TWISTED_DNS_RESOLVER; a runner that
             # installs none (or another) must not leave the guard without its second half.
-            from twisted.internet import reactor
-
             netguard.install_resolver(reactor)
             self.resolver_checked = True
         reason = refusal_for(request.url, self.allow)
         if reason:
             raise PrivateNetworkRefused(reason)
+        request.meta["proxy"] = self.proxy  # None: no proxy, whatever the environment says
+        if self.proxy:
+            host = urlsplit(request.url).hostname
+            if netguard.parse_address(host) is None:
+                addresses = await maybe_deferred_to_future(netguard.resolve(reactor, host))
+                refused = netguard.recorded_refusal(host)
+                if refused:
+                    raise PrivateNetworkRefused(refused)
+                if not addresses:
+                    raise DNSLookupError(f"{host} does not resolve here, so it cannot be checked before the proxy")
         return None
 
 

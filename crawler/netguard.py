@@ -5,12 +5,19 @@ checked: for crawls a Twisted name resolver (installed through Scrapy's
 TWISTED_DNS_RESOLVER) hands the connecting endpoint nothing but allowed addresses;
 for webhooks `open_connection` resolves, checks and connects itself. A name that has
 any forbidden address is refused whole, so a mixed answer cannot slip one through.
+
+Proxies: the environment's http_proxy and the like are ignored; only `[vigil] proxy` is
+used, its own address passes the guard like any other, and a target is checked here
+before it is handed to the proxy (which resolves it again, out of our sight).
 """
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 import socket
 from collections import OrderedDict
+from urllib.parse import urlsplit
 
 import attr
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
@@ -126,6 +133,85 @@ def set_policy(allow: Allow) -> None:
 
 def policy() -> Allow:
     return _policy
+
+
+_proxy: str | None = None
+
+
+def set_proxy(url: str | None) -> None:
+    """Make `url` (`[vigil] proxy`) the process's one HTTP proxy, or use none; see `proxy_environment`."""
+    global _proxy
+    _proxy = url or None
+    proxy_environment()
+
+
+def proxy() -> str | None:
+    return _proxy
+
+
+def proxy_environment() -> None:
+    """Make the environment name the configured proxy and no other.
+
+    Libraries that open their own connections (Apprise through requests) take a proxy from
+    http_proxy, https_proxy, all_proxy or no_proxy in either case; a proxy there would carry
+    requests past the guard, so every such variable is replaced by the config's choice.
+    """
+    wanted = {"http_proxy": _proxy, "https_proxy": _proxy} if _proxy else {}
+    for name in [name for name in os.environ if name.lower().endswith("_proxy") and name not in wanted]:
+        os.environ.pop(name, None)
+    for name, value in wanted.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+def proxy_problem(url: str, allow: Allow) -> str | None:
+    """What is wrong with `url` as `[vigil] proxy`, or None: http://host:port, on an allowed address."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a proxy URL ({exc})"
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        return "expected http://host:port (Vigil asks the proxy to CONNECT for https sites)"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or port == 0:
+        return "expected http://host:port, with no path or query"
+    literal = parse_address(parts.hostname)
+    return refusal_reason(parts.hostname, literal, allow) if literal is not None else None
+
+
+def target_refusal(host: str, allow: Allow) -> str | None:
+    """Why `host` must not be handed to a proxy, after resolving it here; None when every address is allowed.
+
+    The proxy resolves the name itself, so one that cannot be resolved here cannot be checked and is refused.
+    """
+    host = host.strip("[]")
+    literal = parse_address(host)
+    if literal is not None:
+        return refusal_reason(host, literal, allow)
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
+        return f"refused: {host} does not resolve here, so it cannot be checked"
+    return check_addresses(host, {info[4][0] for info in infos}, allow)
+
+
+_REQUEST_LINE = re.compile(rb"^([A-Z]+) (\S+) HTTP/1\.[01]\r\n")
+
+
+def proxied_host(request: bytes) -> str | None:
+    """The host an HTTP request asks a proxy to reach (`CONNECT host:port`, `GET http://host/...`), if it does."""
+    match = _REQUEST_LINE.match(request)
+    if not match:
+        return None
+    method, target = match.group(1), match.group(2).decode("ascii", "replace")
+    if method == b"CONNECT":
+        return target.rpartition(":")[0].strip("[]") or None
+    if target.lower().startswith(("http://", "https://")):
+        try:
+            return urlsplit(target).hostname
+        except ValueError:
+            return target
+    return None
 
 
 def _remember_refusal(host: str, reason: str) -> None:
@@ -257,6 +343,17 @@ class GuardedResolver:
 
 def _with_port(address, port: int):
     return address if getattr(address, "port", port) == port else attr.evolve(address, port=port)
+
+
+def resolve(reactor, host: str):
+    """A Deferred firing with the addresses of `host` that the reactor's resolver let through
+    (none for a refused name, whose reason is then in `recorded_refusal`)."""
+    from twisted.internet.defer import Deferred
+
+    done: Deferred = Deferred()
+    reactor.nameResolver.resolveHostName(_Collector(lambda addresses: done.callback(
+        [address.host for address in addresses])), host)
+    return done
 
 
 def install_resolver(reactor) -> None:

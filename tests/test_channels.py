@@ -7,6 +7,8 @@ import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -19,6 +21,7 @@ from alerts.channels.file import FileChannel
 from alerts.channels.smtp import SmtpChannel
 from alerts.channels.webhook import WebhookChannel
 from alerts.render import alert_markdown, alert_subject, alert_text, one_line
+from conftest import REPO
 from crawler import netguard
 from tests.servers import SmtpServer, WebhookReceiver, free_port
 
@@ -351,9 +354,13 @@ def test_apprise_digest_reaches_the_receiver(receiver):
     assert payload["title"] == "Digest" and "html" in payload["message"]
 
 
-@pytest.mark.parametrize("url", ["nosuchservice://somewhere", "tgram://", "json://"])
-def test_a_url_apprise_does_not_understand_is_refused(url):
-    with pytest.raises(DeliveryError, match="apprise does not understand"):
+@pytest.mark.parametrize("url, complaint", [
+    ("nosuchservice://somewhere", "no channel serves nosuchservice:// URLs"),
+    ("tgram://", "apprise does not understand"),
+    ("json://", "apprise does not understand"),
+])
+def test_a_url_apprise_does_not_understand_is_refused(url, complaint):
+    with pytest.raises(DeliveryError, match=complaint):
         channel_for(url)
 
 
@@ -374,6 +381,51 @@ def test_file_channel_creates_a_private_file_and_appends_lines(tmp_path):
     channel.send(second)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == [first, second]
+
+
+# A file-size limit makes a write fail part-way with EFBIG, as a full disk does with ENOSPC.
+WRITE_PAST_LIMIT = """
+import resource, signal, sys
+from alerts.channels import DeliveryError, channel_for
+channel = channel_for("file://" + sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+try:
+    channel.send({"id": "cut", "title": "x" * 2000})
+except DeliveryError as exc:
+    print("FAILED", exc)
+else:
+    print("SENT")
+"""
+
+
+def _lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n")[:-1]]
+
+
+def test_a_write_that_fails_part_way_leaves_no_partial_line(tmp_path):
+    path = tmp_path / "alerts.jsonl"
+    channel = channel_for(f"file://{path}")
+    channel.send(make_alert(id="first"))
+    before = path.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", WRITE_PAST_LIMIT, str(path), str(len(before) + 100)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.startswith("FAILED cannot write"), done.stdout + done.stderr
+    assert path.read_bytes() == before  # nothing of the failed alert is left behind
+    channel.send(make_alert(id="retried"))
+    assert [alert["id"] for alert in _lines(path)] == ["first", "retried"]
+
+
+def test_a_partial_last_line_is_cut_off_before_the_next_alert(tmp_path):
+    path = tmp_path / "alerts.jsonl"
+    channel = channel_for(f"file://{path}")
+    channel.send(make_alert(id="first"))
+    with open(path, "ab") as out:  # what a crash in the middle of a write leaves
+        out.write(b'{"id": "torn", "title": "Appeal co')
+    channel.send(make_alert(id="next"))
+    assert path.read_bytes().endswith(b"\n")
+    assert [alert["id"] for alert in _lines(path)] == ["first", "next"]
 
 
 def test_file_channel_reports_an_unwritable_path(tmp_path):

@@ -2,6 +2,7 @@
 with a plain reason, and no connection is ever opened to them."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from alerts.channels import DeliveryError
+from alerts.channels import DeliveryError, channel_for
 from alerts.channels.webhook import WebhookChannel
 from conftest import page
 from crawler import netguard
+from servers import HttpProxy, SmtpServer, WebhookReceiver
 
 REPO = Path(__file__).resolve().parent.parent
 _BODY = b"<html><body><p>An address that must not be reached.</p></body></html>"
@@ -274,3 +276,80 @@ def test_a_crawl_refuses_a_webhook_outside_the_allowed_networks(site, project, s
     db = project.db()
     error = db.execute("SELECT error FROM attempts ORDER BY id DESC LIMIT 1").fetchone()[0]
     assert "refused: 127.0.0.2 is a loopback address" in error
+
+
+# --- Apprise: every host its plugin reaches, and never a token as a host --------------------------
+
+
+def test_an_apprise_mail_server_named_in_a_parameter_passes_the_guard():
+    """mailto://...?smtp=HOST connects to HOST, not to the URL's host: the connection itself is checked."""
+    try:
+        server = SmtpServer(credentials=("vigil", "pw"), host="127.0.0.2").start()
+    except OSError:
+        pytest.skip("127.0.0.2 cannot be bound here")
+    url = (f"mailto://vigil:pw@example.com:{server.port}?smtp=127.0.0.2&from=vigil@example.org"
+           "&to=desk@example.org&mode=insecure")
+    try:
+        netguard.set_policy(["127.0.0.1/32"])
+        with pytest.raises(DeliveryError, match="refused: 127.0.0.2 is a loopback address"):
+            channel_for(url).send(_alert())
+        assert server.messages == []
+        netguard.set_policy(["127.0.0.1/32", "127.0.0.2/32"])
+        channel_for(url).send(_alert())   # allowed, the same URL does deliver: the refusal was the guard's
+        assert len(server.wait_for(1)) == 1
+    finally:
+        netguard.set_policy(False)
+        server.stop()
+
+
+def test_a_redirect_an_apprise_service_follows_passes_the_guard():
+    try:
+        hidden = WebhookReceiver(host="127.0.0.2").start()
+    except OSError:
+        pytest.skip("127.0.0.2 cannot be bound here")
+    try:
+        with WebhookReceiver() as receiver:
+            receiver.fail(307, location=f"{hidden.url}/stolen")
+            netguard.set_policy(["127.0.0.1/32"])
+            with pytest.raises(DeliveryError, match="127.0.0.2 is a loopback address"):
+                channel_for(f"json://127.0.0.1:{receiver.port}/hook").send(_alert())
+            assert len(receiver.requests) == 1 and hidden.requests == []
+    finally:
+        netguard.set_policy(False)
+        hidden.stop()
+
+
+TOKENS_NOT_LOOKED_UP = """
+import json, sys
+looked_up = []
+sys.addaudithook(lambda event, args: looked_up.append(str(args[0])) if event == "socket.getaddrinfo" else None)
+from alerts.channels import DeliveryError, channel_for
+from crawler import netguard
+netguard.set_policy(["127.0.0.1/32"])
+netguard.set_proxy(sys.argv[1])  # the tests' proxy: nothing leaves the machine
+errors = {}
+for url in sys.argv[2:]:
+    try:
+        channel_for(url).send({"id": 1, "event": "mention_added", "url": "https://example.org/a", "title": "t",
+                               "also_at": [], "mentions": []})
+    except DeliveryError as exc:
+        errors[url] = str(exc)
+print(json.dumps({"looked_up": looked_up, "errors": errors}))
+"""
+
+
+def test_apprise_tokens_are_never_looked_up_as_host_names():
+    """A Pushbullet token, a Pushover key or a numeric Telegram bot id sits where a host would: it is not one."""
+    tokens = {"pbul://o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b": "o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b",
+              "pover://uQiRzpo4DXghDmr9QzzfQu27cmVRsG@azGDORePK8gMaC0QOYAMyEEuzJnyUi": "azGDORePK8gMaC0QOYAMyEEuzJnyUi",
+              # 3758096385 read as a number is 224.0.0.1, a multicast address
+              "tgram://3758096385:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/12345": "3758096385"}
+    with HttpProxy() as proxy:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "http_proxy": proxy.url, "https_proxy": proxy.url}
+        done = subprocess.run([sys.executable, "-c", TOKENS_NOT_LOOKED_UP, proxy.url, *tokens], capture_output=True,
+                              text=True, env=env, timeout=120)
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    for url, token in tokens.items():
+        assert not [host for host in outcome["looked_up"] if token.lower() in host.lower()], outcome["looked_up"]
+        error = outcome["errors"].get(url, "")   # the tests' proxy forwards nothing off the machine
+        assert "multicast" not in error and f"refused: {token}" not in error, error

@@ -284,3 +284,50 @@ def test_the_database_and_alert_files_are_owner_only_whatever_the_umask(site, pr
         side = project.path / "data" / f"vigil.db{suffix}"
         assert stat.S_IMODE(side.stat().st_mode) == 0o600, suffix
     db.close()
+
+
+READER_PASSWORD = "Pa55-w0rd-of-reader"
+INLINE_HOOK_TOKEN = "inline-Hook-T0ken"
+TELEGRAM_TOKEN = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+HOOK_PATH = "s3cr3t-hook-path"
+
+
+def test_channel_secrets_are_stored_as_written_and_masked_wherever_shown(site, project):
+    closed = free_port()
+    members = f"http://reader:{READER_PASSWORD}@127.0.0.1:{closed}/members"
+    site.write("index.html", page("Appeal court upholds sentence",
+                                  f"The court upheld the sentence handed down to {WATCHED} for his article.",
+                                  f'<a href="{members}">Members</a>'))
+    mail = f"smtp://127.0.0.1:{closed}?from=vigil@example.org&to=desk@example.org&starttls=no"
+    hook = f"http://127.0.0.1:{closed}/hooks/${{HOOK_PATH}}?token={INLINE_HOOK_TOKEN}"
+    project.write_config(simple_config(site.url, terms=f'name = "{WATCHED}"', channels=(mail, hook)))
+    env = {"HOOK_PATH": HOOK_PATH}
+    outputs = [project.vigil("crawl", env=env)]
+    assert "delivery failures 2" in outputs[0].stdout   # both failed, so their errors were written
+    # a Telegram subscriber is only listed, never sent to: its alerts stay queued
+    project.write_config(simple_config(site.url, terms=f'name = "{WATCHED}"', channels=(mail, hook), extra=f"""
+[[subscribers]]
+name = "bot"
+watchlists = ["defenders"]
+channels = ["tgram://123456789:{TELEGRAM_TOKEN}/12345"]
+"""))
+    (site.root / "index.html").write_text(page("Appeal court upholds sentence", f"{WATCHED} was in court again."),
+                                          encoding="utf-8")
+    outputs.append(project.vigil("crawl", "--no-deliver", env=env))
+    outputs += [project.vigil(*args, env=env) for args in (
+        ("errors",), ("errors", "--format", "json"), ("status",), ("status", "--format", "json"),
+        ("alerts",), ("alerts", "--format", "json"), ("subscribers",), ("subscribers", "--format", "json"))]
+    shown = "".join(result.stdout + result.stderr for result in outputs)
+    assert "Traceback" not in shown
+    for secret in (READER_PASSWORD, INLINE_HOOK_TOKEN, TELEGRAM_TOKEN, HOOK_PATH):
+        assert secret not in shown, secret
+    assert f"http://reader:***@127.0.0.1:{closed}/members" in shown
+    assert f"tgram://123456789:***/12345" in shown
+    assert mail in shown                                     # nothing of a mail address taken for a password
+    assert "/hooks/${HOOK_PATH}?token=***" in shown
+    db = project.db()
+    stored = [row[0] for row in db.execute("SELECT error FROM attempts")]
+    stored += [row[0] for row in db.execute("SELECT last_error FROM deliveries WHERE last_error IS NOT NULL")]
+    assert stored and all("${HOOK_PATH}" in error or "smtp" in error for error in stored), stored
+    database = b"".join(path.read_bytes() for path in project.path.glob("vigil.db*"))
+    assert HOOK_PATH.encode() not in database

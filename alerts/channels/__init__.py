@@ -6,10 +6,15 @@ imports every module beside it, so a new channel is one new file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 from typing import ClassVar
 from urllib.parse import urlsplit
+
+from crawler.masking import ENV_REF, mask_text, unexpand
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 class DeliveryError(Exception):
@@ -35,6 +40,14 @@ class Channel:
         self.secret = secret
         self.base_dir = base_dir  # where relative paths in URLs start: the config's folder
 
+    @classmethod
+    def validate(cls, url: str) -> None:
+        """Raise DeliveryError naming what makes `url` unable ever to deliver (the fault, not the URL).
+
+        Called when the config loads, so a broken channel is refused then rather than failing at
+        every delivery. `${VAR}`s whose variable is not set here are left in `url` as written.
+        """
+
     def send(self, alert: dict) -> None:
         """Deliver one alert or raise DeliveryError."""
         raise NotImplementedError
@@ -42,14 +55,6 @@ class Channel:
     def send_digest(self, subject: str, text: str, html: str) -> None:
         """Deliver a rendered digest; channels without a better form send the text."""
         self.send({"event": "digest", "title": subject, "text": text})
-
-    @staticmethod
-    def redact(url: str) -> str:
-        """The URL with any `user:password@` masked, even in a URL too broken to parse."""
-        return _USER_PASSWORD.sub(r"\1***@", url)
-
-
-_USER_PASSWORD = re.compile(r"((?:^|//)[^/@\s:]*:)[^@\s/]*@")
 
 
 def _load_channel_modules() -> None:
@@ -66,9 +71,26 @@ def channel_for(url: str, secret: str | None = None, base_dir: str | None = None
     return cls(url, secret, base_dir)
 
 
-def known_scheme(url: str) -> bool:
-    scheme = urlsplit(url).scheme.lower()
-    return bool(scheme) and (scheme in Channel.registry or Channel.fallback is not None)
+def channel_problem(url: str) -> str | None:
+    """Why `url` can never deliver an alert, in a phrase free of secrets; None when it may."""
+    scheme = _SCHEME.match(url)
+    if not scheme:
+        return "not a channel URL (expected scheme://..., e.g. smtp://, https://, file://, tgram://)"
+    cls = Channel.registry.get(scheme.group(1).lower()) or Channel.fallback
+    if cls is None:
+        return f"no channel serves {scheme.group(1)}:// URLs"
+    try:
+        cls.validate(ENV_REF.sub(lambda m: os.environ.get(m.group(1), m.group(0)), url))
+    except DeliveryError as exc:
+        return mask_text(unexpand(str(exc), url))
+    return None
+
+
+def check_port(netloc: str) -> None:
+    """Raise DeliveryError unless the port in `netloc`, if any, is a number from 1 to 65535."""
+    written = re.search(r":([^:\]@]*)$", netloc.rpartition("@")[2])
+    if written and written.group(1) and not (written.group(1).isdigit() and 1 <= int(written.group(1)) <= 65535):
+        raise DeliveryError(f"port {written.group(1)!r} is not a number from 1 to 65535")
 
 
 _load_channel_modules()

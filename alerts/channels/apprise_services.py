@@ -3,20 +3,33 @@ from __future__ import annotations
 
 import html
 import logging
-import socket
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import apprise
+import apprise.manager_plugins
 from apprise import NotifyFormat
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
-from crawler import netguard
+from crawler import netguard, socketguard
+from crawler.masking import ENV_REF, mask_url
 
 APPRISE_TIMEOUT = 30
-# Apprise explains a refused URL in a warning; our DeliveryError says it once, so keep
+_parsing: ContextVar[bool] = ContextVar("vigil_apprise_parsing", default=False)
+
+
+class _QuietWhileParsing(logging.Filter):
+    """Apprise logs why it cannot parse a URL (quoting the URL); our DeliveryError says it once, without secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _parsing.get()
+
+
+# Apprise explains a refused delivery in a warning; our DeliveryError says it once, so keep
 # Python's last-resort handler from printing it too (a configured root logger still gets it).
 logging.getLogger("apprise").addHandler(logging.NullHandler())
+logging.getLogger("apprise").addFilter(_QuietWhileParsing())
 
 ALERT_RENDERERS = {
     NotifyFormat.MARKDOWN: alert_markdown,
@@ -30,16 +43,17 @@ class AppriseChannel(Channel, fallback=True):
 
     def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None):
         super().__init__(url, secret, base_dir)
-        scheme = urlsplit(url).scheme.lower() or "(no scheme)"
-        # Only this one URL: no Apprise config file or plugin folder of the machine is read.
-        self.notifier = apprise.Apprise(asset=apprise.AppriseAsset())
-        if not self.notifier.add(url):
-            raise DeliveryError(f"apprise does not understand this {scheme}:// URL (see the Apprise wiki for its form)")
-        if len(self.notifier) != 1:
-            raise DeliveryError(f"one Apprise URL per channel, not {len(self.notifier)} in one string")
+        self.notifier = _notifier(url)
         self.service = self.notifier[0]
-        # Apprise's privacy form hides passwords and tokens; its default options are noise in errors.
-        self.shown = self.service.url(privacy=True).partition("?")[0]
+        self.shown = mask_url(url).partition("?")[0]
+
+    @classmethod
+    def validate(cls, url: str) -> None:
+        if ENV_REF.search(url):
+            return  # a token from a variable not set here: Apprise can only parse the URL once it is
+        port = getattr(_notifier(url)[0], "port", None)
+        if isinstance(port, int) and not 1 <= port <= 65535:
+            raise DeliveryError(f"port {port} is not a number from 1 to 65535")
 
     def send(self, alert: dict) -> None:
         # Render in the service's own format (Markdown where it has it), so Apprise converts nothing.
@@ -54,21 +68,25 @@ class AppriseChannel(Channel, fallback=True):
             self.notify(subject, text, NotifyFormat.TEXT)
 
     def notify(self, subject: str, body: str, body_format: NotifyFormat) -> None:
-        """Send one message; a refusal or a timeout raises DeliveryError."""
-        refused = _private_target(self.url)
-        if refused:
-            raise DeliveryError(f"{self.shown}: {refused}")
-        try:
-            result = self.notifier.notify(
-                body=body,
-                title=self._title(one_line(subject, 250), body_format),
-                body_format=body_format,
-                timeout=APPRISE_TIMEOUT,
-            )
-        except Exception as exc:  # Apprise and its plugins raise many kinds; all mean "not delivered"
-            raise DeliveryError(f"{self.shown}: {one_line(exc, 300) or type(exc).__name__}") from None
+        """Send one message; a refusal or a timeout raises DeliveryError.
+
+        Apprise opens its own connections, to whatever host its plugin finds in the URL, so
+        each is checked as it is opened rather than by guessing which URL field is a host.
+        """
+        netguard.proxy_environment()  # requests, under Apprise, takes its proxy from there
+        with socketguard.guarded(netguard.policy()) as refusals:
+            try:
+                result = self.notifier.notify(
+                    body=body,
+                    title=self._title(one_line(subject, 250), body_format),
+                    body_format=body_format,
+                    timeout=APPRISE_TIMEOUT,
+                )
+            except Exception as exc:  # Apprise and its plugins raise many kinds; all mean "not delivered"
+                reason = refusals[0] if refusals else one_line(exc, 300) or type(exc).__name__
+                raise DeliveryError(f"{self.shown}: {reason}") from None
         if not result:
-            raise DeliveryError(f"{self.shown}: {_failure_reason(result)}")
+            raise DeliveryError(f"{self.shown}: {refusals[0] if refusals else _failure_reason(result)}")
 
     def _title(self, subject: str, body_format: NotifyFormat) -> str:
         # A service without a title field pastes it into the body unescaped, in the body's format.
@@ -81,20 +99,23 @@ class AppriseChannel(Channel, fallback=True):
         return subject
 
 
-def _private_target(url: str) -> str | None:
-    """Why the private-network guard refuses the service's host, if it names one that resolves.
-
-    Apprise opens its own connections, so this checks before it does; many services put a
-    token where the host goes (tgram://TOKEN/...), which resolves to nothing and passes.
-    """
-    host = urlsplit(url).hostname
-    if not host:
-        return None
+def _notifier(url: str) -> apprise.Apprise:
+    """An Apprise object holding the one service `url` names; DeliveryError when there is not exactly one."""
+    scheme = (urlsplit(url).scheme or "").lower()
+    if scheme not in apprise.manager_plugins.NotificationManager():
+        raise DeliveryError(f"no channel serves {scheme}:// URLs (not file, smtp, http nor an Apprise service)")
+    # Only this one URL: no Apprise config file or plugin folder of the machine is read.
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset())
+    parsing = _parsing.set(True)
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError, OSError):
-        return None
-    return netguard.check_addresses(host, {info[4][0] for info in infos}, netguard.policy())
+        added = notifier.add(url)
+    finally:
+        _parsing.reset(parsing)
+    if not added:
+        raise DeliveryError(f"apprise does not understand this {scheme}:// URL (see the Apprise wiki for its form)")
+    if len(notifier) != 1:
+        raise DeliveryError(f"one Apprise URL per channel, not {len(notifier)} in one string")
+    return notifier
 
 
 def _failure_reason(result) -> str:

@@ -13,7 +13,7 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError
+from alerts.channels import Channel, DeliveryError, check_port
 from alerts.render import alert_html, alert_subject, alert_text, one_line
 
 SMTP_TIMEOUT = 30
@@ -34,51 +34,51 @@ class SmtpSettings:
     recipients: tuple[str, ...]
 
 
-def _address(value: str, what: str, url: str) -> str:
+def _address(value: str, what: str) -> str:
     address = value.strip()
     if not _ADDRESS.match(address):
-        raise DeliveryError(f"{Channel.redact(url)}: {what} {address!r} is not a plain mail address")
+        raise DeliveryError(f"{what} {address!r} is not a plain mail address")
     return address
 
 
 def parse_smtp_url(url: str) -> SmtpSettings:
-    """Settings from `smtp[s]://[user:pass@]host[:port]?from=...&to=a@x,b@y&starttls=yes|no`."""
-    shown = Channel.redact(url)
+    """Settings from `smtp[s]://[user:pass@]host[:port]?from=...&to=a@x,b@y&starttls=yes|no`;
+    DeliveryError names the fault (never the URL, which may hold a password)."""
     try:
         parts = urlsplit(url)
-        port = parts.port
     except ValueError as exc:
-        raise DeliveryError(f"{shown}: {exc}") from None
+        raise DeliveryError(f"not a valid URL ({exc})") from None
+    check_port(parts.netloc)
     if not parts.hostname:
-        raise DeliveryError(f"{shown}: no mail server host")
+        raise DeliveryError("no mail server host")
     query = parse_qs(parts.query)
     recipients = [
-        _address(address, "recipient", url)
+        _address(address, "recipient")
         for value in query.get("to", [])
         for address in value.split(",")
         if address.strip()
     ]
     if not recipients:
-        raise DeliveryError(f"{shown}: no recipient (add ?to=someone@example.org)")
+        raise DeliveryError("no recipient (add ?to=someone@example.org)")
     username = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     sender = query.get("from", [username if username and "@" in username else ""])[-1]
     if not sender:
-        raise DeliveryError(f"{shown}: no sender (add &from=vigil@example.org)")
+        raise DeliveryError("no sender (add &from=vigil@example.org)")
     implicit_tls = parts.scheme.lower() == "smtps"
     starttls_value = query.get("starttls", [""])[-1].lower()
     if starttls_value and starttls_value not in _YES + _NO:
-        raise DeliveryError(f"{shown}: starttls must be yes or no, not {starttls_value!r}")
+        raise DeliveryError(f"starttls must be yes or no, not {starttls_value!r}")
     # Never send a password in clear unless the URL says so.
     starttls = not implicit_tls and (starttls_value in _YES if starttls_value else password is not None)
     return SmtpSettings(
         host=parts.hostname,
-        port=port or (465 if implicit_tls else 25),
+        port=parts.port or (465 if implicit_tls else 25),
         implicit_tls=implicit_tls,
         starttls=starttls,
         username=username,
         password=password,
-        sender=_address(sender, "sender", url),
+        sender=_address(sender, "sender"),
         recipients=tuple(dict.fromkeys(recipients)),
     )
 
@@ -89,6 +89,10 @@ class SmtpChannel(Channel, schemes=("smtp", "smtps")):
     def __init__(self, url: str, secret: str | None = None, base_dir: str | None = None):
         super().__init__(url, secret, base_dir)
         self.settings = parse_smtp_url(url)
+
+    @classmethod
+    def validate(cls, url: str) -> None:
+        parse_smtp_url(url)
 
     def send(self, alert: dict) -> None:
         message = self._message(alert_subject(alert), alert_text(alert), alert_html(alert))

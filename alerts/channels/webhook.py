@@ -2,7 +2,9 @@
 
 Webhook targets pass the same private-network guard as crawled pages: the host is
 resolved once, every address checked against `allow_private_networks`, and the
-connection opened only to a checked address.
+connection opened only to a checked address. Through `[vigil] proxy` (and never through
+a proxy named only in the environment), the target is checked before the proxy is asked
+for it, and the proxy's own address is the one checked on connection.
 """
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ import urllib.request
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError
+from alerts.channels import Channel, DeliveryError, check_port
 from alerts.render import one_line
 from crawler import netguard
+from crawler.masking import mask_url
 
 WEBHOOK_TIMEOUT = 10
 USER_AGENT = "vigil"
@@ -79,13 +82,8 @@ class WebhookChannel(Channel, schemes=("http", "https")):
                  allow_private_networks: bool | tuple[str, ...] | None = None):
         """`allow_private_networks` as in [vigil]; None: the process's policy (`netguard.set_policy`)."""
         super().__init__(url, secret, base_dir)
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError as exc:
-            raise DeliveryError(f"{self.redact(url)}: {exc}") from None
-        if not parts.hostname:
-            raise DeliveryError(f"{self.redact(url)}: no host")
+        self.validate(url)
+        parts = urlsplit(url)
         # urllib does not take credentials from the URL, so user:pass@ becomes Basic auth.
         self.authorization = None
         if parts.username is not None:
@@ -93,9 +91,23 @@ class WebhookChannel(Channel, schemes=("http", "https")):
             self.authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
             parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
         self.target = parts.geturl()
-        allow = netguard.policy() if allow_private_networks is None else allow_private_networks
-        self.opener = urllib.request.build_opener(_RefuseRedirects, _GuardedHTTPHandler(allow),
-                                                  _GuardedHTTPSHandler(allow))
+        self.host = parts.hostname
+        self.allow = netguard.policy() if allow_private_networks is None else allow_private_networks
+        self.proxy = netguard.proxy()
+        # An explicit ProxyHandler: urllib's default one would take http_proxy from the environment.
+        proxies = urllib.request.ProxyHandler({"http": self.proxy, "https": self.proxy} if self.proxy else {})
+        self.opener = urllib.request.build_opener(proxies, _RefuseRedirects, _GuardedHTTPHandler(self.allow),
+                                                  _GuardedHTTPSHandler(self.allow))
+
+    @classmethod
+    def validate(cls, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise DeliveryError(f"not a valid URL ({exc})") from None
+        check_port(parts.netloc)
+        if not parts.hostname:
+            raise DeliveryError("no host")
 
     def send(self, alert: dict) -> None:
         self.post(alert_body(alert), event=str(alert.get("event", "")))
@@ -114,7 +126,10 @@ class WebhookChannel(Channel, schemes=("http", "https")):
         if self.authorization:
             headers["Authorization"] = self.authorization
         request = urllib.request.Request(self.target, data=body, headers=headers, method="POST")
-        shown = self.redact(self.url)
+        shown = mask_url(self.url)
+        refused = netguard.target_refusal(self.host, self.allow) if self.proxy else None
+        if refused:
+            raise DeliveryError(f"{shown}: {refused}")
         try:
             with self.opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
                 response.read(65536)

@@ -29,6 +29,7 @@ def crawl(state, sources, no_deliver, revisit_all):
 
     from alerts.dispatch import deliver_due
     from crawler.crawl import run_crawl
+    from crawler.masking import mask_text
     from storage import runs
 
     contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None,
@@ -43,7 +44,7 @@ def crawl(state, sources, no_deliver, revisit_all):
         figures = ", ".join(f"{run[f]} {f}" for f in SUMMARY_FIELDS)
         click.echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
         for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
-            click.echo(f"  error: {error['url']}: {error['reason']}")
+            click.echo(f"  error: {mask_text(error['url'])}: {mask_text(error['reason'])}")
         for key in SUMMARY_FIELDS:
             totals[key] += run[key]
     line = ", ".join(f"{key} {value}" for key, value in totals.items())

@@ -124,7 +124,7 @@ def search(state, query, source, limit, fmt):
 @click.pass_obj
 def alerts(state, failed, since, retry, fmt):
     """The outbox: each alert per channel, sent, pending (with its next try) or failed (with why)."""
-    from alerts.channels import Channel
+    from crawler.masking import mask_text, mask_url
     from crawler.timeutil import parse_since
     from storage.db import now_iso
     from storage.subscriptions import list_deliveries, retry_failed
@@ -140,9 +140,9 @@ def alerts(state, failed, since, retry, fmt):
     rows = [
         {"id": d["id"], "created_at": d["created_at"], "subscriber": d["subscriber"], "event": d["event"],
          "title": d["payload"].get("title", ""), "url": d["payload"].get("url", ""),
-         "channel": Channel.redact(d["channel"]), "status": d["status"], "attempts": d["attempts"],
+         "channel": mask_url(d["channel"]), "status": d["status"], "attempts": d["attempts"],
          "next_attempt_at": d["next_attempt_at"] if d["status"] == "pending" else None,
-         "sent_at": d["sent_at"], "last_error": d["last_error"]}
+         "sent_at": d["sent_at"], "last_error": d["last_error"] and mask_text(d["last_error"])}
         for d in list_deliveries(state.db(), since=since, status="failed" if failed else None)
     ]
     emit(rows, ["id", "created_at", "subscriber", "event", "channel", "status", "attempts", "last_error"], fmt)

@@ -64,9 +64,11 @@ def events(state, since, source, fmt):
 @click.pass_obj
 def errors(state, since, source, fmt):
     """Fetch and processing failures: one per URL, each with its reason."""
+    from crawler.masking import mask_text
     from storage.runs import list_errors
 
-    rows = [{"url": e["url"], "source": e["source"], "reason": e["reason"], "kind": e["kind"], "at": e["at"]}
+    rows = [{"url": mask_text(e["url"]), "source": e["source"], "reason": mask_text(e["reason"]), "kind": e["kind"],
+             "at": e["at"]}
             for e in list_errors(state.db(), since=since, source=source)]
     emit(rows, ["at", "source", "kind", "url", "reason"], fmt)
 
@@ -85,6 +87,7 @@ def status(state, fmt):
     from crawler.timeutil import ISO_FORMAT
     from storage import frontier
     from crawler.crawlprocess import process_alive
+    from crawler.masking import mask_text
     from crawler.timeutil import parse_since
     from storage.health import all_open_problems
     from storage.outbox import delivery_counts
@@ -115,7 +118,7 @@ def status(state, fmt):
             "last_errors_by_kind": errors_by_kind(db, last["id"]) if last else {},
             "next_run": scheduled.get(source.name, {}).get("next_run_at"),
             "errors_1d": count_errors(db, source.name, day_ago),
-            "last_error": f"{error['reason']} ({error['url']}, {error['at']})" if error else None,
+            "last_error": mask_text(f"{error['reason']} ({error['url']}, {error['at']})") if error else None,
             "problems": problems.get(source.name, []),
             "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
         })

@@ -149,8 +149,8 @@ def unsubscribe(state, subscriber, watchlist):
 @click.pass_obj
 def subscribers(state, fmt):
     """Each subscriber with the watchlists it follows now and how (vigil.toml and run-time changes)."""
-    from alerts.channels import Channel
     from alerts.digest import subscriber_zone
+    from crawler.masking import mask_url
 
     effective = _effective(state)
     rows = []
@@ -159,7 +159,7 @@ def subscribers(state, fmt):
             "subscriber": s.name, "mode": s.mode,
             "watchlists": [f"{w} ({s.mode_for(w)})" for w in s.watchlists] if fmt == "table" else
             {w: s.mode_for(w) for w in s.watchlists},
-            "channels": [Channel.redact(url) for url in s.channels], "takedowns": s.takedowns,
+            "channels": [mask_url(url) for url in s.channels], "takedowns": s.takedowns,
             "digest": f"{s.digest_time} {subscriber_zone(s, effective)}"
             + (f", weekly on {s.weekly_day}" if any(s.mode_for(w) == "weekly" for w in s.watchlists) else ""),
         })
