@@ -4,6 +4,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.timeutil import ISO_FORMAT, parse_iso
 from storage import frontier, runs
 from storage.db import now_iso
 
@@ -26,10 +27,16 @@ class RunRecorder:
     def spider_closed(self, spider, reason):
         db, source, now = self.context.db, self.context.source.name, now_iso()
         deferred = getattr(spider, "deferred", {})
+        failed = getattr(spider, "failed_links", {})
+        retry_at = (parse_iso(now) + self.context.source.revisit_ceiling).strftime(ISO_FORMAT)
         with db.atomic():
             frontier.forget_links(db, source, getattr(spider, "from_frontier", []))
             frontier.defer_links(db, source, [(url, fetch_url, depth) for url, (fetch_url, depth) in deferred.items()],
                                  now)
+            for lasting in (False, True):
+                frontier.defer_links(db, source, [(url, fetch_url, depth) for url, (fetch_url, depth, last)
+                                                  in failed.items() if last == lasting],
+                                     now, retry_at if lasting else None)
             runs.save_figures(db, self.context.run_id, self.context.figures)
             runs.record_plan(db, self.context.run_id, planned=len(getattr(spider, "scheduled", ())),
                              due_left=getattr(spider, "due_left", 0), new_left=frontier.count_pending(db, source))

@@ -30,7 +30,7 @@ class CrawlPlan:
     """What the spider of one crawl is handed: the frontier of its source, read once."""
 
     budget: int
-    known: dict[str, str | None]                        # canonical URL -> last visit
+    known: dict[str, str | None]                        # canonical URL -> last visit (None: a link that failed)
     start_pages: dict[str, dict] = field(default_factory=dict)   # known pages among the start URLs
     listings: list[dict] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)   # links found earlier, not yet fetched
@@ -52,15 +52,16 @@ def plan_crawl(db, source: Source, now: datetime, revisit_all: bool = False) -> 
     floor = source.schedule.period()
     horizon = FAR_FUTURE if revisit_all else due_horizon(now, floor).strftime(ISO_FORMAT)
     budget = source.max_pages
-    known = {row[0]: row[1] for row in db.execute("SELECT url, last_fetched FROM pages WHERE source = ?",
-                                                  [source.name])}
+    stamp = now.strftime(ISO_FORMAT)
+    known = dict.fromkeys(frontier.resting_links(db, source.name, stamp))
+    known.update(db.execute("SELECT url, last_fetched FROM pages WHERE source = ?", [source.name]).fetchall())
     starts = [canonicalize(url) for url in source.start_urls]
     plan = CrawlPlan(
         budget=budget, known=known,
         start_pages=frontier.pages_by_url(db, source.name, starts),
         listings=frontier.listings(db, source.name, (now - LISTING_MEMORY).strftime(ISO_FORMAT),
                                    source.max_depth, max(1, budget // LISTING_SHARE)),
-        pending=frontier.pending_links(db, source.name, budget),
+        pending=frontier.pending_links(db, source.name, budget, stamp),
         due=frontier.due_pages(db, source.name, horizon, budget),
         due_total=frontier.count_due(db, source.name, horizon),
         lookup=lambda url: get_page(db, url),

@@ -61,6 +61,7 @@ class SourceSpider(scrapy.Spider):
         self.documents: set[str] = set()
         self.deferred: dict[str, tuple[str, int]] = {}   # new links beyond the budget: url -> (as linked, depth)
         self.answered: set[str] = set()                  # canonical URLs of page requests answered or failed
+        self.failed_links: dict[str, tuple[str, int, bool]] = {}   # new links that failed: (as linked, depth, lasting)
         self.phase = DISCOVERY_PHASE
         self.due_left = 0
 
@@ -159,9 +160,11 @@ class SourceSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
         if response.status in (404, 410) and not meta.get("page_url"):
+            self._link_failed(response.request, lasting=True)
             yield self._failure(response.url, "http", f"HTTP {response.status}")
             return
         if not is_html:
+            self._link_failed(response.request, lasting=True)
             yield self._failure(response.url, "skipped", f"not an HTML page ({content_type.split(';')[0]})",
                                 known=bool(meta.get("page_url")))
             return
@@ -254,6 +257,9 @@ class SourceSpider(scrapy.Spider):
         if "vigil_key" in request.meta:
             self.answered.add(request.meta["vigil_key"])
         kind, reason = describe_failure(failure.value, request, self.settings)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        self._link_failed(request, lasting=kind not in ("timeout", "network", "http")
+                          or (status is not None and 400 <= status < 500 and status not in (408, 429)))
         # Recorded under the URL that was linked or configured; where it led is in the reason.
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if first_url != request.url and kind != "redirect":
@@ -266,6 +272,15 @@ class SourceSpider(scrapy.Spider):
             self.documents.add(url)
             reason = f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)"
             yield self._failure(url, "skipped", reason)
+
+    def _link_failed(self, request, lasting: bool) -> None:
+        """A new link that failed is kept in the frontier: tried at the next crawl after a passing
+        fault (a timeout, a 503), after the revisit ceiling after a lasting one (a 404, not HTML), and
+        meanwhile not counted as new, so the pages that link it are not taken for listings."""
+        meta = request.meta if request is not None else {}
+        if "vigil_key" in meta and not meta.get("page_url"):
+            first = (meta.get("redirect_urls") or [request.url])[0]
+            self.failed_links[meta["vigil_key"]] = (first, meta.get("vigil_depth", 0), lasting)
 
     def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
         return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)

@@ -44,20 +44,30 @@ def count_due(db, source: str, horizon: str) -> int:
                       [source, horizon]).fetchone()[0]
 
 
-def pending_links(db, source: str, limit: int) -> list[dict]:
-    """Links found by earlier crawls and not fetched yet, oldest first."""
-    return list(db.query("SELECT url, fetch_url, depth FROM frontier WHERE source = ? ORDER BY found_at, url LIMIT ?",
-                         [source, limit]))
+def pending_links(db, source: str, limit: int, now: str) -> list[dict]:
+    """Links found by earlier crawls and not fetched yet (or whose failure is old enough to try
+    again), oldest first."""
+    return list(db.query(
+        """SELECT url, fetch_url, depth FROM frontier WHERE source = ? AND (retry_at IS NULL OR retry_at <= ?)
+           ORDER BY found_at, url LIMIT ?""", [source, now, limit]))
+
+
+def resting_links(db, source: str, now: str) -> set[str]:
+    """Links that failed for good lately: known, so that a page linking them is not a listing for it."""
+    return {row[0] for row in db.execute("SELECT url FROM frontier WHERE source = ? AND retry_at > ?", [source, now])}
 
 
 def count_pending(db, source: str) -> int:
-    return db.execute("SELECT count(*) FROM frontier WHERE source = ?", [source]).fetchone()[0]
+    return db.execute("SELECT count(*) FROM frontier WHERE source = ? AND retry_at IS NULL", [source]).fetchone()[0]
 
 
-def defer_links(db, source: str, links: list[tuple[str, str, int]], now: str) -> None:
-    """Remember links a crawl found but had no budget for: (canonical URL, URL as linked, depth)."""
-    db.conn.executemany("INSERT OR IGNORE INTO frontier (source, url, fetch_url, depth, found_at) VALUES (?, ?, ?, ?, ?)",
-                   [(source, url, fetch_url, depth, now) for url, fetch_url, depth in links])
+def defer_links(db, source: str, links: list[tuple[str, str, int]], now: str, retry_at: str | None = None) -> None:
+    """Remember links a crawl did not fetch: (canonical URL, URL as linked, depth). Without
+    `retry_at` they are first in line at the next crawl; with it, they wait till then."""
+    db.conn.executemany(
+        """INSERT INTO frontier (source, url, fetch_url, depth, found_at, retry_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source, url) DO UPDATE SET retry_at = excluded.retry_at""",
+        [(source, url, fetch_url, depth, now, retry_at) for url, fetch_url, depth in links])
 
 
 def forget_links(db, source: str, urls: list[str]) -> None:

@@ -266,6 +266,7 @@ def frontier(db):
             fetch_url TEXT NOT NULL,            -- as linked
             depth INTEGER NOT NULL,
             found_at TEXT NOT NULL,
+            retry_at TEXT,                      -- a link that failed for good (404, not HTML): tried again then
             PRIMARY KEY (source, url)
         ) WITHOUT ROWID""",
         # What a crawl left for later: revisits that were due, new links beyond the budget.
