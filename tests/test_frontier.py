@@ -168,3 +168,28 @@ def test_a_newer_sitemap_lastmod_makes_a_known_page_due(site, project):
     result = project.ok("crawl")
     assert "/s/1.html" in fetched_paths(site) and "/s/2.html" not in fetched_paths(site)
     assert "alerts sent 1" in result.stdout
+
+
+def test_a_named_page_taken_down_is_seen_within_its_ceiling_whatever_the_archive_size(site, project):
+    for n in range(1, 41):
+        site.write(f"s/{n}.html", statement(n, ORLOV if n == 7 else "The appeal was filed on time."))
+    site.write("index.html", front(*range(40, 0, -1)))
+    config = 'schedule = "every 12h"\nmax_depth = 1\nmax_pages = {}'
+    project.write_config(simple_config(site.url, source_extra=config.format(100)))
+    project.ok("crawl")
+    for _ in range(4):   # unchanged visits: the intervals grow, the named page's to its one-day ceiling
+        project.ok("crawl", "--revisit-all")
+    intervals = pages(project, "revisit_interval")
+    assert intervals["7.html"] == (86400,) and intervals["8.html"][0] > 86400
+
+    # A day and an hour later, with a budget far below the archive: the named page is due, the others not yet.
+    db = project.db()
+    with db.atomic():
+        db.execute("UPDATE pages SET next_visit_at = strftime('%Y-%m-%dT%H:%M:%fZ', next_visit_at, '-25 hours')")
+    project.write_config(simple_config(site.url, source_extra=config.format(10)))
+    site.remove("s/7.html")
+    site.times.clear()
+    project.ok("crawl")
+    assert "/s/7.html" in fetched_paths(site)
+    removed = [e for e in project.ok("events", "--format", "json").json_lines() if e["event"] == "removed"]
+    assert [e["url"].rsplit("/", 1)[-1] for e in removed] == ["7.html"]
