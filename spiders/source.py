@@ -131,8 +131,8 @@ class SourceSpider(scrapy.Spider):
         key = canonicalize(url)
         if key in self.scheduled:
             return None
-        if known is None and key in self.plan.known:
-            return None  # a known page: visited when it is due
+        if known is None and key in self.plan.known and priority != DISCOVERY:
+            return None  # a known page, visited when it is due, or a dead link resting
         limit = self.plan.budget if known is not None or self.phase == REVISITS else self.plan.new_limit
         if self.spent >= limit:
             if known is None and priority == NEW:
@@ -278,7 +278,7 @@ class SourceSpider(scrapy.Spider):
         fault (a timeout, a 503), after the revisit ceiling after a lasting one (a 404, not HTML), and
         meanwhile not counted as new, so the pages that link it are not taken for listings."""
         meta = request.meta if request is not None else {}
-        if "vigil_key" in meta and not meta.get("page_url"):
+        if "vigil_key" in meta and not meta.get("page_url") and meta.get("vigil_depth", 0) > 0:
             first = (meta.get("redirect_urls") or [request.url])[0]
             self.failed_links[meta["vigil_key"]] = (first, meta.get("vigil_depth", 0), lasting)
 
