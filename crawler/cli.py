@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    message = " ".join(str(message).split())
+    from crawler.output import inert
+
+    message = inert(" ".join(str(message).split()))
     print(f"vigil: error: {message}", file=sys.stderr)
     sys.exit(code)
 

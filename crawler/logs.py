@@ -1,7 +1,6 @@
 """Logging for every command: a level, text or JSON lines on stderr, and secrets kept out of both."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -82,7 +81,9 @@ class TextFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def format(self, record):
-        return redact(super().format(record))
+        from crawler.output import inert
+
+        return inert(redact(super().format(record)))
 
 
 class JsonFormatter(logging.Formatter):
@@ -97,10 +98,24 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD_FIELDS and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = _plain(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(_redact_values(entry), ensure_ascii=False, default=str)
+        from crawler.output import json_line
+
+        return json_line(_redact_values(entry))
+
+
+def _plain(value):
+    """A log field as JSON shows it: Scrapy passes its Spider and Crawler objects as `extra`,
+    whose repr (`<SourceSpider 'source:ngo' at 0x7f...>`) tells less than their name."""
+    if isinstance(value, (str, int, float, bool, dict, list, tuple)) or value is None:
+        return value
+    name = getattr(value, "name", None)
+    if isinstance(name, str):
+        return name
+    spider = getattr(value, "spider", None)   # a Crawler: its spider's name
+    return getattr(spider, "name", None) or str(value)
 
 
 def _redact_values(value):

@@ -6,6 +6,7 @@ import sys
 import click
 
 from crawler.errors import UsageError
+from crawler.output import echo
 
 SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions")
 
@@ -35,16 +36,16 @@ def crawl(state, sources, no_deliver):
     for context in contexts:
         run = runs.get_run(db, context.run_id)
         figures = ", ".join(f"{run[f]} {f}" for f in SUMMARY_FIELDS)
-        click.echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
+        echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
         for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
-            click.echo(f"  error: {error['url']}: {error['reason']}")
+            echo(f"  error: {error['url']}: {error['reason']}")
         for key in SUMMARY_FIELDS:
             totals[key] += run[key]
     line = ", ".join(f"{key} {value}" for key, value in totals.items())
     sent = "not delivered (--no-deliver)" if delivered is None else f"alerts sent {delivered.sent}"
     if delivered is not None and delivered.failed:
         sent += f", delivery failures {delivered.failed} (will retry)"
-    click.echo(f"pages {line}, {sent}")
+    echo(f"pages {line}, {sent}")
 
 
 def _progress_line():
@@ -69,8 +70,8 @@ def deliver(state):
     config = state.config()
     figures = deliver_due(state.db(), config, ignore_backoff=True)
     counts = delivery_counts(state.db())
-    click.echo(f"sent {figures.sent}, failed {figures.failed}, pending {counts['pending']}, "
-               f"given up {counts['failed']}")
+    echo(f"sent {figures.sent}, failed {figures.failed}, pending {counts['pending']}, "
+         f"given up {counts['failed']}")
 
 
 commands = [crawl, deliver]

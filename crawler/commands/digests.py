@@ -10,7 +10,7 @@ import click
 
 from crawler.cli import format_option, since_option
 from crawler.errors import UsageError, VigilError
-from crawler.output import emit
+from crawler.output import echo, emit
 
 
 def _effective(state):
@@ -112,8 +112,8 @@ def search(state, query, source, limit, fmt):
     for number, row in enumerate(rows, 1):
         title = " ".join((row["title"] or "(untitled page)").split())
         removed = ", taken down" if row["state"] == "removed" else ""
-        click.echo(f"{number}. {title}\n   {row['url']} ({row['source']}, {row['fetched_at'][:16]}{removed})\n"
-                   f"   {row['snippet']}")
+        echo(f"{number}. {title}\n   {row['url']} ({row['source']}, {row['fetched_at'][:16]}{removed})\n"
+             f"   {row['snippet']}")
 
 
 @click.command()

@@ -7,6 +7,7 @@ import sys
 import click
 
 from crawler.errors import UsageError
+from crawler.output import json_line
 
 
 @click.command()
@@ -38,8 +39,8 @@ def match(watchlist_file, jsonl):
 
 def _print(out, doc_id, found) -> None:
     for m in found:
-        out.write(json.dumps({"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
-                              "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}, ensure_ascii=False) + "\n")
+        out.write(json_line({"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
+                             "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}) + "\n")
     out.flush()
 
 

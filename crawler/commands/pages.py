@@ -8,7 +8,7 @@ import click
 
 from crawler.cli import format_option
 from crawler.errors import UsageError, VigilError
-from crawler.output import print_json_lines
+from crawler.output import echo, print_json_lines
 
 
 @click.command()
@@ -40,19 +40,19 @@ def history(state, url, fmt):
         print_json_lines(rows)
         print_json_lines({"event": e["event"], "at": e["at"], **(e["detail"] or {})} for e in page_events)
         return
-    click.echo(f"{page['url']} ({page['source']}, {page['state']}, first seen {page['first_seen']})")
+    echo(f"{page['url']} ({page['source']}, {page['state']}, first seen {page['first_seen']})")
     timeline = [(r["at"], "snapshot", r) for r in rows] + [(e["at"], "event", e) for e in page_events]
     for at, kind, item in sorted(timeline, key=lambda t: t[0]):
         if kind == "event":
             reason = (item["detail"] or {}).get("reason", "")
-            click.echo(f"\n{at}  page {item['event']}" + (f": {reason}" if reason else ""))
+            echo(f"\n{at}  page {item['event']}" + (f": {reason}" if reason else ""))
             continue
         proof = ", evidence kept" if item["evidence"] else ""
-        click.echo(f"\n{at}  snapshot {item['snapshot']}: {item['title']!r}, {item['chars']} chars{proof}")
+        echo(f"\n{at}  snapshot {item['snapshot']}: {item['title']!r}, {item['chars']} chars{proof}")
         for line in item["added"]:
-            click.echo(f"  + {line}")
+            echo(f"  + {line}")
         for line in item["removed"]:
-            click.echo(f"  - {line}")
+            echo(f"  - {line}")
 
 
 @click.command()
@@ -78,13 +78,13 @@ def evidence(state, snapshot_id, out):
         Path(out).write_bytes(proof["body"])
     except OSError as exc:
         raise VigilError(f"{out}: cannot write: {exc.strerror}") from None
-    click.echo(f"wrote {len(proof['body'])} bytes to {out}")
-    click.echo(f"sha256  {digest}")
-    click.echo(f"url     {proof['url']}")
-    click.echo(f"status  {proof['status']}")
-    click.echo(f"fetched {snap['fetched_at']}")
+    echo(f"wrote {len(proof['body'])} bytes to {out}")
+    echo(f"sha256  {digest}")
+    echo(f"url     {proof['url']}")
+    echo(f"status  {proof['status']}")
+    echo(f"fetched {snap['fetched_at']}")
     for name, value in sorted(proof["headers"].items()):
-        click.echo(f"header  {name}: {value}")
+        echo(f"header  {name}: {value}")
 
 
 commands = [history, evidence]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.output import emit
+from crawler.output import echo, emit
 
 MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
 
@@ -114,8 +114,8 @@ def status(state, fmt):
                 "next_run", "errors_1d", "problems"], fmt)
     for row in rows:
         if row["last_error"]:
-            click.echo(f"{row['source']}: last error: {row['last_error']}")
-    click.echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+            echo(f"{row['source']}: last error: {row['last_error']}")
+    echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
 
 
 commands = [mentions, events, errors, status]
