@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -16,6 +17,12 @@ CONFIG_NAME = "vigil.toml"
 MODES = ("instant", "daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# Every number a config may hold, with its bounds: past these a value is a typo or an attack
+# (a delay of 1e300 hangs a crawl, jitter = nan kills the scheduler), never a wish.
+LIMITS = {
+    "max_concurrent_crawls": (1, 64), "jitter": (0, 86_400),
+    "max_depth": (0, 100), "max_pages": (1, 1_000_000), "concurrency": (1, 100), "delay": (0, 3600),
+}
 
 
 @dataclass(frozen=True)
@@ -240,14 +247,23 @@ def _daemon_settings(check: _Checker, vigil: dict) -> dict:
             check.fail("vigil.timezone", f"unknown time zone {vigil['timezone']!r} (a name like \"Europe/Berlin\")")
         settings["timezone"] = vigil["timezone"]
     if "max_concurrent_crawls" in vigil:
-        if vigil["max_concurrent_crawls"] < 1:
-            check.fail("vigil.max_concurrent_crawls", f"must be at least 1, got {vigil['max_concurrent_crawls']}")
-        settings["max_concurrent_crawls"] = vigil["max_concurrent_crawls"]
+        settings["max_concurrent_crawls"] = _bounded(check, "vigil", vigil, "max_concurrent_crawls")
     if "jitter" in vigil:
-        if vigil["jitter"] < 0:
-            check.fail("vigil.jitter", f"must not be negative, got {vigil['jitter']}")
-        settings["jitter"] = float(vigil["jitter"])
+        settings["jitter"] = float(_bounded(check, "vigil", vigil, "jitter"))
     return settings
+
+
+def _bounded(check: _Checker, where: str, data: dict, key: str):
+    """data[key], a finite number within LIMITS[key]."""
+    value, (low, high) = data[key], LIMITS[key]
+    if not math.isfinite(value):
+        check.fail(f"{where}.{key}", f"must be a finite number, got {value}")
+    if value < low:
+        check.fail(f"{where}.{key}", f"must not be negative, got {value}" if low == 0
+                   else f"must be at least {low}, got {value}")
+    if value > high:
+        check.fail(f"{where}.{key}", f"must be at most {high}, got {value}")
+    return value
 
 
 def _source(check: _Checker, index: int, data: dict) -> Source:
@@ -264,11 +280,9 @@ def _source(check: _Checker, index: int, data: dict) -> Source:
                 re.compile(pattern)
             except re.error as exc:
                 check.fail(f"{where}.{key}[{i}]", f"not a valid regular expression: {exc}")
-    for key, minimum in (("max_depth", 0), ("max_pages", 1), ("concurrency", 1)):
-        if key in data and data[key] < minimum:
-            check.fail(f"{where}.{key}", f"must be at least {minimum}, got {data[key]}")
-    if "delay" in data and data["delay"] < 0:
-        check.fail(f"{where}.delay", f"must not be negative, got {data['delay']}")
+    for key in ("max_depth", "max_pages", "concurrency", "delay"):
+        if key in data:
+            _bounded(check, where, data, key)
     fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     if "schedule" in data:
         try:

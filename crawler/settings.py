@@ -1,20 +1,22 @@
 """Every default of a Vigil crawl in one place: Scrapy's settings and Vigil's own (VIGIL_*)."""
+import math
 import os
 
 
-def _from_env(name: str, default, kind=float):
-    """A bound an operator may set in the environment; a bad value is a one-line error."""
+def _from_env(name: str, default, kind, minimum, maximum):
+    """A bound an operator may set in the environment; a bad value (nan, inf and 1e300
+    included) is a one-line error."""
     text = os.environ.get(name)
     if text is None:
         return default
     try:
         value = kind(text)
     except ValueError:
-        value = -1
-    if value <= 0:
+        value = None
+    if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
         from crawler.errors import UsageError
 
-        raise UsageError(f"{name}={text!r}: expected a positive number")
+        raise UsageError(f"{name}={text!r}: expected a number from {minimum} to {maximum}")
     return value
 
 
@@ -37,8 +39,8 @@ RANDOMIZE_DOWNLOAD_DELAY = True
 
 # Hostile pages: bounded time and size for every response. The two environment
 # variables let an operator widen (or a test narrow) the bounds without a config key.
-DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0)   # seconds for a whole response
-DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int)  # after decompression too
+DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0, float, 0.01, 3600)   # seconds for a whole response
+DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int, 1, 2**30)  # after decompression too
 DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_FAIL_ON_DATALOSS = True
 DNS_TIMEOUT = 10
@@ -76,7 +78,7 @@ VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
 # workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
 # docs/benchmarks.md. On bigger machines, more; the environment variable of the same
 # name sets it too.
-VIGIL_EXTRACT_WORKERS = 0
+VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkGuardMiddleware": 50,

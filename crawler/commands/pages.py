@@ -56,7 +56,7 @@ def history(state, url, fmt):
 
 
 @click.command()
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=click.IntRange(1, 2**63 - 1))   # an SQLite integer
 @click.option("--out", "out", required=True, metavar="FILE", help="Write the original bytes here.")
 @click.pass_obj
 def evidence(state, snapshot_id, out):

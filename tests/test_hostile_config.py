@@ -1,0 +1,75 @@
+"""Hostile config values, URLs and options: each is refused at load as one line on stderr, exit 2."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import simple_config
+
+SITE = "http://127.0.0.1:9"   # never fetched: every case fails before a request
+
+
+def config(*, vigil: str = "", source: str = "", site: str = SITE, terms: str = 'name = "Oleg Orlov"') -> str:
+    """A config of one source starting at `site`/, with `vigil` lines in [vigil] and `source` lines in its source."""
+    text = simple_config(site, terms=terms, source_extra=source)
+    return text.replace("[vigil]\n", f"[vigil]\n{vigil}\n")
+
+
+NUMBERS = [
+    (dict(vigil="jitter = nan"), "vigil.jitter: must be a finite number"),
+    (dict(vigil="jitter = inf"), "vigil.jitter: must be a finite number"),
+    (dict(vigil="jitter = 1e300"), "vigil.jitter: must be at most"),
+    (dict(vigil="max_concurrent_crawls = 9223372036854775807"), "vigil.max_concurrent_crawls: must be at most"),
+    (dict(source="schedule = 'every 3000000d'"), "sources[0].schedule: an interval must be at most 366 days"),
+    (dict(source="schedule = 'every 99999999999999999999999s'"), "sources[0].schedule: an interval must be at most"),
+    (dict(source="max_pages = 9223372036854775807"), "sources[0].max_pages: must be at most"),
+    (dict(source="max_depth = 100000"), "sources[0].max_depth: must be at most"),
+]
+
+
+@pytest.mark.parametrize("parts, expected", NUMBERS, ids=[e for _, e in NUMBERS])
+def test_a_number_out_of_bounds_is_one_line(project, parts, expected):
+    project.write_config(config(**parts))
+    assert expected in refused(project.vigil("status"))
+
+
+# simple_config sets `delay = 0` and `concurrency = 8` in the source: replaced, not repeated
+@pytest.mark.parametrize("key, value, expected", [
+    ("delay", "inf", "sources[0].delay: must be a finite number"),
+    ("delay", "nan", "sources[0].delay: must be a finite number"),
+    ("delay", "1e300", "sources[0].delay: must be at most 3600"),
+    ("concurrency", "99999999999", "sources[0].concurrency: must be at most 100"),
+])
+def test_a_politeness_number_out_of_bounds_is_one_line(project, key, value, expected):
+    text = config().replace("delay = 0\n", "delay = 0\n" if key != "delay" else f"delay = {value}\n")
+    text = text.replace("concurrency = 8\n", "concurrency = 8\n" if key != "concurrency" else f"concurrency = {value}\n")
+    project.write_config(text)
+    assert expected in refused(project.vigil("crawl"))
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("mentions", "--since", "5000000d"), "'5000000d' is out of range"),
+    (("events", "--since", "99999999999999999999w"), "is out of range"),
+    (("mentions", "--until", "0001-01-01T00:00:00+05:00"), "is out of range"),
+    (("evidence", "99999999999999999999", "--out", "proof.html"), "is not in the range"),
+])
+def test_an_option_out_of_bounds_is_one_line(project, args, expected):
+    project.write_config(config())
+    assert expected in refused(project.vigil(*args))
+
+
+@pytest.mark.parametrize("name, value", [
+    ("VIGIL_DOWNLOAD_TIMEOUT", "nan"), ("VIGIL_DOWNLOAD_TIMEOUT", "inf"), ("VIGIL_DOWNLOAD_TIMEOUT", "1e300"),
+    ("VIGIL_DOWNLOAD_MAXSIZE", "99999999999999999999"), ("VIGIL_EXTRACT_WORKERS", "99999999999"),
+])
+def test_a_bound_in_the_environment_out_of_range_is_one_line(project, name, value):
+    project.write_config(config())
+    assert f"{name}={value!r}: expected a number from" in refused(project.vigil("crawl", env={name: value}))
+
+
+def refused(result) -> str:
+    """The one line of a command refused as usage or configuration."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2, (result.returncode, result.stderr, result.stdout)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("vigil: error: "), result.stderr
+    return lines[0]
