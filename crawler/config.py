@@ -12,6 +12,7 @@ from pathlib import Path
 from alerts.terms import KINDS, Term
 from crawler.errors import ConfigError
 from crawler.schedule import Schedule, parse_schedule
+from crawler.urls import start_url_problem
 
 CONFIG_NAME = "vigil.toml"
 MODES = ("instant", "daily", "weekly")
@@ -270,8 +271,11 @@ def _source(check: _Checker, index: int, data: dict) -> Source:
     where = f"sources[{index}]"
     for key in ("start_urls", "feeds", "sitemaps"):
         for i, url in enumerate(data.get(key, [])):
-            if not re.match(r"^https?://[^/\s]+", url):
-                check.fail(f"{where}.{key}[{i}]", f"not an http(s) URL: {url!r}")
+            problem = start_url_problem(url)
+            if problem == "not an http(s) URL" and len(url) < 80 and "@" not in url:
+                problem += f": {url!r}"
+            if problem:   # the URL itself is not repeated: it may be huge or hold a password
+                check.fail(f"{where}.{key}[{i}]", problem)
     if not (data.get("start_urls") or data.get("feeds") or data.get("sitemaps")):
         check.fail(where, "needs at least one of start_urls, feeds or sitemaps")
     for key in ("follow", "deny"):

@@ -2,6 +2,8 @@
 import math
 import os
 
+from crawler.urls import MAX_URL_LENGTH
+
 
 def _from_env(name: str, default, kind, minimum, maximum):
     """A bound an operator may set in the environment; a bad value (nan, inf and 1e300
@@ -66,7 +68,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
 
 # Crawler traps: links past these bounds are not followed, and the trap is recorded once.
-VIGIL_MAX_URL_LENGTH = 2048
+VIGIL_MAX_URL_LENGTH = MAX_URL_LENGTH
 VIGIL_MAX_QUERY_VARIANTS = 50     # distinct query strings of one path in one crawl
 VIGIL_MAX_TRAP_RECORDS = 20       # error records a crawl writes for dropped trap links
 VIGIL_MAX_LINKS_PER_PAGE = 2000   # a page is read up to its last link within this many

@@ -66,6 +66,33 @@ def test_a_bound_in_the_environment_out_of_range_is_one_line(project, name, valu
     assert f"{name}={value!r}: expected a number from" in refused(project.vigil("crawl", env={name: value}))
 
 
+URLS = [
+    ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
+    ("http://127.0.0.1:99999", "not a valid URL (Port out of range"),
+    ("http://127.0.0.1:abc", "not a valid URL (Port could not be cast"),
+    ("http://127.0.0.1:0", "port 0"),
+    ("http://127.0.0.1/" + "a" * 3000, "longer than 2048 characters"),
+    ("http://" + "a" * 70 + ".org", "not a valid host name"),
+    ("http://exa mple.org", "holds spaces or control characters"),
+    ("javascript:alert(1)//", "not an http(s) URL"),
+]
+
+
+@pytest.mark.parametrize("url, expected", URLS, ids=[e for _, e in URLS])
+def test_a_start_url_that_can_never_be_fetched_is_one_line(project, url, expected):
+    project.write_config(config(site=url))
+    line = refused(project.vigil("crawl"))
+    assert f"sources[0].start_urls[0]: {expected}" in line
+    assert "a" * 100 not in line   # a huge URL is not printed back
+
+
+def test_a_start_url_with_a_password_is_refused_without_printing_it(project):
+    project.write_config(config(site="http://desk:hunter2-secret@127.0.0.1:9"))
+    line = refused(project.vigil("crawl"))
+    assert "sources[0].start_urls[0]: holds a user name or password" in line
+    assert "hunter2" not in line
+
+
 def refused(result) -> str:
     """The one line of a command refused as usage or configuration."""
     assert "Traceback" not in result.stderr, result.stderr
