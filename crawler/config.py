@@ -5,7 +5,9 @@ import ipaddress
 import math
 import os
 import re
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,10 @@ from crawler.schedule import Schedule, parse_schedule
 from crawler.urls import start_url_problem
 
 CONFIG_NAME = "vigil.toml"
+MAX_CONFIG_BYTES = 1024 * 1024   # a config or watchlist file; /dev/zero must not be read forever
+# Invisible characters no page shows between the letters of a name (U+200C and U+200D, which
+# Persian and Indic names need, are not among them).
+_INVISIBLE = frozenset("\u00ad\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MODES = ("instant", "daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -165,6 +171,8 @@ class _Checker:
             name = item["name"]
             if not name.strip():
                 self.fail(f"{where}.name", "must not be empty")
+            if name_problem(name, matched=False):
+                self.fail(f"{where}.name", f"{name_problem(name, matched=False)}: {name!r}")
             if name in seen:
                 self.fail(f"{where}.name", f"duplicate name {name!r}")
             seen.add(name)
@@ -193,12 +201,7 @@ def find_config(path: str | os.PathLike | None = None) -> Path:
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
     path = find_config(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (run `vigil init` to write one, or pass --config)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_config_bytes(path, "run `vigil init` to write one, or pass --config")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -206,6 +209,42 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
     return parse_config(data, path)
+
+
+def read_config_bytes(path: Path, hint: str = "") -> bytes:
+    """The bytes of a config or watchlist file: a regular file of at most MAX_CONFIG_BYTES.
+    (/dev/null would put the database in /dev, /dev/zero would be read forever, a FIFO would block.)"""
+    missing = f"{path}: no such file" + (f" ({hint})" if hint else "")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO opens without waiting for a writer
+    except FileNotFoundError:
+        raise ConfigError(missing) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024 // 1024} MiB, not a config file")
+    return raw
+
+
+def name_problem(text: str, matched: bool = True) -> str | None:
+    """Why a name can never be shown on one line (or, when `matched`, found in a page), or None."""
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        return "holds a control character"
+    invisible = sorted(_INVISIBLE & set(text))
+    if invisible:
+        return f"holds an invisible character (U+{ord(invisible[0]):04X})"
+    if matched and not any(char.isalnum() for char in text):
+        return "has no letter or digit"
+    return None
 
 
 def parse_config(data: dict, path: Path) -> Config:
@@ -310,6 +349,7 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
             check.fail(f"{term_where}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
         if not term["name"].strip():
             check.fail(f"{term_where}.name", "must not be empty")
+        _check_term(check, term_where, term)
         if term["name"] in seen:
             check.fail(f"{term_where}.name", f"duplicate term {term['name']!r} in watchlist {data['name']!r}")
         seen.add(term["name"])
@@ -318,6 +358,20 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
             given=term.get("given"), surname=term.get("surname"), patronymic=term.get("patronymic"),
         ))
     return Watchlist(data["name"], tuple(terms))
+
+
+def _check_term(check: _Checker, where: str, term: dict) -> None:
+    """Refuse what can never match, as `vigil watch add` does: a name or alias without a letter
+    or digit ("...") or with an invisible character, and a name part that is not in the name."""
+    for key, text in [("name", term["name"]), *((f"aliases[{i}]", a) for i, a in enumerate(term.get("aliases", [])))]:
+        problem = name_problem(text)
+        if problem:
+            check.fail(f"{where}.{key}", f"{problem}: {text!r} can never be matched")
+    folded = " ".join(term["name"].casefold().split())
+    for key in ("given", "surname", "patronymic"):
+        part = term.get(key)
+        if part is not None and (name_problem(part) or " ".join(part.casefold().split()) not in folded):
+            check.fail(f"{where}.{key}", f"{part!r} is not part of the name {term['name']!r}")
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
@@ -389,11 +443,10 @@ def expand_env(value: str | None) -> str | None:
 def load_watchlists(path: str | os.PathLike) -> list[Term]:
     """The terms of a watchlist file: `[[watchlists]]` tables as in the config (a whole config works too)."""
     path = Path(path)
+    raw = read_config_bytes(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None

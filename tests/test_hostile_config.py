@@ -93,6 +93,51 @@ def test_a_start_url_with_a_password_is_refused_without_printing_it(project):
     assert "hunter2" not in line
 
 
+TERMS = [
+    ('name = "..."', "terms[0].name: has no letter or digit: '...' can never be matched"),
+    ('name = "\u200b"', "terms[0].name: holds an invisible character (U+200B)"),
+    ('name = "Oleg\u200bOrlov"', "terms[0].name: holds an invisible character (U+200B)"),
+    ('name = "Oleg Orlov"\naliases = ["—"]', "terms[0].aliases[0]: has no letter or digit"),
+    ('name = "Oleg Orlov"\nsurname = "Ivanov"', "terms[0].surname: 'Ivanov' is not part of the name 'Oleg Orlov'"),
+    ('name = "Oleg Orlov"\ngiven = "Pyotr"', "terms[0].given: 'Pyotr' is not part of the name"),
+    ('name = "Oleg\\u001b[2J Orlov"', "terms[0].name: holds a control character"),
+]
+
+
+@pytest.mark.parametrize("terms, expected", TERMS, ids=[e for _, e in TERMS])
+def test_a_term_that_can_never_match_is_refused_as_the_command_line_refuses_it(project, terms, expected):
+    project.write_config(config(terms=terms))
+    line = refused(project.vigil("status"))
+    assert f"watchlists[0].{expected}" in line and "\x1b" not in line
+
+
+def test_the_command_line_refuses_what_the_config_refuses(project):
+    project.write_config(config())
+    assert "has no letter or digit" in refused(project.vigil("watch", "add", "defenders", "..."))
+    assert "invisible character (U+200B)" in refused(project.vigil("watch", "add", "defenders", "Oleg\u200bOrlov"))
+
+
+def test_a_source_name_with_a_control_character_is_refused(project):
+    project.write_config(config().replace('name = "ngo"', 'name = "ngo\\u001b]0;owned\\u0007"'))
+    line = refused(project.vigil("status"))
+    assert "sources[0].name: holds a control character" in line and "\x1b" not in line
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/dev/null", "/dev/null: not a regular file"),   # its folder would have held the database: /dev
+    ("/dev/zero", "/dev/zero: not a regular file"),   # read forever
+    (".", ".: not a regular file"),
+])
+def test_a_config_that_is_not_a_regular_file_is_one_line(project, path, expected):
+    assert expected in refused(project.vigil("--config", path, "status"))
+    assert not (project.path / "vigil.db").exists()
+
+
+def test_a_config_too_large_to_be_one_is_refused_unread(project):
+    project.config.write_text(config() + "# padding\n" * 200_000)
+    assert "larger than 1 MiB" in refused(project.vigil("status"))
+
+
 def refused(result) -> str:
     """The one line of a command refused as usage or configuration."""
     assert "Traceback" not in result.stderr, result.stderr

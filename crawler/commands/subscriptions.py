@@ -15,9 +15,12 @@ def _effective(state):
 
 
 def _name(value: str, what: str) -> str:
+    from crawler.config import name_problem
+
     value = " ".join(value.split())
-    if not any(char.isalnum() for char in value):
-        raise UsageError(f"{what} {value!r} has no letter or digit")
+    problem = name_problem(value)   # the same rule as terms in vigil.toml
+    if problem:
+        raise UsageError(f"{what} {value!r} {problem}")
     return value
 
 
