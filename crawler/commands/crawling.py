@@ -20,7 +20,8 @@ def crawl(state, sources, no_deliver):
     config = state.config()
     if not config.sources:
         raise UsageError(f"{config.path}: no [[sources]] to crawl")
-    chosen = [config.source(name) for name in sources] if sources else list(config.sources)
+    # `vigil crawl a a` crawls a once: two crawls of one source would race on its pages
+    chosen = [config.source(name) for name in dict.fromkeys(sources)] if sources else list(config.sources)
     state.db()  # a database that cannot be opened fails here, before any request
 
     from alerts.dispatch import deliver_due

@@ -21,10 +21,16 @@ def match(watchlist_file, jsonl):
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout
+    # Bytes decoded here: UTF-8 whatever the locale, and one clear line (not a traceback) when not.
     if not jsonl:
-        _print(out, None, matcher.find(sys.stdin.read()))
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"stdin: not UTF-8 text (byte {exc.start})") from None
+        # offsets as text mode would count them, with universal newlines
+        _print(out, None, matcher.find(text.replace("\r\n", "\n").replace("\r", "\n")))
         return
-    for number, line in enumerate(sys.stdin, 1):
+    for number, line in _lines(sys.stdin.buffer):
         if not line.strip():
             continue
         try:
@@ -35,6 +41,15 @@ def match(watchlist_file, jsonl):
         except (ValueError, KeyError, TypeError):
             raise UsageError(f'stdin line {number}: expected a JSON object {{"id": ..., "text": "..."}}') from None
         _print(out, doc.get("id"), matcher.find(text))
+
+
+def _lines(stdin):
+    """(number, line) of binary stdin; a line that is not UTF-8 ends it with a UsageError."""
+    for number, raw in enumerate(stdin, 1):
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"stdin line {number}: not UTF-8 text") from None
 
 
 def _print(out, doc_id, found) -> None:

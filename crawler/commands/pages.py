@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
+import stat
 
 import click
 
@@ -75,7 +76,12 @@ def evidence(state, snapshot_id, out):
     if digest != proof["sha256"]:
         raise VigilError(f"snapshot {snapshot_id}: stored bytes do not match their recorded SHA-256")
     try:
-        Path(out).write_bytes(proof["body"])
+        # owner-only like the database it comes from: it shows what the user is watching
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, 0o600)   # a file that was already there would keep its mode
+            handle.write(proof["body"])
     except OSError as exc:
         raise VigilError(f"{out}: cannot write: {exc.strerror}") from None
     echo(f"wrote {len(proof['body'])} bytes to {out}")
