@@ -38,7 +38,7 @@ def digest(state, since, subscriber, fmt):
     else:
         watchlists, zone = None, default_zone(config)
     built = build_digest(state.db(), since=since, until=now_iso(), watchlists=watchlists, subscriber=subscriber,
-                         zone=zone)
+                         zone=zone, sources={source.name for source in config.sources})
     click.echo(RENDERERS[fmt](built), nl=False)
 
 
