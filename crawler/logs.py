@@ -24,6 +24,7 @@ _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _secrets: set[str] = set()
 _STANDARD_FIELDS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+_before_each_line = None   # set while a progress line is on the terminal: it clears it
 
 
 def redact(text: str) -> str:
@@ -128,6 +129,20 @@ def _redact_values(value):
     return value
 
 
+def before_each_line(callback) -> None:
+    """Call `callback()` before each log line is written (None: stop), so that a progress line
+    drawn with \r is cleared first instead of having the log line glued to its end."""
+    global _before_each_line
+    _before_each_line = callback
+
+
+class _Handler(logging.StreamHandler):
+    def emit(self, record):
+        if _before_each_line is not None:
+            _before_each_line()
+        super().emit(record)
+
+
 class _QuietLibraries(logging.Filter):
     """Drops what chatty libraries say below WARNING (they reset their own logger levels)."""
 
@@ -142,7 +157,7 @@ def setup_logging(level: str = "warning", fmt: str = "text", stream=None) -> Non
     for handler in list(root.handlers):
         if getattr(handler, "vigil", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _Handler(stream or sys.stderr)
     handler.vigil = True
     handler.setLevel(numeric)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

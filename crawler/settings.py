@@ -32,6 +32,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False   # Vigil sets up its own logging
+# A request that failed is recorded in `vigil errors` with its reason: Scrapy's own line for
+# it ("Gave up retrying ...", "Error downloading ...") is INFO, not an ERROR at every crawl.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.crawllog.FailedRequestsAtInfo"
 
 # Politeness: a source may raise these in its own table (concurrency, delay).
 CONCURRENT_REQUESTS = 16

@@ -6,6 +6,7 @@ import sys
 import click
 
 from crawler.errors import UsageError
+from crawler.logs import before_each_line
 from crawler.output import echo
 
 SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions")
@@ -29,9 +30,15 @@ def crawl(state, sources, no_deliver):
     from crawler.crawl import run_crawl
     from storage import runs
 
-    contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None)
-    if sys.stdout.isatty():
-        click.echo("\r" + " " * 78 + "\r", nl=False)
+    tty = sys.stdout.isatty()
+    if tty:
+        before_each_line(_clear_line)
+    try:
+        contexts = run_crawl(config, chosen, progress=_progress_line() if tty else None)
+    finally:
+        if tty:
+            before_each_line(None)
+            _clear_line()
     db = state.db()
     delivered = None if no_deliver else deliver_due(db, config)
     totals = dict.fromkeys(SUMMARY_FIELDS, 0)
@@ -48,6 +55,11 @@ def crawl(state, sources, no_deliver):
     if delivered is not None and delivered.failed:
         sent += f", delivery failures {delivered.failed} (will retry)"
     echo(f"pages {line}, {sent}")
+
+
+def _clear_line() -> None:
+    sys.stdout.write("\r" + " " * 78 + "\r")
+    sys.stdout.flush()
 
 
 def _progress_line():
