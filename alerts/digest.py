@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from alerts.render import html_link, html_snippet, is_web_url, markdown_escape, markdown_link, one_line
+from alerts.render import html_link, html_snippet, is_web_url, markdown_escape, markdown_link, markdown_text, one_line
 from crawler.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.timeutil import ISO_FORMAT
 from storage import subscriptions as stored
@@ -26,7 +25,6 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A mention is stamped when its page was fetched and stored a moment later: a digest ends this
 # long before it is made, so nothing stored late falls between two digests.
 SETTLE = timedelta(minutes=2)
-_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 @dataclass
@@ -236,10 +234,6 @@ def digest_text(digest: Digest) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def digest_markdown(digest: Digest) -> str:
     lines = [f"# {markdown_escape(_title(digest))}", "", f"_{_period(digest)}_", ""]
     if not digest.items:
@@ -252,7 +246,8 @@ def digest_markdown(digest: Digest) -> str:
             lines.append(f"{markdown_escape(item.source, 100)}, {_when(item.first_seen, digest.zone)}  ")
             lines.append(markdown_link(item.url))
             lines.append("")
-            lines.append("> " + _marked(item.snippet, item.matched, lambda p, hit: f"**{_md(p)}**" if hit else _md(p)))
+            lines.append("> " + _marked(item.snippet, item.matched,
+                                        lambda p, hit: f"**{markdown_text(p)}**" if hit else markdown_text(p)))
             if item.also_at:
                 lines += ["", "Also at: " + ", ".join(markdown_link(url) for url in item.also_at)]
             lines.append("")

@@ -56,15 +56,19 @@ def print_csv(rows: list[dict], fields: list[str], out=None) -> None:
 
 
 def print_table(rows: list[dict], fields: list[str], out=None, max_width: int = 60) -> None:
+    """Aligned columns; on a terminal a cell is cut at `max_width` characters, elsewhere (a file,
+    a pipe to grep) every URL stays whole."""
     out = out or sys.stdout
     if not rows:
         out.write("(nothing)\n")
         return
+    if not (hasattr(out, "isatty") and out.isatty()):
+        max_width = None
 
     def cell(value) -> str:
         text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
         text = inert(" ".join(text.split()))
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        return text if max_width is None or len(text) <= max_width else text[: max_width - 1] + "…"
 
     cells = [[cell(row.get(f)) for f in fields] for row in rows]
     widths = [max(len(f), *(len(c[i]) for c in cells)) for i, f in enumerate(fields)]

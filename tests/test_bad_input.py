@@ -133,7 +133,8 @@ def test_text_to_match_that_is_not_utf8_is_one_line(tmp_path):
     watchlist.write_text("[[watchlists]]\nname = 'w'\n[[watchlists.terms]]\nname = 'Oleg Orlov'\n", encoding="utf-8")
     for args, stdin, expected in (
         ((), b"Oleg Orlov \xff\xfe in cp1251", "stdin: not UTF-8 text"),
-        (("--jsonl",), b'{"id": 1, "text": "Oleg Orlov"}\n{"id": 2, "text": "\xcf\xf0\xe8"}\n', "stdin line 2: not UTF-8"),
+        (("--jsonl",), b'{"id": 1, "text": "Oleg Orlov"}\n{"id": 2, "text": "\xcf\xf0\xe8"}\n',
+         "stdin line 2: not UTF-8"),
     ):
         done = subprocess.run([sys.executable, "-m", "crawler", "match", "--watchlist", str(watchlist), *args],
                               input=stdin, capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})

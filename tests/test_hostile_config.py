@@ -40,8 +40,7 @@ def test_a_number_out_of_bounds_is_one_line(project, parts, expected):
     ("concurrency", "99999999999", "sources[0].concurrency: must be at most 100"),
 ])
 def test_a_politeness_number_out_of_bounds_is_one_line(project, key, value, expected):
-    text = config().replace("delay = 0\n", "delay = 0\n" if key != "delay" else f"delay = {value}\n")
-    text = text.replace("concurrency = 8\n", "concurrency = 8\n" if key != "concurrency" else f"concurrency = {value}\n")
+    text = config().replace(f"{key} = {dict(delay=0, concurrency=8)[key]}\n", f"{key} = {value}\n")
     project.write_config(text)
     assert expected in refused(project.vigil("crawl"))
 

@@ -9,7 +9,7 @@ from crawler.errors import UsageError
 from crawler.logs import before_each_line
 from crawler.output import echo
 
-SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions")
+SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "restored", "errors", "mentions")
 SINGULAR = {"errors": "error", "mentions": "mention"}   # "1 mention", not "1 mentions"
 
 
@@ -44,6 +44,8 @@ def crawl(state, sources, no_deliver):
     totals = dict.fromkeys(SUMMARY_FIELDS, 0)
     for context in contexts:
         run = runs.get_run(db, context.run_id)
+        # `restored` is counted in this process only (the runs table has no column for it)
+        run = {**run, "restored": context.figures.restored}
         figures = ", ".join(f"{run[f]} {SINGULAR.get(f, f) if run[f] == 1 else f}" for f in SUMMARY_FIELDS)
         echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
         for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):

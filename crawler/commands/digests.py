@@ -100,8 +100,10 @@ def _write_whole(path: Path, data: bytes) -> None:
 @click.pass_obj
 def search(state, query, source, limit, fmt):
     """Full-text search over every stored page version (SQLite FTS5 syntax), best match first."""
+    from crawler.commands.reports import check_filters
     from storage.search import search as run_search
 
+    check_filters(state, sources=(source,))
     rows = run_search(state.db(), " ".join(query), limit=limit, source=source)
     if fmt == "json":
         emit([{"url": r["url"], "title": r["title"], "source": r["source"], "fetched_at": r["fetched_at"],

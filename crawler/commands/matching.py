@@ -15,7 +15,8 @@ from crawler.output import json_line
               help="A TOML file with [[watchlists]] as in vigil.toml.")
 @click.option("--jsonl", is_flag=True, help='Read JSON lines {"id", "text"} instead of one plain-text document.')
 def match(watchlist_file, jsonl):
-    """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule."""
+    """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
+    kind, watchlist."""
     from alerts.matcher import Matcher
     from crawler.config import load_watchlists
 
