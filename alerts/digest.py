@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from alerts.render import html_link, html_snippet, is_web_url, markdown_escape, markdown_link, markdown_text, one_line
+from alerts.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
 from crawler.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.timeutil import ISO_FORMAT
 from storage import subscriptions as stored
@@ -235,15 +235,15 @@ def digest_text(digest: Digest) -> str:
 
 
 def digest_markdown(digest: Digest) -> str:
-    lines = [f"# {markdown_escape(_title(digest))}", "", f"_{_period(digest)}_", ""]
+    lines = [f"# {markdown_line(_title(digest))}", "", f"_{_period(digest)}_", ""]
     if not digest.items:
         lines += ["Nothing new in this period.", ""]
     for term, items in digest.people.items():
-        lines += [f"## {markdown_escape(term, 200)} ({len(items)})", ""]
+        lines += [f"## {markdown_line(term, 200)} ({len(items)})", ""]
         for item in items:
-            lines.append(f"### {markdown_escape(item.title) or 'untitled page'}")
+            lines.append(f"### {markdown_line(item.title) or 'untitled page'}")
             lines.append("")
-            lines.append(f"{markdown_escape(item.source, 100)}, {_when(item.first_seen, digest.zone)}  ")
+            lines.append(f"{markdown_line(item.source, 100)}, {_when(item.first_seen, digest.zone)}  ")
             lines.append(markdown_link(item.url))
             lines.append("")
             lines.append("> " + _marked(item.snippet, item.matched,
@@ -254,15 +254,15 @@ def digest_markdown(digest: Digest) -> str:
     if digest.takedowns:
         lines += ["## Pages taken down", ""]
         for takedown in digest.takedowns:
-            lines.append(f"- **{markdown_escape(takedown.title) or 'untitled page'}**: "
-                         f"{markdown_escape(_takedown_line(takedown, digest.zone))}, {_when(takedown.at, digest.zone)}"
+            lines.append(f"- **{markdown_line(takedown.title) or 'untitled page'}**: "
+                         f"{markdown_line(_takedown_line(takedown, digest.zone))}, {_when(takedown.at, digest.zone)}"
                          f" {markdown_link(takedown.url)}")
         lines.append("")
     if digest.failures:
         lines += ["## Sources that failed", ""]
         for failure in digest.failures:
-            lines.append(f"- **{markdown_escape(failure.source, 100)}**: {failure.failed_runs} of {failure.runs} "
-                         f"crawls failed; last: {markdown_escape(failure.reason, 300)}")
+            lines.append(f"- **{markdown_line(failure.source, 100)}**: {failure.failed_runs} of {failure.runs} "
+                         f"crawls failed; last: {markdown_line(failure.reason, 300)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
