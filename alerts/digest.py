@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from alerts.render import html_link, html_snippet, is_web_url, markdown_escape, markdown_link, one_line
+from alerts.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
 from crawler.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.timeutil import ISO_FORMAT
 from storage import subscriptions as stored
@@ -26,7 +25,6 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A mention is stamped when its page was fetched and stored a moment later: a digest ends this
 # long before it is made, so nothing stored late falls between two digests.
 SETTLE = timedelta(minutes=2)
-_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 @dataclass
@@ -46,13 +44,14 @@ class DigestItem:
 
 @dataclass
 class Takedown:
-    event: str               # removed | mention_removed
+    event: str               # removed | mention_removed | restored (back online, taken down before the period)
     url: str
     source: str
     at: str
     title: str
     terms: list[str]
     reason: str = ""
+    restored_at: str = ""    # a page removed in the period and back online since
 
 
 @dataclass
@@ -85,8 +84,9 @@ class Digest:
 
 
 def build_digest(db, *, since: str | None, until: str, watchlists: set[str] | None = None, heading: str = "digest",
-                 subscriber: str | None = None, zone: tzinfo = timezone.utc) -> Digest:
-    """What happened between `since` and `until` for `watchlists` (None: every watchlist)."""
+                 subscriber: str | None = None, zone: tzinfo = timezone.utc, sources: set[str] | None = None) -> Digest:
+    """What happened between `since` and `until` for `watchlists` (None: every watchlist); failed
+    crawls of `sources` only (None: every source; a source gone from the config is no news)."""
     chosen = tuple(sorted(watchlists)) if watchlists is not None else ()
     rows = [] if watchlists is not None and not watchlists else list_mentions(db, since, until, watchlists=chosen)
     people: dict[str, list[DigestItem]] = {}
@@ -107,7 +107,7 @@ def build_digest(db, *, since: str | None, until: str, watchlists: set[str] | No
     # people first, then keywords; each alphabetically
     ordered = dict(sorted(people.items(), key=lambda pair: (kinds[pair[0]] != "person", pair[0].casefold())))
     return Digest(heading, subscriber, since, until, zone, ordered, _takedowns(db, since, until, watchlists),
-                  _failures(db, since, until))
+                  _failures(db, since, until, sources))
 
 
 def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
@@ -115,7 +115,11 @@ def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
         return sorted({term for watchlist, term in pairs if watchlists is None or watchlist in watchlists})
 
     found = []
-    for event in list_events(db, since=since, until=until, kinds=("removed", "mention_removed")):
+    removed: dict[str, Takedown] = {}   # url -> its takedown in this period, not yet back online
+    for event in list_events(db, since=since, until=until, kinds=("removed", "mention_removed", "restored")):
+        if event["event"] == "restored" and event["url"] in removed:
+            removed.pop(event["url"]).restored_at = event["at"]   # said on the takedown's own line
+            continue
         page = get_page(db, event["url"])
         named = terms_on_page(db, page["id"])
         detail = event["detail"] or {}
@@ -128,14 +132,18 @@ def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
         last = latest_snapshot(db, page["id"])
         found.append(Takedown(event["event"], event["url"], event["source"], event["at"],
                               (last or {}).get("title") or "", terms, detail.get("reason", "")))
+        if event["event"] == "removed":
+            removed[event["url"]] = found[-1]
     return found
 
 
-def _failures(db, since, until) -> list[FailedSource]:
+def _failures(db, since, until, sources: set[str] | None) -> list[FailedSource]:
     from alerts.health import outcome
 
     by_source: dict[str, FailedSource] = {}
     for run in stored.runs_between(db, since, until):
+        if sources is not None and run["source"] not in sources:
+            continue
         entry = by_source.setdefault(run["source"], FailedSource(run["source"], 0, 0, "", ""))
         entry.runs += 1
         if outcome(run) == "failed":
@@ -151,8 +159,11 @@ def digest_subject(digest: Digest) -> str:
     names = list(digest.people)
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     parts = [f"{digest.mentions} new mention{'s' * (digest.mentions != 1)}" + (f" of {shown}" if names else "")]
-    if digest.takedowns:
-        parts.append(f"{len(digest.takedowns)} taken down")
+    down = sum(1 for t in digest.takedowns if t.event != "restored" and not t.restored_at)
+    if down:
+        parts.append(f"{down} taken down")
+    if len(digest.takedowns) > down:
+        parts.append(f"{len(digest.takedowns) - down} back online")
     if digest.failures:
         parts.append(f"{len(digest.failures)} source{'s' * (len(digest.failures) != 1)} failing")
     for_whom = f" for {digest.subscriber}" if digest.subscriber else ""
@@ -184,11 +195,14 @@ def _marked(snippet: str, matched: str, mark) -> str:
     return "".join(mark(piece, index % 2 == 1) for index, piece in enumerate(pieces) if piece)
 
 
-def _takedown_line(takedown: Takedown) -> str:
+def _takedown_line(takedown: Takedown, zone: tzinfo) -> str:
     names = ", ".join(takedown.terms)
     if takedown.event == "mention_removed":
         return f"{names} no longer named on this page"
-    return f"page taken down ({one_line(takedown.reason, 200) or 'gone'}); it named {names}"
+    if takedown.event == "restored":
+        return f"page back online; it names {names}"
+    line = f"page taken down ({one_line(takedown.reason, 200) or 'gone'}); it named {names}"
+    return line + (f"; back online since {_when(takedown.restored_at, zone)}" if takedown.restored_at else "")
 
 
 def digest_text(digest: Digest) -> str:
@@ -208,7 +222,7 @@ def digest_text(digest: Digest) -> str:
     if digest.takedowns:
         lines += ["== Pages taken down ==", ""]
         for takedown in digest.takedowns:
-            lines.append(f"* {one_line(takedown.title) or '(untitled page)'}: {_takedown_line(takedown)}")
+            lines.append(f"* {one_line(takedown.title) or '(untitled page)'}: {_takedown_line(takedown, digest.zone)}")
             lines.append(f"  {one_line(takedown.url)}, {_when(takedown.at, digest.zone)}")
         lines.append("")
     if digest.failures:
@@ -220,38 +234,35 @@ def digest_text(digest: Digest) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def digest_markdown(digest: Digest) -> str:
-    lines = [f"# {markdown_escape(_title(digest))}", "", f"_{_period(digest)}_", ""]
+    lines = [f"# {markdown_line(_title(digest))}", "", f"_{_period(digest)}_", ""]
     if not digest.items:
         lines += ["Nothing new in this period.", ""]
     for term, items in digest.people.items():
-        lines += [f"## {markdown_escape(term, 200)} ({len(items)})", ""]
+        lines += [f"## {markdown_line(term, 200)} ({len(items)})", ""]
         for item in items:
-            lines.append(f"### {markdown_escape(item.title) or 'untitled page'}")
+            lines.append(f"### {markdown_line(item.title) or 'untitled page'}")
             lines.append("")
-            lines.append(f"{markdown_escape(item.source, 100)}, {_when(item.first_seen, digest.zone)}  ")
+            lines.append(f"{markdown_line(item.source, 100)}, {_when(item.first_seen, digest.zone)}  ")
             lines.append(markdown_link(item.url))
             lines.append("")
-            lines.append("> " + _marked(item.snippet, item.matched, lambda p, hit: f"**{_md(p)}**" if hit else _md(p)))
+            lines.append("> " + _marked(item.snippet, item.matched,
+                                        lambda p, hit: f"**{markdown_text(p)}**" if hit else markdown_text(p)))
             if item.also_at:
                 lines += ["", "Also at: " + ", ".join(markdown_link(url) for url in item.also_at)]
             lines.append("")
     if digest.takedowns:
         lines += ["## Pages taken down", ""]
         for takedown in digest.takedowns:
-            lines.append(f"- **{markdown_escape(takedown.title) or 'untitled page'}**: "
-                         f"{markdown_escape(_takedown_line(takedown))}, {_when(takedown.at, digest.zone)}"
+            lines.append(f"- **{markdown_line(takedown.title) or 'untitled page'}**: "
+                         f"{markdown_line(_takedown_line(takedown, digest.zone))}, {_when(takedown.at, digest.zone)}"
                          f" {markdown_link(takedown.url)}")
         lines.append("")
     if digest.failures:
         lines += ["## Sources that failed", ""]
         for failure in digest.failures:
-            lines.append(f"- **{markdown_escape(failure.source, 100)}**: {failure.failed_runs} of {failure.runs} "
-                         f"crawls failed; last: {markdown_escape(failure.reason, 300)}")
+            lines.append(f"- **{markdown_line(failure.source, 100)}**: {failure.failed_runs} of {failure.runs} "
+                         f"crawls failed; last: {markdown_line(failure.reason, 300)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -289,7 +300,7 @@ def digest_html(digest: Digest) -> str:
         parts.append('<h2 style="font-size:18px;margin:24px 0 8px 0">Pages taken down</h2><ul>')
         for takedown in digest.takedowns:
             parts.append(f"<li><strong>{e(one_line(takedown.title) or '(untitled page)')}</strong>: "
-                         f"{e(_takedown_line(takedown))}, {e(_when(takedown.at, digest.zone))}<br>"
+                         f"{e(_takedown_line(takedown, digest.zone))}, {e(_when(takedown.at, digest.zone))}<br>"
                          f"{html_link(takedown.url)}</li>")
         parts.append("</ul>")
     if digest.failures:
@@ -346,6 +357,7 @@ def send_due_digests(db, config: Config, now: datetime | None = None) -> int:
 
     now = now or datetime.now(timezone.utc)
     config = effective_config(db, config)
+    sources = {source.name for source in config.sources}
     made = now.astimezone(timezone.utc).strftime(ISO_FORMAT)
     until = (now.astimezone(timezone.utc) - SETTLE).strftime(ISO_FORMAT)
     for subscriber in config.subscribers:
@@ -359,9 +371,19 @@ def send_due_digests(db, config: Config, now: datetime | None = None) -> int:
             last = stored.last_digest(db, subscriber.name, period)
             if last and last["due_at"] >= due_at:
                 continue
-            since = last["until"] if last else (due - PERIODS[period]).strftime(ISO_FORMAT)
+            if last is None:
+                # The first look at this digest (a new subscriber, a first `vigil run`): the moment
+                # that fell due before now is no missed digest to catch up on, which would go out
+                # minutes before the next one is due and leave that one empty. It is recorded as
+                # made and empty, and the next digest covers its period too: nothing is skipped.
+                start = (due - PERIODS[period]).strftime(ISO_FORMAT)
+                with db.atomic():
+                    stored.add_digest(db, subscriber=subscriber.name, period=period, due_at=due_at, since=start,
+                                      until=start, items=0, alert_id=None, now=made)
+                continue
+            since = last["until"]
             digest = build_digest(db, since=since, until=until, watchlists=watchlists, zone=zone,
-                                  heading=f"{period} digest", subscriber=subscriber.name)
+                                  heading=f"{period} digest", subscriber=subscriber.name, sources=sources)
             with db.atomic():
                 alert_id = None
                 if digest.items:

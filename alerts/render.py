@@ -25,6 +25,12 @@ TEXT_LIMIT = 2000
 # Bidirectional embeddings, overrides and isolates can make a subject read backwards.
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
 _MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+# For a document read as often raw as rendered (the Markdown digest): only what CommonMark acts
+# on anywhere in a line (emphasis, code, links, raw HTML, entities, tables, strike-through), and
+# what opens a block where a line begins (a heading, a list item "-", "+", "1." or "1)", a setext
+# underline). Commas and full stops elsewhere stay as written.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
+_MARKDOWN_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
 
 
 def one_line(value, limit: int = TEXT_LIMIT) -> str:
@@ -166,6 +172,18 @@ def _escape_punctuation(text: str) -> str:
 def markdown_escape(value, limit: int = TEXT_LIMIT) -> str:
     """One line of page text that Markdown shows literally (every ASCII punctuation mark escaped)."""
     return _escape_punctuation(one_line(value, limit))
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown shows as written wherever in a line it is put, with only the characters
+    Markdown would act on escaped: "1. Appeal, lawyers say." becomes "1\\. Appeal, lawyers say."."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+def markdown_line(value, limit: int = TEXT_LIMIT) -> str:
+    """One line of page text for the Markdown digest: folded, then escaped by markdown_text."""
+    return markdown_text(one_line(value, limit))
 
 
 def markdown_link(url) -> str:

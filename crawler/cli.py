@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> None:
         result = cli.main(args=argv, prog_name="vigil", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # a bare `vigil` (or `vigil watch`) asks what there is: the help, as --help shows it
+        click.echo(exc.format_message())
+        sys.exit(0)
     except click.UsageError as exc:
         _fail(exc.format_message(), 2)
     except click.Abort:
@@ -116,7 +120,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    message = " ".join(str(message).split())
+    from crawler.output import inert
+
+    message = inert(" ".join(str(message).split()))
     print(f"vigil: error: {message}", file=sys.stderr)
     sys.exit(code)
 

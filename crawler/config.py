@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,11 +16,22 @@ from alerts.terms import KINDS, Term
 from crawler.errors import ConfigError
 from crawler.schedule import Schedule, parse_schedule
 from crawler.timeutil import parse_duration
+from crawler.urls import start_url_problem
 
 CONFIG_NAME = "vigil.toml"
+MAX_CONFIG_BYTES = 1024 * 1024   # a config or watchlist file; /dev/zero must not be read forever
+# Invisible characters no page shows between the letters of a name (U+200C and U+200D, which
+# Persian and Indic names need, are not among them).
+_INVISIBLE = frozenset("\u00ad\u200b\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MODES = ("instant", "daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# Every number a config may hold, with its bounds: past these a value is a typo or an attack
+# (a delay of 1e300 hangs a crawl, jitter = nan kills the scheduler), never a wish.
+LIMITS = {
+    "max_concurrent_crawls": (1, 10_000), "crawl_processes": (1, 64), "jitter": (0, 86_400),
+    "max_depth": (0, 100), "max_pages": (1, 1_000_000), "concurrency": (1, 100), "delay": (0, 3600),
+}
 
 
 @dataclass(frozen=True)
@@ -169,6 +183,8 @@ class _Checker:
             name = item["name"]
             if not name.strip():
                 self.fail(f"{where}.name", "must not be empty")
+            if name_problem(name, matched=False):
+                self.fail(f"{where}.name", f"{name_problem(name, matched=False)}: {name!r}")
             if name in seen:
                 self.fail(f"{where}.name", f"duplicate name {name!r}")
             seen.add(name)
@@ -197,12 +213,7 @@ def find_config(path: str | os.PathLike | None = None) -> Path:
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
     path = find_config(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (run `vigil init` to write one, or pass --config)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_config_bytes(path, "run `vigil init` to write one, or pass --config")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -210,6 +221,42 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
     return parse_config(data, path)
+
+
+def read_config_bytes(path: Path, hint: str = "") -> bytes:
+    """The bytes of a config or watchlist file: a regular file of at most MAX_CONFIG_BYTES.
+    (/dev/null would put the database in /dev, /dev/zero would be read forever, a FIFO would block.)"""
+    missing = f"{path}: no such file" + (f" ({hint})" if hint else "")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO opens without waiting for a writer
+    except FileNotFoundError:
+        raise ConfigError(missing) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024 // 1024} MiB, not a config file")
+    return raw
+
+
+def name_problem(text: str, matched: bool = True) -> str | None:
+    """Why a name can never be shown on one line (or, when `matched`, found in a page), or None."""
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        return "holds a control character"
+    invisible = sorted(_INVISIBLE & set(text))
+    if invisible:
+        return f"holds an invisible character (U+{ord(invisible[0]):04X})"
+    if matched and not any(char.isalnum() for char in text):
+        return "has no letter or digit"
+    return None
 
 
 def parse_config(data: dict, path: Path) -> Config:
@@ -259,26 +306,36 @@ def _daemon_settings(check: _Checker, vigil: dict) -> dict:
             check.fail("vigil.timezone", f"unknown time zone {vigil['timezone']!r} (a name like \"Europe/Berlin\")")
         settings["timezone"] = vigil["timezone"]
     if "max_concurrent_crawls" in vigil:
-        if vigil["max_concurrent_crawls"] < 1:
-            check.fail("vigil.max_concurrent_crawls", f"must be at least 1, got {vigil['max_concurrent_crawls']}")
-        settings["max_concurrent_crawls"] = vigil["max_concurrent_crawls"]
+        settings["max_concurrent_crawls"] = _bounded(check, "vigil", vigil, "max_concurrent_crawls")
     if "crawl_processes" in vigil:
-        if not 1 <= vigil["crawl_processes"] <= 64:
-            check.fail("vigil.crawl_processes", f"must be between 1 and 64, got {vigil['crawl_processes']}")
-        settings["crawl_processes"] = vigil["crawl_processes"]
+        settings["crawl_processes"] = _bounded(check, "vigil", vigil, "crawl_processes")
     if "jitter" in vigil:
-        if vigil["jitter"] < 0:
-            check.fail("vigil.jitter", f"must not be negative, got {vigil['jitter']}")
-        settings["jitter"] = float(vigil["jitter"])
+        settings["jitter"] = float(_bounded(check, "vigil", vigil, "jitter"))
     return settings
+
+
+def _bounded(check: _Checker, where: str, data: dict, key: str):
+    """data[key], a finite number within LIMITS[key]."""
+    value, (low, high) = data[key], LIMITS[key]
+    if not math.isfinite(value):
+        check.fail(f"{where}.{key}", f"must be a finite number, got {value}")
+    if value < low:
+        check.fail(f"{where}.{key}", f"must not be negative, got {value}" if low == 0
+                   else f"must be at least {low}, got {value}")
+    if value > high:
+        check.fail(f"{where}.{key}", f"must be at most {high}, got {value}")
+    return value
 
 
 def _source(check: _Checker, index: int, data: dict) -> Source:
     where = f"sources[{index}]"
     for key in ("start_urls", "feeds", "sitemaps"):
         for i, url in enumerate(data.get(key, [])):
-            if not re.match(r"^https?://[^/\s]+", url):
-                check.fail(f"{where}.{key}[{i}]", f"not an http(s) URL: {url!r}")
+            problem = start_url_problem(url)
+            if problem == "not an http(s) URL" and len(url) < 80 and "@" not in url:
+                problem += f": {url!r}"
+            if problem:   # the URL itself is not repeated: it may be huge or hold a password
+                check.fail(f"{where}.{key}[{i}]", problem)
     if not (data.get("start_urls") or data.get("feeds") or data.get("sitemaps")):
         check.fail(where, "needs at least one of start_urls, feeds or sitemaps")
     for key in ("follow", "deny"):
@@ -287,11 +344,9 @@ def _source(check: _Checker, index: int, data: dict) -> Source:
                 re.compile(pattern)
             except re.error as exc:
                 check.fail(f"{where}.{key}[{i}]", f"not a valid regular expression: {exc}")
-    for key, minimum in (("max_depth", 0), ("max_pages", 1), ("concurrency", 1)):
-        if key in data and data[key] < minimum:
-            check.fail(f"{where}.{key}", f"must be at least {minimum}, got {data[key]}")
-    if "delay" in data and data["delay"] < 0:
-        check.fail(f"{where}.delay", f"must not be negative, got {data['delay']}")
+    for key in ("max_depth", "max_pages", "concurrency", "delay"):
+        if key in data:
+            _bounded(check, where, data, key)
     fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     if "schedule" in data:
         try:
@@ -321,6 +376,7 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
             check.fail(f"{term_where}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
         if not term["name"].strip():
             check.fail(f"{term_where}.name", "must not be empty")
+        _check_term(check, term_where, term)
         if term["name"] in seen:
             check.fail(f"{term_where}.name", f"duplicate term {term['name']!r} in watchlist {data['name']!r}")
         seen.add(term["name"])
@@ -329,6 +385,20 @@ def _watchlist(check: _Checker, index: int, data: dict) -> Watchlist:
             given=term.get("given"), surname=term.get("surname"), patronymic=term.get("patronymic"),
         ))
     return Watchlist(data["name"], tuple(terms))
+
+
+def _check_term(check: _Checker, where: str, term: dict) -> None:
+    """Refuse what can never match, as `vigil watch add` does: a name or alias without a letter
+    or digit ("...") or with an invisible character, and a name part that is not in the name."""
+    for key, text in [("name", term["name"]), *((f"aliases[{i}]", a) for i, a in enumerate(term.get("aliases", [])))]:
+        problem = name_problem(text)
+        if problem:
+            check.fail(f"{where}.{key}", f"{problem}: {text!r} can never be matched")
+    folded = " ".join(term["name"].casefold().split())
+    for key in ("given", "surname", "patronymic"):
+        part = term.get(key)
+        if part is not None and (name_problem(part) or " ".join(part.casefold().split()) not in folded):
+            check.fail(f"{where}.{key}", f"{part!r} is not part of the name {term['name']!r}")
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
@@ -401,11 +471,10 @@ def expand_env(value: str | None) -> str | None:
 def load_watchlists(path: str | os.PathLike) -> list[Term]:
     """The terms of a watchlist file: `[[watchlists]]` tables as in the config (a whole config works too)."""
     path = Path(path)
+    raw = read_config_bytes(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None

@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from crawler.config import Config, load_config
+from crawler.config import Config, load_config, read_config_bytes
 from crawler.errors import ConfigError
 
 log = logging.getLogger("vigil.daemon")
@@ -71,8 +71,8 @@ class ConfigFile:
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_config_bytes(path)   # bounded: the file may have become /dev/zero
+    except ConfigError:
         return None
 
 

@@ -9,6 +9,7 @@ what Vigil found and alerted.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import click
 
+from crawler.errors import UsageError
 from crawler.localsite import LocalSite
+from crawler.output import echo
 from storage.db import now_iso
 
 SITE_PAGES_ROUND_1 = [
@@ -43,14 +46,22 @@ MOST_READ = {
         "Seventeen years without justice"],
 }
 
-CONFIG = """\
+# A folder holding a config with this line was made by `vigil demo` (older versions too).
+DEMO_MARK = 'allow_private_networks = ["127.0.0.1/32"]   # the demo site runs on this machine'
+# Everything a demo writes in its folder; an earlier demo's are removed before a new one.
+DEMO_FILES = ("vigil.toml", "vigil.db", "vigil.db-wal", "vigil.db-shm", "vigil.db-journal", "alerts.jsonl",
+              "site", ".vigil-cache")
+# Events of one page in the order they happen, so the report reads the same at every run.
+EVENT_ORDER = ("new", "changed", "removed", "restored", "mention_added", "mention_removed")
+
+CONFIG = f"""\
 [vigil]
 database = "vigil.db"
-allow_private_networks = ["127.0.0.1/32"]   # the demo site runs on this machine
+{DEMO_MARK}
 
 [[sources]]
 name = "rights-centre"
-start_urls = ["{base}/"]
+start_urls = ["{{base}}/"]
 deny = ["/partner/"]
 max_depth = 2
 delay = 0
@@ -58,7 +69,7 @@ concurrency = 8
 
 [[sources]]
 name = "partner-news"
-start_urls = ["{base}/partner/"]
+start_urls = ["{{base}}/partner/"]
 follow = ["/partner/"]
 delay = 0
 concurrency = 8
@@ -137,18 +148,20 @@ def render_site(site: LocalSite, round_number: int) -> None:
 def _crawl(config_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "crawler", "--config", str(config_path), "crawl"],
                             capture_output=True, text=True)
-    click.echo(result.stdout.rstrip())
+    echo(result.stdout.rstrip())
     if result.returncode != 0:
         raise click.ClickException(f"the crawl failed: {result.stderr.strip().splitlines()[-1:]}")
 
 
 def run_demo(workdir: Path) -> None:
+    _start_clean(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     with LocalSite(workdir / "site") as site:
         config_path = workdir / "vigil.toml"
         config_path.write_text(CONFIG.format(base=site.url), encoding="utf-8")
         render_site(site, 1)
-        click.secho(f"Round 1: crawling the demo site at {site.url}", bold=True)
+        _introduce(config_path)
+        click.secho(f"\nRound 1: crawling the demo site at {site.url}", bold=True)
         _crawl(config_path)
         render_site(site, 2)
         click.secho("\nThe site changes: a new statement on Stanislav Markelov, republished by a partner site; "
@@ -159,6 +172,55 @@ def run_demo(workdir: Path) -> None:
     _report(workdir, config_path, round_2_start)
 
 
+def _start_clean(workdir: Path) -> None:
+    """Remove what an earlier demo left in `workdir`: its database knows the site at another
+    port, and crawling on would mix its pages with this run's. A folder holding anything
+    else is refused, never emptied."""
+    if not workdir.is_dir() or not any(workdir.iterdir()):
+        return
+    config = workdir / "vigil.toml"
+    try:
+        earlier = DEMO_MARK in config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        earlier = False
+    others = sorted(p.name for p in workdir.iterdir() if p.name not in DEMO_FILES)
+    if not earlier or others:
+        raise UsageError(f"{workdir} holds files that are not an earlier demo's; give --dir a new or empty folder")
+    for name in DEMO_FILES:
+        path = workdir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    echo(f"Starting clean: removed the earlier demo's site, database and alerts in {workdir}")
+
+
+def _introduce(config_path: Path) -> None:
+    """Who and what the demo watches, before anything is crawled."""
+    from crawler.config import load_config
+
+    config = load_config(config_path)
+    for watchlist in config.watchlists:
+        people = [t.name for t in watchlist.terms if t.kind == "person"]
+        keywords = [t.name for t in watchlist.terms if t.kind != "person"]
+        kinds = [f"the {'person' if len(people) == 1 else 'people'} {_and(people)}" if people else "",
+                 f"the {'keyword' if len(keywords) == 1 else 'keywords'} {_and(keywords)}" if keywords else ""]
+        echo(f"Watchlist {watchlist.name}: " + "; ".join(kind for kind in kinds if kind))
+    for subscriber in config.subscribers:
+        takedowns = " and pages taken down" if subscriber.takedowns else ""
+        echo(f"Subscriber {subscriber.name} gets {subscriber.mode} alerts of {_and(subscriber.watchlists)}{takedowns}"
+             f" in {_and(subscriber.channels)}")
+
+
+def _and(names) -> str:
+    names = list(names)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
 def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
     from crawler.commands.reports import mention_rows
     from crawler.config import load_config
@@ -167,19 +229,23 @@ def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
 
     db = open_database(load_config(config_path).database)
     click.secho("\nEvents of round 2:", bold=True)
-    for event in list_events(db, since=round_2_start):
+    # two sources are crawled side by side: sorted by page, then in the order events happen
+    events = sorted(list_events(db, since=round_2_start),
+                    key=lambda e: (e["url"], EVENT_ORDER.index(e["event"]) if e["event"] in EVENT_ORDER else 99))
+    for event in events:
         detail = event["detail"] or {}
         extra = detail.get("term") or detail.get("reason") or ""
-        click.echo(f"  {event['event']:<16} {event['url']}  {extra}")
-    click.secho("\nMentions:", bold=True)
-    for m in mention_rows(db):
+        echo(f"  {event['event']:<16} {event['url']}  {extra}".rstrip())
+    mentions = sorted(mention_rows(db), key=lambda m: (m["term"], m["url"]))
+    click.secho(f"\n{_plural(len(mentions), 'mention').capitalize()} after both rounds:", bold=True)
+    for m in mentions:
         also = f" (also at {', '.join(m['also_at'])})" if m["also_at"] else ""
-        click.echo(f"  {m['term']}: \"{m['matched']}\" in {m['url']}{also}")
+        echo(f"  {m['term']}: \"{m['matched']}\" in {m['url']}{also}")
     click.secho("\nAlerts delivered to file://alerts.jsonl:", bold=True)
     alerts_file = workdir / "alerts.jsonl"
     for line in alerts_file.read_text(encoding="utf-8").splitlines() if alerts_file.exists() else []:
         alert = json.loads(line)
         terms = ", ".join(m["term"] for m in alert["mentions"])
-        also = f" + {len(alert['also_at'])} more place(s)" if alert["also_at"] else ""
-        click.echo(f"  [{alert['event']}] {terms}: {alert['title']} <{alert['url']}>{also}")
-    click.echo(f"\nEverything is in {workdir}; try `vigil --config {config_path} mentions`.")
+        also = f" + {_plural(len(alert['also_at']), 'more place')}" if alert["also_at"] else ""
+        echo(f"  [{alert['event']}] {terms}: {alert['title']} <{alert['url']}>{also}")
+    echo(f"\nEverything is in {workdir}; try `vigil --config {config_path} mentions`.")

@@ -76,7 +76,8 @@ class LocalSite:
                 if path in site.redirects:
                     return self._answer(301, b"", {"Location": site.redirects[path]}, head)
                 if path in site.statuses:
-                    return self._answer(site.statuses[path], b"gone", {"Content-Type": "text/plain"}, head)
+                    return self._answer(site.statuses[path], b"gone",
+                                        {"Content-Type": "text/plain", **site.headers.get(path, {})}, head)
                 file = self._file(path)
                 if file is None:
                     return self._answer(404, b"<html><body><h1>Not found</h1></body></html>",

@@ -1,7 +1,6 @@
 """Logging for every command: a level, text or JSON lines on stderr, and secrets kept out of both."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -21,6 +20,7 @@ CHATTY = ("scrapy", "twisted", "filelock", "hpack", "apprise", "urllib3", "async
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _secrets: set[str] = set()
 _STANDARD_FIELDS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+_before_each_line = None   # set while a progress line is on the terminal: it clears it
 
 
 def redact(text: str) -> str:
@@ -67,7 +67,9 @@ class TextFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def format(self, record):
-        return redact(super().format(record))
+        from crawler.output import inert
+
+        return inert(redact(super().format(record)))
 
 
 class JsonFormatter(logging.Formatter):
@@ -82,10 +84,24 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD_FIELDS and not key.startswith("_"):
-                entry[key] = value
+                entry[key] = _plain(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(_redact_values(entry), ensure_ascii=False, default=str)
+        from crawler.output import json_line
+
+        return json_line(_redact_values(entry))
+
+
+def _plain(value):
+    """A log field as JSON shows it: Scrapy passes its Spider and Crawler objects as `extra`,
+    whose repr (`<SourceSpider 'source:ngo' at 0x7f...>`) tells less than their name."""
+    if isinstance(value, (str, int, float, bool, dict, list, tuple)) or value is None:
+        return value
+    name = getattr(value, "name", None)
+    if isinstance(name, str):
+        return name
+    spider = getattr(value, "spider", None)   # a Crawler: its spider's name
+    return getattr(spider, "name", None) or str(value)
 
 
 def _redact_values(value):
@@ -96,6 +112,20 @@ def _redact_values(value):
     if isinstance(value, (list, tuple)):
         return [_redact_values(item) for item in value]
     return value
+
+
+def before_each_line(callback) -> None:
+    """Call `callback()` before each log line is written (None: stop), so that a progress line
+    drawn with \r is cleared first instead of having the log line glued to its end."""
+    global _before_each_line
+    _before_each_line = callback
+
+
+class _Handler(logging.StreamHandler):
+    def emit(self, record):
+        if _before_each_line is not None:
+            _before_each_line()
+        super().emit(record)
 
 
 class _QuietLibraries(logging.Filter):
@@ -112,7 +142,7 @@ def setup_logging(level: str = "warning", fmt: str = "text", stream=None) -> Non
     for handler in list(root.handlers):
         if getattr(handler, "vigil", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _Handler(stream or sys.stderr)
     handler.vigil = True
     handler.setLevel(numeric)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

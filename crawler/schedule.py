@@ -7,6 +7,8 @@ from datetime import timedelta
 
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+# A longer interval is a typo; a far longer one overflows the date of the next run.
+MAX_INTERVAL = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def parse_schedule(text: str) -> Schedule:
         amount = int(match.group(1))
         if amount <= 0:
             raise ValueError("an interval must be positive")
-        return Schedule(text, interval=timedelta(**{_UNITS[match.group(2).lower()]: amount}))
+        unit = _UNITS[match.group(2).lower()]
+        if amount > MAX_INTERVAL / timedelta(**{unit: 1}):
+            raise ValueError(f"an interval must be at most {MAX_INTERVAL.days} days, got {text!r}")
+        return Schedule(text, interval=timedelta(**{unit: amount}))
     if len(text.split()) == 5:
         from apscheduler.triggers.cron import CronTrigger
 

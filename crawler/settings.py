@@ -1,20 +1,24 @@
 """Every default of a Vigil crawl in one place: Scrapy's settings and Vigil's own (VIGIL_*)."""
+import math
 import os
 
+from crawler.urls import MAX_URL_LENGTH
 
-def _from_env(name: str, default, kind=float):
-    """A bound an operator may set in the environment; a bad value is a one-line error."""
+
+def _from_env(name: str, default, kind, minimum, maximum):
+    """A bound an operator may set in the environment; a bad value (nan, inf and 1e300
+    included) is a one-line error."""
     text = os.environ.get(name)
     if text is None:
         return default
     try:
         value = kind(text)
     except ValueError:
-        value = -1
-    if value <= 0:
+        value = None
+    if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
         from crawler.errors import UsageError
 
-        raise UsageError(f"{name}={text!r}: expected a positive number")
+        raise UsageError(f"{name}={text!r}: expected a number from {minimum} to {maximum}")
     return value
 
 
@@ -28,6 +32,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 LOG_INSTALL_ROOT_HANDLER = False   # Vigil sets up its own logging
+# A request that failed is recorded in `vigil errors` with its reason: Scrapy's own line for
+# it ("Gave up retrying ...", "Error downloading ...") is INFO, not an ERROR at every crawl.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.crawllog.FailedRequestsAtInfo"
 
 # Politeness: a source may raise these in its own table (concurrency, delay).
 CONCURRENT_REQUESTS = 16
@@ -37,8 +45,8 @@ RANDOMIZE_DOWNLOAD_DELAY = True
 
 # Hostile pages: bounded time and size for every response. The two environment
 # variables let an operator widen (or a test narrow) the bounds without a config key.
-DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0)   # seconds for a whole response
-DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int)  # after decompression too
+DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0, float, 0.01, 3600)   # seconds for a whole response
+DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int, 1, 2**30)  # after decompression too
 DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_FAIL_ON_DATALOSS = True
 DNS_TIMEOUT = 10
@@ -64,7 +72,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
 
 # Crawler traps: links past these bounds are not followed, and the trap is recorded once.
-VIGIL_MAX_URL_LENGTH = 2048
+VIGIL_MAX_URL_LENGTH = MAX_URL_LENGTH
 VIGIL_MAX_QUERY_VARIANTS = 50     # distinct query strings of one path in one crawl
 VIGIL_MAX_TRAP_RECORDS = 20       # error records a crawl writes for dropped trap links
 VIGIL_MAX_LINKS_PER_PAGE = 2000   # a page is read up to its last link within this many
@@ -76,7 +84,7 @@ VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
 # workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
 # docs/benchmarks.md. On bigger machines, more; the environment variable of the same
 # name sets it too.
-VIGIL_EXTRACT_WORKERS = 0
+VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateNetworkGuardMiddleware": 50,

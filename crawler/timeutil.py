@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 _AGO = re.compile(r"^(\d+)\s*(m|h|d|w)$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+EARLIEST = datetime(1000, 1, 1, tzinfo=timezone.utc)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -25,15 +26,21 @@ def parse_since(text: str, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     text = text.strip()
     match = _AGO.match(text)
-    if match:
-        return (now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})).strftime(ISO_FORMAT)
     try:
-        moment = datetime.fromisoformat(text)
+        if match:
+            moment = now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.astimezone(timezone.utc)
     except ValueError:
         raise ValueError(f"{text!r} is not an age (30m, 12h, 7d, 2w) or a date (2026-11-01)") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)
+    except OverflowError:   # 5000000d ago, or a zone that moves year 1 before year 1
+        raise ValueError(f"{text!r} is out of range (dates from the year 1000 on)") from None
+    if moment < EARLIEST:   # four-digit years keep stored ISO times in order as text
+        raise ValueError(f"{text!r} is out of range (dates from the year 1000 on)")
+    return moment.strftime(ISO_FORMAT)
 
 
 def parse_iso(stamp: str) -> datetime:

@@ -137,3 +137,31 @@ def _is_front_page(url: str) -> bool:
     parts = urlsplit(url)
     return parts.path in ("", "/") and not parts.query
 
+
+
+MAX_URL_LENGTH = 2048   # longer URLs are traps or typos; Scrapy drops them without a word
+
+
+def start_url_problem(url: str) -> str | None:
+    """Why a start, feed or sitemap URL of the config can never be fetched, or None."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"longer than {MAX_URL_LENGTH} characters ({len(url)})"
+    if any(char.isspace() or ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f for char in url):
+        return "holds spaces or control characters (percent-encode them)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:   # "http://[::1", ":99999", ":abc"
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        return "not an http(s) URL"
+    if port == 0:
+        return "port 0 cannot be connected to"
+    if "@" in parts.netloc:
+        # never fetched with them (Scrapy sends no userinfo), and printed in every report
+        return "holds a user name or password; Vigil fetches public pages only, so remove them"
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        return "not a valid host name"
+    return None

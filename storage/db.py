@@ -36,9 +36,12 @@ def _busy_timeout_ms() -> int:
     """How long a command waits for another process's write lock; VIGIL_DB_BUSY_TIMEOUT in seconds."""
     text = os.environ.get("VIGIL_DB_BUSY_TIMEOUT")
     try:
-        return BUSY_TIMEOUT_MS if text is None else max(0, int(float(text) * 1000))
-    except ValueError:
+        seconds = float(text)
+    except (TypeError, ValueError):
         return BUSY_TIMEOUT_MS
+    if seconds != seconds:   # nan
+        return BUSY_TIMEOUT_MS
+    return int(min(max(seconds, 0), 86_400) * 1000)   # inf and 1e300 wait a day at most, not overflow
 
 
 def is_file_fault(exc: BaseException) -> bool:

@@ -31,7 +31,7 @@ def list_events(db, since: str | None = None, until: str | None = None, source: 
         params.extend(kinds)
     rows = db.query(
         f"""SELECT e.event, p.url, p.source, e.at, e.snapshot_id, e.detail FROM events e
-            JOIN pages p ON p.id = e.page_id WHERE {' AND '.join(where)} ORDER BY e.id""",
+            JOIN pages p ON p.id = e.page_id WHERE {' AND '.join(where)} ORDER BY e.at, e.id""",
         params,
     )
     return [{**row, "detail": json.loads(row["detail"]) if row["detail"] else None} for row in rows]

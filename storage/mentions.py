@@ -41,6 +41,13 @@ def list_mentions(db, since: str | None = None, until: str | None = None, terms:
     ))
 
 
+def recorded_names(db) -> tuple[set[str], set[str]]:
+    """Every term and every watchlist that mentions were ever recorded for."""
+    terms = {row[0] for row in db.execute("SELECT DISTINCT term FROM mentions")}
+    watchlists = {row[0] for row in db.execute("SELECT DISTINCT watchlist FROM mentions")}
+    return terms, watchlists
+
+
 def terms_on_snapshot(db, snapshot_id: int) -> set[tuple[str, str]]:
     """(watchlist, term) pairs recorded for a snapshot."""
     return {(row[0], row[1]) for row in db.execute(

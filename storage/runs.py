@@ -4,6 +4,11 @@ from __future__ import annotations
 COUNTERS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions", "alerts")
 
 
+def recorded_sources(db) -> set[str]:
+    """Every source that was ever crawled or has pages stored."""
+    return {row[0] for row in db.execute("SELECT source FROM runs UNION SELECT source FROM pages")}
+
+
 def start_run(db, source: str, now: str, pid: int | None = None) -> int:
     return db.execute("INSERT INTO runs (source, started_at, pid) VALUES (?, ?, ?)", [source, now, pid]).lastrowid
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, Project, page, simple_config
+from conftest import REPO, Project, Result, page, simple_config
 from crawler.localsite import LocalSite
 
 STATEMENT = page("Appeal court upholds sentence",
@@ -126,6 +126,27 @@ def test_a_watchlist_that_is_a_folder_and_bad_json_lines(project, tmp_path):
     watchlist.write_text("[[watchlists]]\nname = 'w'\n[[watchlists.terms]]\nname = 'Oleg Orlov'\n", encoding="utf-8")
     line = failure_line(project.vigil("match", "--watchlist", str(watchlist), "--jsonl", stdin='{"id": 1}\nnot json\n'))
     assert "stdin line 1" in line
+
+
+def test_text_to_match_that_is_not_utf8_is_one_line(tmp_path):
+    watchlist = tmp_path / "ok.toml"
+    watchlist.write_text("[[watchlists]]\nname = 'w'\n[[watchlists.terms]]\nname = 'Oleg Orlov'\n", encoding="utf-8")
+    for args, stdin, expected in (
+        ((), b"Oleg Orlov \xff\xfe in cp1251", "stdin: not UTF-8 text"),
+        (("--jsonl",), b'{"id": 1, "text": "Oleg Orlov"}\n{"id": 2, "text": "\xcf\xf0\xe8"}\n',
+         "stdin line 2: not UTF-8"),
+    ):
+        done = subprocess.run([sys.executable, "-m", "crawler", "match", "--watchlist", str(watchlist), *args],
+                              input=stdin, capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert expected in failure_line(Result(done.returncode, done.stdout.decode(), done.stderr.decode()), 2)
+
+
+def test_one_source_named_twice_is_crawled_once(copy_of):
+    project, site = copy_of
+    site.requests.clear()
+    result = project.ok("crawl", "ngo", "ngo")
+    assert sum(line.startswith("ngo:") for line in result.stdout.splitlines()) == 1, result.stdout
+    assert [path for _, path, _ in site.requests].count("/") == 1
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "col:umn:"])

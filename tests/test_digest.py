@@ -131,8 +131,8 @@ def test_daily_digest_is_sent_once_at_its_time_with_everything_in_it(project, se
     feeder.page("https://ngo.example.org/gone", page("Hearing", "The hearing in the case of Oleg Orlov was moved to "
                 "June; journalists were not allowed in."), "2026-05-13T12:00:00.000000Z")
     assert feeder.page("https://ngo.example.org/gone", "gone", "2026-05-13T13:00:00.000000Z", status=404) == "removed"
-    run_id = runs.start_run(db, "memorial", "2026-05-13T14:00:00.000000Z")
-    runs.add_error(db, run_id=run_id, source="memorial", url="https://memohrc.example.org/", kind="network",
+    run_id = runs.start_run(db, "ngo", "2026-05-13T14:00:00.000000Z")
+    runs.add_error(db, run_id=run_id, source="ngo", url="https://memohrc.example.org/", kind="network",
                    reason="Connection refused", at="2026-05-13T14:00:01.000000Z")
     runs.finish_run(db, run_id, "2026-05-13T14:00:02.000000Z", "finished")
 
@@ -171,7 +171,7 @@ def test_daily_digest_is_sent_once_at_its_time_with_everything_in_it(project, se
     assert "*Oleg Orlov*" in text and "*Оюба Титиева*" in text and "Kalyapin" not in text
     assert "Also at: https://mirror.example.net/orlov" in text
     assert "https://ngo.example.org/gone" in text.split("== Pages taken down ==")[1]
-    assert "memorial: 1 of 1 crawls failed; last: Connection refused" in text
+    assert "ngo: 1 of 1 crawls failed; last: Connection refused" in text
     assert "2026-05-13 11:00 CEST" in text  # times in the subscriber's zone
 
     [request] = hook.wait_for(1)
@@ -210,3 +210,42 @@ def test_on_demand_digest_from_the_command_line(project):
     # nothing in the window: a digest that says so, in every format
     empty = build_digest(project.db(), since="2026-06-01T00:00:00.000000Z", until="2026-06-02T00:00:00.000000Z")
     assert empty.items == 0 and "Nothing new in this period." in digest_html(empty)
+
+
+def test_the_first_digest_goes_out_at_its_time_not_as_a_catch_up_minutes_before(project, servers):
+    smtp, hook = servers
+    project.write_config(CONFIG.format(smtp=smtp.port, hook=hook.port, secret=SECRET))
+    config, db = load_config(project.config), project.db()
+    feeder = Feeder(db, project.config)
+    feeder.page("https://ngo.example.org/orlov", page("Appeal rejected", ORLOV), "2026-05-13T09:00:00.000000Z")
+
+    # `vigil run` starts at 07:58 in Berlin, two minutes before digest_time: no catch-up digest now ...
+    assert send_due_digests(db, config, utc("2026-05-14T05:58")) == 0
+    # ... the digest goes out at 08:00, and holds the statement of the day before
+    assert send_due_digests(db, config, utc("2026-05-14T06:00:30")) == 2
+    text = smtp.wait_for(1)[0].message.get_body(("plain",)).get_content()
+    assert "Appeal rejected" in text
+    assert send_due_digests(db, config, utc("2026-05-14T06:01:30")) == 0
+
+
+def test_a_digest_says_a_page_is_back_online_and_leaves_out_sources_no_longer_watched(project):
+    project.write_config(CONFIG.format(smtp=1, hook=1, secret=SECRET))
+    db = project.db()
+    feeder = Feeder(db, project.config)
+    feeder.page("https://ngo.example.org/orlov", page("Appeal rejected", ORLOV), "2026-05-13T09:00:00.000000Z")
+    assert feeder.page("https://ngo.example.org/orlov", "gone", "2026-05-13T10:00:00.000000Z", status=404) == "removed"
+    assert feeder.page("https://ngo.example.org/orlov", page("Appeal rejected", ORLOV),
+                       "2026-05-13T11:00:00.000000Z") == "restored"
+    for source in ("ngo", "frontline"):   # "frontline" was a source of vigil.toml once, no longer
+        run_id = runs.start_run(db, source, "2026-05-13T12:00:00.000000Z")
+        runs.add_error(db, run_id=run_id, source=source, url=f"https://{source}.example.org/", kind="network",
+                       reason="Connection refused", at="2026-05-13T12:00:01.000000Z")
+        runs.finish_run(db, run_id, "2026-05-13T12:00:02.000000Z", "finished")
+
+    text = project.ok("digest", "--since", "2026-05-13", "--subscriber", "research").stdout
+    taken_down = text.split("== Pages taken down ==")[1].split("==")[0]
+    assert "page taken down (HTTP 404)" in taken_down and "back online since 2026-05-13 13:00 CEST" in taken_down
+    failed = text.split("== Sources that failed ==")[1]
+    assert "ngo: 1 of 1 crawls failed" in failed and "frontline" not in text
+    markdown = project.ok("digest", "--since", "2026-05-13", "--format", "md").stdout
+    assert "back online since" in markdown and "frontline" not in markdown

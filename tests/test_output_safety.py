@@ -331,3 +331,17 @@ channels = ["tgram://123456789:{TELEGRAM_TOKEN}/12345"]
     assert stored and all("${HOOK_PATH}" in error or "smtp" in error for error in stored), stored
     database = b"".join(path.read_bytes() for path in project.path.glob("vigil.db*"))
     assert HOOK_PATH.encode() not in database
+
+def test_evidence_written_out_is_owner_only(site, project):
+    site.write("index.html", page("Appeal court upholds sentence",
+                                  f"The court upheld the sentence handed down to {WATCHED} for his article."))
+    project.write_config(simple_config(site.url, terms=f'name = "{WATCHED}"'))
+    project.ok("crawl")
+    snapshot = str(project.db().execute("SELECT snapshot_id FROM evidence").fetchone()[0])
+    fresh, existing = project.path / "proof.html", project.path / "old-proof.html"
+    existing.write_text("an older copy")
+    existing.chmod(0o644)
+    for path in (fresh, existing):
+        project.ok("evidence", snapshot, "--out", str(path))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name}: {oct(stat.S_IMODE(path.stat().st_mode))}"
+        assert WATCHED.encode() in path.read_bytes()

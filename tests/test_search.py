@@ -117,4 +117,5 @@ def test_mentions_csv_cannot_run_as_a_spreadsheet_formula(project):
     only = project.ok("mentions", "--since", "2026-04-01", "--until", "2026-05-01T10:00:02", "--source", "ngo",
                       "--watchlist", "defenders", "--term", "Oleg Orlov", "--format", "json").json_lines()
     assert sorted(m["url"] for m in only) == ["https://ngo.example.org/a", "https://ngo.example.org/b"]
-    assert project.ok("mentions", "--since", "2026-04-01", "--source", "other", "--format", "json").stdout == ""
+    unknown = project.vigil("mentions", "--since", "2026-04-01", "--source", "other", "--format", "json")
+    assert unknown.returncode == 2 and unknown.stdout == "" and "no source named 'other'" in unknown.stderr

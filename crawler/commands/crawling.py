@@ -6,8 +6,11 @@ import sys
 import click
 
 from crawler.errors import UsageError
+from crawler.logs import before_each_line
+from crawler.output import echo
 
-SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "errors", "mentions")
+SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "restored", "errors", "mentions")
+SINGULAR = {"errors": "error", "mentions": "mention"}   # "1 mention", not "1 mentions"
 
 
 @click.command()
@@ -24,7 +27,8 @@ def crawl(state, sources, no_deliver, revisit_all):
     config = state.config()
     if not config.sources:
         raise UsageError(f"{config.path}: no [[sources]] to crawl")
-    chosen = [config.source(name) for name in sources] if sources else list(config.sources)
+    # `vigil crawl a a` crawls a once: two crawls of one source would race on its pages
+    chosen = [config.source(name) for name in dict.fromkeys(sources)] if sources else list(config.sources)
     state.db()  # a database that cannot be opened fails here, before any request
 
     from alerts.dispatch import deliver_due
@@ -32,26 +36,39 @@ def crawl(state, sources, no_deliver, revisit_all):
     from crawler.masking import mask_text
     from storage import runs
 
-    contexts = run_crawl(config, chosen, progress=_progress_line() if sys.stdout.isatty() else None,
-                         revisit_all=revisit_all)
-    if sys.stdout.isatty():
-        click.echo("\r" + " " * 78 + "\r", nl=False)
+    tty = sys.stdout.isatty()
+    if tty:
+        before_each_line(_clear_line)
+    try:
+        contexts = run_crawl(config, chosen, progress=_progress_line() if tty else None,
+                             revisit_all=revisit_all)
+    finally:
+        if tty:
+            before_each_line(None)
+            _clear_line()
     db = state.db()
     delivered = None if no_deliver else deliver_due(db, config)
     totals = dict.fromkeys(SUMMARY_FIELDS, 0)
     for context in contexts:
         run = runs.get_run(db, context.run_id)
-        figures = ", ".join(f"{run[f]} {f}" for f in SUMMARY_FIELDS)
-        click.echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
+        # `restored` is counted in this process only (the runs table has no column for it)
+        run = {**run, "restored": context.figures.restored}
+        figures = ", ".join(f"{run[f]} {SINGULAR.get(f, f) if run[f] == 1 else f}" for f in SUMMARY_FIELDS)
+        echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
         for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
-            click.echo(f"  error: {mask_text(error['url'])}: {mask_text(error['reason'])}")
+            echo(f"  error: {mask_text(error['url'])}: {mask_text(error['reason'])}")
         for key in SUMMARY_FIELDS:
             totals[key] += run[key]
     line = ", ".join(f"{key} {value}" for key, value in totals.items())
     sent = "not delivered (--no-deliver)" if delivered is None else f"alerts sent {delivered.sent}"
     if delivered is not None and delivered.failed:
         sent += f", delivery failures {delivered.failed} (will retry)"
-    click.echo(f"pages {line}, {sent}")
+    echo(f"pages {line}, {sent}")
+
+
+def _clear_line() -> None:
+    sys.stdout.write("\r" + " " * 78 + "\r")
+    sys.stdout.flush()
 
 
 def _progress_line():
@@ -76,8 +93,8 @@ def deliver(state):
     config = state.config()
     figures = deliver_due(state.db(), config, ignore_backoff=True)
     counts = delivery_counts(state.db())
-    click.echo(f"sent {figures.sent}, failed {figures.failed}, pending {counts['pending']}, "
-               f"given up {counts['failed']}")
+    echo(f"sent {figures.sent}, failed {figures.failed}, pending {counts['pending']}, "
+         f"given up {counts['failed']}")
 
 
 commands = [crawl, deliver]

@@ -10,7 +10,7 @@ import click
 
 from crawler.cli import format_option, since_option
 from crawler.errors import UsageError, VigilError
-from crawler.output import emit
+from crawler.output import echo, emit
 
 
 def _effective(state):
@@ -38,7 +38,7 @@ def digest(state, since, subscriber, fmt):
     else:
         watchlists, zone = None, default_zone(config)
     built = build_digest(state.db(), since=since, until=now_iso(), watchlists=watchlists, subscriber=subscriber,
-                         zone=zone)
+                         zone=zone, sources={source.name for source in config.sources})
     click.echo(RENDERERS[fmt](built), nl=False)
 
 
@@ -100,8 +100,10 @@ def _write_whole(path: Path, data: bytes) -> None:
 @click.pass_obj
 def search(state, query, source, limit, fmt):
     """Full-text search over every stored page version (SQLite FTS5 syntax), best match first."""
+    from crawler.commands.reports import check_filters
     from storage.search import search as run_search
 
+    check_filters(state, sources=(source,))
     rows = run_search(state.db(), " ".join(query), limit=limit, source=source)
     if fmt == "json":
         emit([{"url": r["url"], "title": r["title"], "source": r["source"], "fetched_at": r["fetched_at"],
@@ -112,8 +114,8 @@ def search(state, query, source, limit, fmt):
     for number, row in enumerate(rows, 1):
         title = " ".join((row["title"] or "(untitled page)").split())
         removed = ", taken down" if row["state"] == "removed" else ""
-        click.echo(f"{number}. {title}\n   {row['url']} ({row['source']}, {row['fetched_at'][:16]}{removed})\n"
-                   f"   {row['snippet']}")
+        echo(f"{number}. {title}\n   {row['url']} ({row['source']}, {row['fetched_at'][:16]}{removed})\n"
+             f"   {row['snippet']}")
 
 
 @click.command()

@@ -7,6 +7,7 @@ import sys
 import click
 
 from crawler.errors import UsageError
+from crawler.output import json_line
 
 
 @click.command()
@@ -14,16 +15,23 @@ from crawler.errors import UsageError
               help="A TOML file with [[watchlists]] as in vigil.toml.")
 @click.option("--jsonl", is_flag=True, help='Read JSON lines {"id", "text"} instead of one plain-text document.')
 def match(watchlist_file, jsonl):
-    """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule."""
+    """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
+    kind, watchlist."""
     from alerts.matcher import Matcher
     from crawler.config import load_watchlists
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout
+    # Bytes decoded here: UTF-8 whatever the locale, and one clear line (not a traceback) when not.
     if not jsonl:
-        _print(out, None, matcher.find(sys.stdin.read()))
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"stdin: not UTF-8 text (byte {exc.start})") from None
+        # offsets as text mode would count them, with universal newlines
+        _print(out, None, matcher.find(text.replace("\r\n", "\n").replace("\r", "\n")))
         return
-    for number, line in enumerate(sys.stdin, 1):
+    for number, line in _lines(sys.stdin.buffer):
         if not line.strip():
             continue
         try:
@@ -36,10 +44,19 @@ def match(watchlist_file, jsonl):
         _print(out, doc.get("id"), matcher.find(text))
 
 
+def _lines(stdin):
+    """(number, line) of binary stdin; a line that is not UTF-8 ends it with a UsageError."""
+    for number, raw in enumerate(stdin, 1):
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"stdin line {number}: not UTF-8 text") from None
+
+
 def _print(out, doc_id, found) -> None:
     for m in found:
-        out.write(json.dumps({"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
-                              "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}, ensure_ascii=False) + "\n")
+        out.write(json_line({"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
+                             "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}) + "\n")
     out.flush()
 
 

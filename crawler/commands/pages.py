@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
+import stat
 
 import click
 
 from crawler.cli import format_option
 from crawler.errors import UsageError, VigilError
-from crawler.output import print_json_lines
+from crawler.output import echo, print_json_lines
 
 
 @click.command()
@@ -40,23 +41,23 @@ def history(state, url, fmt):
         print_json_lines(rows)
         print_json_lines({"event": e["event"], "at": e["at"], **(e["detail"] or {})} for e in page_events)
         return
-    click.echo(f"{page['url']} ({page['source']}, {page['state']}, first seen {page['first_seen']})")
+    echo(f"{page['url']} ({page['source']}, {page['state']}, first seen {page['first_seen']})")
     timeline = [(r["at"], "snapshot", r) for r in rows] + [(e["at"], "event", e) for e in page_events]
     for at, kind, item in sorted(timeline, key=lambda t: t[0]):
         if kind == "event":
             reason = (item["detail"] or {}).get("reason", "")
-            click.echo(f"\n{at}  page {item['event']}" + (f": {reason}" if reason else ""))
+            echo(f"\n{at}  page {item['event']}" + (f": {reason}" if reason else ""))
             continue
         proof = ", evidence kept" if item["evidence"] else ""
-        click.echo(f"\n{at}  snapshot {item['snapshot']}: {item['title']!r}, {item['chars']} chars{proof}")
+        echo(f"\n{at}  snapshot {item['snapshot']}: {item['title']!r}, {item['chars']} chars{proof}")
         for line in item["added"]:
-            click.echo(f"  + {line}")
+            echo(f"  + {line}")
         for line in item["removed"]:
-            click.echo(f"  - {line}")
+            echo(f"  - {line}")
 
 
 @click.command()
-@click.argument("snapshot_id", type=int)
+@click.argument("snapshot_id", type=click.IntRange(1, 2**63 - 1))   # an SQLite integer
 @click.option("--out", "out", required=True, metavar="FILE", help="Write the original bytes here.")
 @click.pass_obj
 def evidence(state, snapshot_id, out):
@@ -75,16 +76,21 @@ def evidence(state, snapshot_id, out):
     if digest != proof["sha256"]:
         raise VigilError(f"snapshot {snapshot_id}: stored bytes do not match their recorded SHA-256")
     try:
-        Path(out).write_bytes(proof["body"])
+        # owner-only like the database it comes from: it shows what the user is watching
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, 0o600)   # a file that was already there would keep its mode
+            handle.write(proof["body"])
     except OSError as exc:
         raise VigilError(f"{out}: cannot write: {exc.strerror}") from None
-    click.echo(f"wrote {len(proof['body'])} bytes to {out}")
-    click.echo(f"sha256  {digest}")
-    click.echo(f"url     {proof['url']}")
-    click.echo(f"status  {proof['status']}")
-    click.echo(f"fetched {snap['fetched_at']}")
+    echo(f"wrote {len(proof['body'])} bytes to {out}")
+    echo(f"sha256  {digest}")
+    echo(f"url     {proof['url']}")
+    echo(f"status  {proof['status']}")
+    echo(f"fetched {snap['fetched_at']}")
     for name, value in sorted(proof["headers"].items()):
-        click.echo(f"header  {name}: {value}")
+        echo(f"header  {name}: {value}")
 
 
 commands = [history, evidence]

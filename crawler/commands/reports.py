@@ -4,9 +4,34 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.output import emit
+from crawler.errors import UsageError
+from crawler.output import echo, emit
 
 MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
+
+
+def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
+    """A filter naming what neither the config nor the database knows is a typo, not "(nothing)":
+    UsageError naming it and what is known."""
+    from alerts.subscriptions import effective_config
+    from storage.mentions import recorded_names
+    from storage.runs import recorded_sources
+
+    db, config = state.db(), state.config()
+    effective = effective_config(db, config)
+    recorded_terms, recorded_watchlists = recorded_names(db) if terms or watchlists else (set(), set())
+    known = {
+        "source": {s.name for s in config.sources} | (recorded_sources(db) if sources else set()),
+        "term": {t.name for t in effective.terms()} | recorded_terms,
+        "watchlist": {w.name for w in effective.watchlists} | recorded_watchlists,
+    }
+    for what, names in (("source", sources), ("term", terms), ("watchlist", watchlists)):
+        for name in names:
+            if name is not None and name not in known[what]:
+                listed = sorted(known[what])
+                shown = ", ".join(listed[:10]) + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
+                raise UsageError(f"no {what} named {name!r} in {config.path} or the database "
+                                 f"(known: {shown or 'none'})")
 
 
 def mention_rows(db, **filters) -> list[dict]:
@@ -34,6 +59,9 @@ def mention_rows(db, **filters) -> list[dict]:
 @click.pass_obj
 def mentions(state, since, until, terms, watchlists, source, fmt):
     """What was found: watched terms in new text."""
+    if since and until and until <= since:
+        raise UsageError(f"--until ({until}) must be later than --since ({since})")
+    check_filters(state, sources=(source,), terms=terms, watchlists=watchlists)
     rows = mention_rows(state.db(), since=since, until=until, terms=terms, watchlists=watchlists, source=source)
     fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at"]
     emit(rows, fields + (["watchlist"] if fmt != "table" else []), fmt)
@@ -45,9 +73,10 @@ def mentions(state, since, until, terms, watchlists, source, fmt):
 @format_option()
 @click.pass_obj
 def events(state, since, source, fmt):
-    """Pages new, changed, removed and restored; mentions added and removed."""
+    """Pages new, changed, removed and restored; mentions added and removed, oldest first."""
     from storage.events import list_events
 
+    check_filters(state, sources=(source,))
     rows = []
     for e in list_events(state.db(), since=since, source=source):
         row = {"event": e["event"], "url": e["url"], "source": e["source"], "at": e["at"]}
@@ -67,6 +96,7 @@ def errors(state, since, source, fmt):
     from crawler.masking import mask_text
     from storage.runs import list_errors
 
+    check_filters(state, sources=(source,))
     rows = [{"url": mask_text(e["url"]), "source": e["source"], "reason": mask_text(e["reason"]), "kind": e["kind"],
              "at": e["at"]}
             for e in list_errors(state.db(), since=since, source=source)]
@@ -129,8 +159,8 @@ def status(state, fmt):
                 "last_fetched", "last_new", "last_errors", "next_run", "errors_1d", "problems"], fmt)
     for row in rows:
         if row["last_error"]:
-            click.echo(f"{row['source']}: last error: {row['last_error']}")
-    click.echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+            echo(f"{row['source']}: last error: {row['last_error']}")
+    echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
 
 
 commands = [mentions, events, errors, status]

@@ -5,7 +5,7 @@ import click
 
 from crawler.cli import format_option
 from crawler.errors import UsageError
-from crawler.output import emit
+from crawler.output import echo, emit
 
 
 def _effective(state):
@@ -15,9 +15,12 @@ def _effective(state):
 
 
 def _name(value: str, what: str) -> str:
+    from crawler.config import name_problem
+
     value = " ".join(value.split())
-    if not any(char.isalnum() for char in value):
-        raise UsageError(f"{what} {value!r} has no letter or digit")
+    problem = name_problem(value)   # the same rule as terms in vigil.toml
+    if problem:
+        raise UsageError(f"{what} {value!r} {problem}")
     return value
 
 
@@ -51,12 +54,12 @@ def watch_add(state, watchlist, name, kind, aliases):
     with db.atomic():
         set_term(db, watchlist, name, kind, aliases, now_iso())
     if watchlist not in before:
-        click.echo(f"started watchlist {watchlist} with {name} ({kind})")
+        echo(f"started watchlist {watchlist} with {name} ({kind})")
     elif name in before[watchlist]:
-        click.echo(f"{name} was already watched in {watchlist}; now as a {kind}"
-                   + (f" with aliases {', '.join(aliases)}" if aliases else ""))
+        echo(f"{name} was already watched in {watchlist}; now as a {kind}"
+             + (f" with aliases {', '.join(aliases)}" if aliases else ""))
     else:
-        click.echo(f"now watching {name} ({kind}) in {watchlist}")
+        echo(f"now watching {name} ({kind}) in {watchlist}")
 
 
 @watch.command("remove")
@@ -76,7 +79,7 @@ def watch_remove(state, watchlist, name):
     db = state.db()
     with db.atomic():
         drop_term(db, watchlist, name, now_iso())
-    click.echo(f"no longer watching {name} in {watchlist}; what was found stays in `vigil mentions`")
+    echo(f"no longer watching {name} in {watchlist}; what was found stays in `vigil mentions`")
 
 
 @watch.command("list")
@@ -119,7 +122,7 @@ def subscribe(state, subscriber, watchlist, mode):
         set_subscription(db, subscriber, watchlist, True, mode, now_iso())
     how = mode or who.mode_for(watchlist)
     already = "already followed" if watchlist in who.watchlists else "now follows"
-    click.echo(f"{subscriber} {already} {watchlist} ({how})")
+    echo(f"{subscriber} {already} {watchlist} ({how})")
 
 
 @click.command()
@@ -136,12 +139,12 @@ def unsubscribe(state, subscriber, watchlist):
     who = find_subscriber(effective, subscriber)
     find_watchlist(effective, watchlist)
     if watchlist not in who.watchlists:
-        click.echo(f"{subscriber} did not follow {watchlist}")
+        echo(f"{subscriber} did not follow {watchlist}")
         return
     db = state.db()
     with db.atomic():
         set_subscription(db, subscriber, watchlist, False, None, now_iso())
-    click.echo(f"{subscriber} no longer follows {watchlist}; alerts already queued are still delivered")
+    echo(f"{subscriber} no longer follows {watchlist}; alerts already queued are still delivered")
 
 
 @click.command()
