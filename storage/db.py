@@ -197,6 +197,8 @@ def _migrate(db: Database, path: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         migrations.apply(db)
+        # Safe to remove once every migration is in: whoever locks a new file finds none pending.
+        lock_path.unlink(missing_ok=True)
     finally:
         os.close(fd)
 
