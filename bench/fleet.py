@@ -9,6 +9,7 @@ stopped once every source has finished one crawl. Printed per code tree:
   beside the polite limit, (P + 2) x delay: the front page, P pages and robots.txt, one
   after another on each host;
 - peak memory of the daemon and all its children together (RSS sampled every 0.2 s);
+- the CPU time of the daemon and its workers, in all and per page;
 - crawls ended by a locked database, and crawls that did not finish.
 
     python bench/fleet.py                              # 200 sources x 20 pages, delay 0.5
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -96,7 +98,8 @@ async def serve(sources: int, pages: int, port: int) -> None:
     await asyncio.gather(*(server.serve_forever() for server in servers))
 
 
-def config_text(sources: int, port: int, delay: float) -> str:
+def config_text(sources: int, port: int, delay: float, processes: int | None = None,
+                concurrent: int | None = None) -> str:
     blocks = "".join(textwrap.dedent(f"""
         [[sources]]
         name = "site{host}"
@@ -110,7 +113,8 @@ def config_text(sources: int, port: int, delay: float) -> str:
         [vigil]
         database = "vigil.db"
         allow_private_networks = ["127.0.0.0/8"]
-        """) + blocks + textwrap.dedent("""
+        """) + (f"crawl_processes = {processes}\n" if processes else "") \
+        + (f"max_concurrent_crawls = {concurrent}\n" if concurrent else "") + blocks + textwrap.dedent("""
         [[watchlists]]
         name = "defenders"
         [[watchlists.terms]]
@@ -123,14 +127,18 @@ def config_text(sources: int, port: int, delay: float) -> str:
         """)
 
 
-def family_rss(process: psutil.Process) -> int:
-    total = 0
+def family_rss(process: psutil.Process) -> tuple[int, int]:
+    """RSS of the process and all its children together, and of the largest child."""
+    total = largest = 0
     for member in [process, *process.children(recursive=True)]:
         try:
-            total += member.memory_info().rss
+            rss = member.memory_info().rss
         except psutil.Error:
-            pass
-    return total
+            continue
+        total += rss
+        if member.pid != process.pid:
+            largest = max(largest, rss)
+    return total, largest
 
 
 def finished_sources(db_path: Path) -> tuple[int, int, int]:
@@ -148,19 +156,22 @@ def finished_sources(db_path: Path) -> tuple[int, int, int]:
         return 0, 0, 0
 
 
-def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, timeout: float) -> dict:
+def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, timeout: float,
+              processes: int | None = None, concurrent: int | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="vigil-fleet-"))
-    (work / "vigil.toml").write_text(config_text(sources, port, delay))
+    (work / "vigil.toml").write_text(config_text(sources, port, delay, processes, concurrent))
     env = {**os.environ, "PYTHONPATH": str(tree)}
     log = open(work / "daemon.log", "w")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(work / "vigil.toml"), "run"],
                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     watched = psutil.Process(daemon.pid)
-    peak, done, bad, locked = 0, 0, 0, 0
+    peak, peak_child, done, bad, locked = 0, 0, 0, 0, 0
     next_look = 0.0
     while time.monotonic() - started < timeout and daemon.poll() is None:
-        peak = max(peak, family_rss(watched))
+        total, child = family_rss(watched)
+        peak, peak_child = max(peak, total), max(peak_child, child)
         if time.monotonic() >= next_look:
             done, bad, locked = finished_sources(work / "vigil.db")
             next_look = time.monotonic() + 1.0
@@ -174,8 +185,11 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     except subprocess.TimeoutExpired:
         daemon.kill()
     log.close()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)   # the daemon and its workers, once it is waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     daemon_log = (work / "daemon.log").read_text(errors="replace")
-    return {"cycle": cycle, "done": done, "peak_mb": peak / 2**20, "unfinished": bad, "locked": locked
+    return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "child_mb": peak_child / 2**20,
+            "unfinished": bad, "locked": locked
             + daemon_log.count("database is locked"), "complete": done >= sources}
 
 
@@ -185,6 +199,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--timeout", type=float, default=600.0, help="give up on a cycle after this many seconds")
+    parser.add_argument("--processes", type=int, help="crawl_processes for this tree (default: its own)")
+    parser.add_argument("--concurrent", type=int, help="max_concurrent_crawls for this tree (default: its own)")
     parser.add_argument("--compare-with", type=Path, action="append", default=[],
                         help="another checkout of Vigil to run the same cycle on (repeatable)")
     args = parser.parse_args()
@@ -205,13 +221,16 @@ def main() -> None:
         print(f"{args.sources} sources x {args.pages} pages, delay {args.delay} s: polite limit {limit:.1f} s; "
               f"{os.cpu_count()} cores")
         print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} "
-              f"{'unfinished':>10} {'locked':>7}")
-        for tree in [REPO, *args.compare_with]:
-            result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout)
+              f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7}")
+        for n, tree in enumerate([REPO, *args.compare_with]):
+            # --processes and --concurrent set this tree's keys; another tree keeps its defaults.
+            result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout,
+                               args.processes if n == 0 else None, args.concurrent if n == 0 else None)
             cycle = f"{result['cycle']:.1f}" if result["complete"] else f">{result['cycle']:.0f}"
             print(f"{tree.resolve().name:<28} {cycle:>8} {result['cycle'] / limit:>8.2f} "
-                  f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['unfinished']:>10} "
-                  f"{result['locked']:>7}", flush=True)
+                  f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['child_mb']:>17.0f} "
+                  f"{result['cpu']:>6.1f} {1000 * result['cpu'] / (args.sources * (args.pages + 1)):>12.1f} "
+                  f"{result['unfinished']:>10} {result['locked']:>7}", flush=True)
     finally:
         server.terminate()
         server.wait()

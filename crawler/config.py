@@ -85,7 +85,7 @@ class Config:
     watchlists: tuple[Watchlist, ...] = ()
     subscribers: tuple[Subscriber, ...] = ()
     timezone: str | None = None          # IANA name for cron schedules; None: the machine's own
-    max_concurrent_crawls: int = 100   # sources `vigil run` crawls at once, side by side
+    max_concurrent_crawls: int = 500   # sources `vigil run` crawls at once, side by side
     crawl_processes: int = 2           # ... in at most this many processes
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
     proxy: str | None = None             # the one HTTP proxy for crawls and channels; none from the environment

@@ -1,6 +1,7 @@
 """Source schedules: "every 30m" / "every 6h" or a five-field cron line."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,30 +35,36 @@ class Schedule:
         return trigger
 
     def period(self) -> float:
-        """Seconds between two runs: the interval, or a cron line's shortest gap over a week."""
+        """Seconds between two runs: the interval, or a cron line's shortest gap over two weeks."""
         if self.interval is not None:
             return self.interval.total_seconds()
-        from datetime import datetime, timezone as tz
-
-        moment = self.next_after(datetime(2026, 1, 5, tzinfo=tz.utc))
-        end = moment + timedelta(days=14)
-        shortest = None
-        for _ in range(500):  # a run every minute needs no two weeks of looking
-            if moment is None or moment >= end:
-                break
-            following = self.next_after(moment)
-            if following is None:
-                break
-            gap = (following - moment).total_seconds()
-            shortest = gap if shortest is None else min(shortest, gap)
-            moment = following
-        return shortest or 86400.0
+        return _cron_period(self)
 
     def next_after(self, moment, timezone=None):
         """The first run time after `moment` (an aware datetime), without jitter."""
         if self.interval is not None:
             return moment + self.interval
         return self.trigger(timezone).get_next_fire_time(None, moment + timedelta(seconds=1))
+
+
+@functools.lru_cache(maxsize=256)
+def _cron_period(schedule: Schedule) -> float:
+    """A cron line's shortest gap between two runs over two weeks (cached: read for every page)."""
+    from datetime import datetime, timezone as tz
+
+    moment = schedule.next_after(datetime(2026, 1, 5, tzinfo=tz.utc))
+    end = moment + timedelta(days=14)
+    shortest = None
+    for _ in range(500):  # a run every minute needs no two weeks of looking
+        if moment is None or moment >= end:
+            break
+        following = schedule.next_after(moment)
+        if following is None:
+            break
+        gap = (following - moment).total_seconds()
+        shortest = gap if shortest is None else min(shortest, gap)
+        moment = following
+    return shortest or 86400.0
 
 
 def parse_schedule(text: str) -> Schedule:
