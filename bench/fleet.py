@@ -8,7 +8,9 @@ stopped once every source has finished one crawl. Printed per code tree:
 - cycle: seconds from the daemon's start until the last source's first crawl finished,
   beside the polite limit, (P + 2) x delay: the front page, P pages and robots.txt, one
   after another on each host;
-- peak memory of the daemon and all its children together (RSS sampled every 0.2 s);
+- peak memory of the daemon and all its children together, sampled every 0.2 s: RSS added
+  up, and PSS added up (the libraries every process maps counted once), and the largest
+  worker's RSS;
 - the CPU time of the daemon and its workers, in all and per page;
 - crawls ended by a locked database, and crawls that did not finish.
 
@@ -127,18 +129,20 @@ def config_text(sources: int, port: int, delay: float, processes: int | None = N
         """)
 
 
-def family_rss(process: psutil.Process) -> tuple[int, int]:
-    """RSS of the process and all its children together, and of the largest child."""
-    total = largest = 0
+def family_memory(process: psutil.Process) -> tuple[int, int, int]:
+    """RSS of the process and all its children together, their PSS together (shared pages, such
+    as the libraries every worker maps, counted once), and the RSS of the largest child."""
+    total = pss = largest = 0
     for member in [process, *process.children(recursive=True)]:
         try:
-            rss = member.memory_info().rss
+            info = member.memory_full_info()
         except psutil.Error:
             continue
-        total += rss
+        total += info.rss
+        pss += info.pss
         if member.pid != process.pid:
-            largest = max(largest, rss)
-    return total, largest
+            largest = max(largest, info.rss)
+    return total, pss, largest
 
 
 def finished_sources(db_path: Path) -> tuple[int, int, int]:
@@ -167,11 +171,11 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(work / "vigil.toml"), "run"],
                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     watched = psutil.Process(daemon.pid)
-    peak, peak_child, done, bad, locked = 0, 0, 0, 0, 0
+    peak, peak_pss, peak_child, done, bad, locked = 0, 0, 0, 0, 0, 0
     next_look = 0.0
     while time.monotonic() - started < timeout and daemon.poll() is None:
-        total, child = family_rss(watched)
-        peak, peak_child = max(peak, total), max(peak_child, child)
+        total, pss, child = family_memory(watched)
+        peak, peak_pss, peak_child = max(peak, total), max(peak_pss, pss), max(peak_child, child)
         if time.monotonic() >= next_look:
             done, bad, locked = finished_sources(work / "vigil.db")
             next_look = time.monotonic() + 1.0
@@ -188,7 +192,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     after = resource.getrusage(resource.RUSAGE_CHILDREN)   # the daemon and its workers, once it is waited for
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     daemon_log = (work / "daemon.log").read_text(errors="replace")
-    return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "child_mb": peak_child / 2**20,
+    return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
             "unfinished": bad, "locked": locked
             + daemon_log.count("database is locked"), "complete": done >= sources}
 
@@ -220,7 +224,7 @@ def main() -> None:
         limit = (args.pages + 2) * args.delay
         print(f"{args.sources} sources x {args.pages} pages, delay {args.delay} s: polite limit {limit:.1f} s; "
               f"{os.cpu_count()} cores")
-        print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} "
+        print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} {'peak PSS MB':>12} "
               f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7}")
         for n, tree in enumerate([REPO, *args.compare_with]):
             # --processes and --concurrent set this tree's keys; another tree keeps its defaults.
@@ -228,7 +232,7 @@ def main() -> None:
                                args.processes if n == 0 else None, args.concurrent if n == 0 else None)
             cycle = f"{result['cycle']:.1f}" if result["complete"] else f">{result['cycle']:.0f}"
             print(f"{tree.resolve().name:<28} {cycle:>8} {result['cycle'] / limit:>8.2f} "
-                  f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['child_mb']:>17.0f} "
+                  f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['pss_mb']:>12.0f} {result['child_mb']:>17.0f} "
                   f"{result['cpu']:>6.1f} {1000 * result['cpu'] / (args.sources * (args.pages + 1)):>12.1f} "
                   f"{result['unfinished']:>10} {result['locked']:>7}", flush=True)
     finally:
