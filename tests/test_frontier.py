@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conftest import page, simple_config
 
 from crawler.timeutil import parse_iso
@@ -193,3 +195,29 @@ def test_a_named_page_taken_down_is_seen_within_its_ceiling_whatever_the_archive
     assert "/s/7.html" in fetched_paths(site)
     removed = [e for e in project.ok("events", "--format", "json").json_lines() if e["event"] == "removed"]
     assert [e["url"].rsplit("/", 1)[-1] for e in removed] == ["7.html"]
+
+
+@pytest.mark.e2e
+def test_a_source_that_knows_twenty_thousand_pages_still_sees_its_new_statement_first(site, project):
+    known = 20_000
+    for n in range(1, 60):
+        site.write(f"s/{n}.html", statement(n))
+    site.write("s/new.html", statement(99_999, ORLOV))
+    site.write("index.html", front(*range(1, 60)).replace('<li><a href="/s/1.html">',
+                                                           '<li><a href="/s/new.html">New</a></li><li><a href="/s/1.html">'))
+    project.write_config(simple_config(site.url, source_extra="max_pages = 1000\nmax_depth = 1", concurrency=16))
+    # The archive as an earlier year of crawls left it: 20,000 pages, every one due for a visit.
+    db = project.db()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT INTO pages (source, url, fetch_url, first_seen, last_fetched, depth) VALUES ('ngo', ?, ?, ?, ?, 1)",
+            [(f"{site.url}/s/{n}.html", f"{site.url}/s/{n}.html", now, now) for n in range(1, known + 1)])
+    site.times.clear()
+    result = project.ok("crawl")
+    assert "alerts sent 1" in result.stdout
+    assert [a["url"].rsplit("/", 1)[-1] for a in project.alerts()] == ["new.html"]
+    fetched, new, due_left, new_left = runs(project)[-1]
+    assert len(fetched_paths(site)) <= 1000 and fetched <= 1000
+    assert new >= 1 and due_left >= known - 1000
+    assert fetched_paths(site).index("/s/new.html") < 5
