@@ -29,7 +29,7 @@ import click  # noqa: E402
 
 HELP_WIDTH = 80   # --help as an 80-column terminal shows it, whatever the terminal that generates
 # -P: what a block prints is its output; -p: every block has this module as `g`.
-COG_OPTIONS = ["-r", "-P", "-I", str(ROOT / "docs"), "-p", "import generate as g"]
+COG_OPTIONS = ["-P", "-I", str(ROOT / "docs"), "-p", "import generate as g"]
 
 
 def files() -> list[Path]:
@@ -164,10 +164,10 @@ def defaults(table: str) -> dict[str, str]:
             shown[key] = _toml(field.default, kind)
         elif field is not None and field.default_factory is not dataclasses.MISSING:
             shown[key] = _toml(field.default_factory(), kind)
-        elif key not in given:
+        elif key not in given and hasattr(obj, key):
             shown[key] = _toml(getattr(obj, key), kind)
         else:
-            raise LookupError(f"no default known for {table}.{key}")
+            raise LookupError(f"no default known for {table}.{key}: its dataclass has no field of that name")
     return shown
 
 
@@ -209,6 +209,9 @@ def config_table(table: str) -> None:
     stale = set(config.KEY_MEANINGS[table]) - set(TABLES[table])
     if stale:
         raise LookupError(f"KEY_MEANINGS[{table!r}] describes keys the schema does not have: {sorted(stale)}")
+    unsaid = [key for key in TABLES[table] if not config.KEY_MEANINGS[table].get(key)]
+    if unsaid:
+        raise LookupError(f"say what {table}.{', '.join(unsaid)} means in KEY_MEANINGS, beside the schema")
     shown = defaults(table)
     print("| key | type | default | meaning |")
     print("|---|---|---|---|")
@@ -246,8 +249,8 @@ def run(check: bool = False) -> int:
     from cogapp import Cog
 
     args = ["cog", *COG_OPTIONS, "--verbosity", "1"]
-    if check:
-        args += ["--check", "--diff", "--check-fail-msg", "run `python docs/generate.py`"]
+    # --check only compares: with -r as well, cog would rewrite the files instead
+    args += ["--check", "--diff", "--check-fail-msg", "run `python docs/generate.py`"] if check else ["-r"]
     return Cog().main([*args, *(str(f) for f in files())])
 
 

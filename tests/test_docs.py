@@ -49,7 +49,8 @@ def _sections(text: str) -> dict[str, str]:
 
 def test_generated_docs_are_current(capsys):
     status = generate.run(check=True)
-    assert status == 0, "generated docs are out of date; run `python docs/generate.py`\n" + capsys.readouterr().out
+    output = capsys.readouterr()
+    assert status == 0, f"generated docs are out of date; run `python docs/generate.py`\n{output.out}{output.err}"
 
 
 # --- commands ------------------------------------------------------------------------------
