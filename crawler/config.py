@@ -155,7 +155,7 @@ KEY_MEANINGS = {
         "start_urls": "where the crawl begins; these pages are watched too",
         "feeds": "RSS or Atom feeds: every item's link is a page to watch",
         "sitemaps": "XML sitemaps or sitemap indexes, gzipped or not: every URL is a page to watch",
-        "follow": "regexes: follow only links whose URL matches one of them; none: every link on the "
+        "follow": "regexes: follow only links whose URL matches one of them; empty: every link on the "
                   "hosts of the source's URLs",
         "deny": "regexes: never follow a link whose URL matches one of them",
         "max_depth": "how many links away from a start URL to go; 0: the start URLs only",
