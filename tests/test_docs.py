@@ -223,3 +223,14 @@ def test_every_link_resolves(page):
         elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
             broken.append(f"{target}: no heading with this anchor")
     assert not broken, f"{page.relative_to(ROOT)}: {broken}"
+
+
+_REPO_PATH = re.compile(r"`((?:crawler|alerts|spiders|storage|bench|tests|scripts|docs)/[\w./-]*)`")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_file_named_exists(page):
+    """A module or folder the docs name in `code` is where they say: a move updates the docs."""
+    named = set(_REPO_PATH.findall(page.read_text(encoding="utf-8")))
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"{page.relative_to(ROOT)} names files that do not exist: {missing}"
