@@ -131,6 +131,81 @@ _SUBSCRIBER_KEYS = {
     "modes": ("table", False),
 }
 _TOP_KEYS = {"vigil": "table", "sources": "array", "watchlists": "array", "subscribers": "array"}
+# What each key above means, by table. docs/configuration.md is generated from these with the
+# type from the tables above, the default from the dataclasses and the bounds from LIMITS;
+# a test fails when a key has no meaning here.
+KEY_MEANINGS = {
+    "vigil": {
+        "database": "the SQLite file; a relative path is relative to the config file",
+        "allow_private_networks": "lets sites on loopback, private, link-local or reserved addresses be "
+                                  "fetched: `true` allows all, a list of CIDRs (`[\"10.20.0.0/16\"]`) only "
+                                  "the addresses inside it",
+        "timezone": "an IANA time zone name (`\"Europe/Berlin\"`) for cron `schedule`s, and for digests "
+                    "unless a subscriber has its own; none: the machine's",
+        "max_concurrent_crawls": "how many sources `vigil run` crawls at once, side by side",
+        "crawl_processes": "how many worker processes `vigil run` crawls them in: one per core is right; "
+                           "each holds about 100 MB plus its sources",
+        "jitter": "seconds a scheduled crawl may start late, at random, so that sources on one schedule "
+                  "do not all start at once; never more than a quarter of a source's interval",
+        "proxy": "the one HTTP proxy (`http://host:port`) for crawls, webhooks and Apprise services; "
+                 "`http_proxy` and the like in the environment are ignored",
+    },
+    "sources": {
+        "name": "unique name, used by `vigil crawl SOURCE` and in every output",
+        "start_urls": "where the crawl begins; these pages are watched too",
+        "feeds": "RSS or Atom feeds: every item's link is a page to watch",
+        "sitemaps": "XML sitemaps or sitemap indexes, gzipped or not: every URL is a page to watch",
+        "follow": "regexes: follow only links whose URL matches one of them; empty: every link on the "
+                  "hosts of the source's URLs",
+        "deny": "regexes: never follow a link whose URL matches one of them",
+        "max_depth": "how many links away from a start URL to go; 0: the start URLs only",
+        "max_pages": "the budget: the most pages one crawl of this source fetches; discovery and new pages "
+                     "first, due revisits share the rest (at least a quarter when any are due); links "
+                     "beyond it wait for the next crawl",
+        "schedule": "when `vigil run` crawls the source: `every N` with `s`, `m`, `h` or `d` (at most "
+                    "366 days), or a five-field cron line such as `0 */6 * * *`",
+        "concurrency": "requests in flight for this source",
+        "delay": "seconds between requests to one host, randomised by ±50%",
+        "revisit_ceiling": "the longest a known page waits for its next visit: a duration such as `30m`, "
+                           "`12h`, `7d` or `2w`",
+        "revisit_ceiling_watched": "the same for a page whose text names a watched term: its takedown is "
+                                   "seen within this plus one crawl interval",
+    },
+    "watchlists": {
+        "name": "the watchlist's unique name",
+        "terms": "its terms, as `[[watchlists.terms]]` tables",
+    },
+    "watchlists.terms": {
+        "name": "the person's name, or the keyword or phrase, as you write it",
+        "kind": f"{' or '.join(f'`{k}`' for k in KINDS)}: a person is found in other scripts, spellings "
+                "and grammatical cases; a keyword as whole words, in any case and accents",
+        "aliases": "other names or translations, matched like the name",
+        "given": "the given name(s) of a person, as written in `name`, when the split of the name is "
+                 "wrong; none: from the name",
+        "surname": "the surname, as written in `name`, for compound surnames (\"Ter-Petrosyan\", "
+                   "\"de la Cruz\"); none: from the name",
+        "patronymic": "the patronymic, as written in `name`, when you want it known",
+    },
+    "subscribers": {
+        "name": "the subscriber's unique name",
+        "watchlists": "the watchlists followed; each must be declared",
+        "channels": "where alerts go: one URL per channel",
+        "mode": f"{', '.join(f'`{m}`' for m in MODES)}: instant alerts go out right after the crawl "
+                "that found them; daily and weekly subscribers get a digest",
+        "secret": "signs webhook bodies (`X-Vigil-Signature: sha256=HMAC`); write it `${ENV_VAR}`",
+        "takedowns": "also alert when a page naming a followed person is removed or restored, or the "
+                     "name is removed from it",
+        "health": "also receive operator health alerts: a source failing, shrinking or gone quiet, a "
+                  "crawl that did not finish",
+        "digest_time": "`HH:MM` (24-hour) when daily and weekly digests go out, in the subscriber's "
+                       "time zone",
+        "timezone": "an IANA time zone name for `digest_time`; none: `[vigil] timezone`, else the "
+                    "machine's",
+        "weekly_day": f"the day weekly digests go out: `{WEEKDAYS[0]}` ... `{WEEKDAYS[-1]}`",
+        "modes": "overrides `mode` for some watchlists: `[subscribers.modes]`, then "
+                 "`high-risk = \"instant\"`",
+    },
+}
 
 
 class _Checker:
