@@ -13,14 +13,17 @@ from typing import Iterable
 
 import ahocorasick
 
-from alerts.namesakes import PersonContext, possessive_end
+from alerts.namesakes import PersonContext
+from alerts.surroundings import suffix_end
 from alerts.normalize import Words, light_fold, split_words
 from alerts.terms import KEYWORD, Mention, Term
 from alerts.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
 
-_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru")
+_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk",
+              "pypinyin")
 _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",
-            "normalize.py", "forenames.py")
+            "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
+            "surroundings.py")
 _CACHE_PREFIX = "matcher-"
 
 
@@ -129,17 +132,19 @@ class Matcher:
             spellings = self._forms[index].spellings.get(pattern)
             if spellings and tuple(light_fold(words.word(k)) for k in range(first, last + 1)) not in spellings:
                 return None
-            end, possessive = possessive_end(words, last)
-            return words.starts[first], end, rule + (", English possessive" if possessive else "")
+            end, suffix, _ = suffix_end(words, last)
+            return words.starts[first], end, rule + (f", {suffix}" if suffix else ""), False
         return self._contexts[index].resolve(words, first, last, rule, pattern)
 
     def _best(self, text: str, candidates: list) -> list[Mention]:
-        """The longest mention of each term at each place."""
+        """The longest mention of each term at each place; a weak one only after a full mention."""
         candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        for index, start, end, rule in candidates:
+        for index, start, end, rule, weak in candidates:
             if start < reached.get(index, -1):
+                continue
+            if weak and index not in reached:
                 continue
             reached[index] = end
             term = self.terms[index]

@@ -1,8 +1,12 @@
 """Telling the watched person from a namesake: the words around a surname decide."""
 from __future__ import annotations
 
+from alerts.chinese import HAN_RE
+from alerts.inflect import is_known_word
 from alerts.names import is_given_name, looks_like_patronymic
-from alerts.normalize import Words
+from alerts.normalize import Words, is_cyrillic
+from alerts.origins import ARABIC
+from alerts.surroundings import han_surname_stands_alone, names_a_place, starts_another_name, suffix_end
 from alerts.variants import PersonForms
 
 _REJECT = "reject"
@@ -10,12 +14,12 @@ _OPENERS = "\"'«»“”„‘’‹›([{—–-*•"
 _SENTENCE_ENDS = ".!?…"
 _HYPHENS = ("-", "‐", "‑")
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_APOSTROPHES = ("'", "’")
 _OBLIQUE_CASES = ("genitive", "accusative", "dative", "instrumental", "prepositional")
 
 
 def _soft(gap: str) -> bool:
-    return gap.replace("\u200b", " ").isspace()
+    """Words of one name: spaces, or nothing (Chinese characters), or the middle dot of 伊力哈木·土赫提."""
+    return gap == "" or gap.replace("\u200b", " ").isspace() or gap in ("·", "・", "‧")
 
 
 def _initial_gap(gap: str) -> bool:
@@ -24,6 +28,12 @@ def _initial_gap(gap: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     return word.lstrip(_INVISIBLE)[:1].isupper()
+
+
+def _uncased(word: str) -> bool:
+    """Arabic, Persian and Chinese letters have no capitals to tell a name by."""
+    first = word.lstrip(_INVISIBLE)[:1]
+    return bool(first) and first.isalpha() and not first.isupper() and not first.islower()
 
 
 # Abbreviated titles that look like initials: Dr. Orlov, M. Orlov (monsieur), Me Orlov (maître).
@@ -46,14 +56,6 @@ def _sentence_initial(text: str, pos: int) -> bool:
     return k < 0 or text[k] in _SENTENCE_ENDS
 
 
-def possessive_end(words: Words, last: int) -> tuple[int, bool]:
-    """End offset of word `last`, taking in an English possessive ("Markelov's")."""
-    nxt = last + 1
-    if nxt < len(words.keys) and words.keys[nxt] == "s" and words.gap(nxt) in _APOSTROPHES:
-        return words.ends[nxt], True
-    return words.ends[last], False
-
-
 class PersonContext:
     """Looks around a surname for the watched given name, patronymic or initials, or a namesake."""
 
@@ -61,7 +63,11 @@ class PersonContext:
         self.forms = forms
 
     def resolve(self, words: Words, first: int, last: int, rule: str, pattern: str):
-        """(start, end, rule) of the mention, or None when the surname is not the watched person."""
+        """(start, end, rule, weak) of the mention, or None when the surname is not the watched person.
+
+        A weak mention (a lone surname in a script without capitals, a lone Chinese surname) counts
+        only after a full mention of the same person earlier in the text.
+        """
         count = len(words.keys)
         if first > 0 and words.gap(first) in _HYPHENS and _capitalised(words.word(first - 1)):
             return None  # part of another double surname: Orlov-Davydov
@@ -72,20 +78,66 @@ class PersonContext:
             return None
         if before:
             start, context = before
-            end, possessive = possessive_end(words, last)
-            return words.starts[start], end, f"{rule}, {context}" + (", English possessive" if possessive else "")
+            end, suffix, _ = suffix_end(words, last)
+            return self._checked(words, words.starts[start], end, f"{rule}, {context}" + (f", {suffix}" if suffix else ""))
         after = self._after(words, last, _oblique(rule))
         if after == _REJECT:
             return None
         if after:
             end, context = after
-            return words.starts[first], end, f"{rule}, {context}"
-        if not _capitalised(words.word(first)):
+            return self._checked(words, words.starts[first], end, f"{rule}, {context}")
+        return self._alone(words, first, last, rule, pattern)
+
+    def _alone(self, words: Words, first: int, last: int, rule: str, pattern: str):
+        forms = self.forms
+        word = words.word(last)
+        uncased = _uncased(word)
+        if not uncased and not any(_capitalised(words.word(k)) for k in range(first, last + 1)):
             return None
-        if pattern in self.forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
+        if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return None  # "Мороз ударил": an everyday word opening a sentence
-        end, possessive = possessive_end(words, last)
-        return words.starts[first], end, f"{rule}, alone" + (", English possessive" if possessive else "")
+        end, suffix, locative = suffix_end(words, last)
+        if locative or (suffix != "English possessive" and names_a_place(words, first, last)):
+            return None  # in Kavala, Kavala'da, the port of Kavala, شهر رجب: a place or a month
+        if forms.second_surname and self._another_surname_follows(words, last):
+            return None  # Otero Pérez: another person with the same first surname
+        weak = uncased
+        if forms.surname_first or forms.origin == ARABIC:
+            if forms.surname_first:
+                weak = True
+            if HAN_RE.match(word) and not han_surname_stands_alone(words, last):
+                return None
+            if not uncased and self._capitalised_word_follows(words, last):
+                return None  # Liu Xia, Mansoor Ahmed: the surname is part of another person's name
+            if starts_another_name(words, last):
+                return None  # Abdel Fattah el-Sisi, عبد الفتاح السيسي
+        found = self._checked(words, words.starts[first], end, f"{rule}, alone" + (f", {suffix}" if suffix else ""))
+        return found and found[:3] + (weak,)
+
+    def _checked(self, words: Words, start: int, end: int, rule: str):
+        """The mention, unless it is in Chinese characters that differ from the ones the aliases give."""
+        text = words.text[start:end]
+        if self.forms.han_spellings and HAN_RE.search(text):
+            written = "".join(c for c in text if HAN_RE.match(c))
+            if written not in self.forms.han_spellings:
+                return None  # 徐志勇 reads as Xu Zhiyong but is written otherwise
+            rule += ", as the alias writes it"
+        elif HAN_RE.search(text):
+            rule += ", characters read as pinyin"
+        return start, end, rule, False
+
+    def _another_surname_follows(self, words: Words, last: int) -> bool:
+        j = last + 1
+        return (j < len(words.keys) and _soft(words.gap(j)) and _capitalised(words.word(j))
+                and words.keys[j] != self.forms.second_surname)
+
+    @staticmethod
+    def _capitalised_word_follows(words: Words, last: int) -> bool:
+        j = last + 1
+        if j >= len(words.keys) or not _soft(words.gap(j)):
+            return False
+        word = words.word(j)
+        return _capitalised(word) and not _is_initial(word) and len(word) > 1
 
     def _given_ending_at(self, words: Words, i: int):
         for keys, label in self.forms.given.by_last.get(words.keys[i], ()):
@@ -111,7 +163,14 @@ class PersonContext:
         return any(source.startswith(key) for source in sources)
 
     def _is_namesake(self, word: str) -> bool:
-        return _capitalised(word) and is_given_name(word)
+        if _uncased(word):
+            return not HAN_RE.match(word) and is_given_name(word)
+        if not _capitalised(word):
+            return False
+        if is_given_name(word):
+            return True
+        # A capitalised Cyrillic word no dictionary knows, next to the surname, is someone's given name.
+        return is_cyrillic(word) and len(word) > 2 and not is_known_word(word.lower()) and not looks_like_patronymic(word)
 
     def _before(self, words: Words, first: int):
         i = first - 1
