@@ -17,11 +17,11 @@ from itertools import product
 
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
-# Letters that romanisations do not tell apart share one representative. Hamza seats and ain are
-# alef (Ali, Alaa, Omar are written without them); the emphatics meet their plain letters
+# Letters that romanisations do not tell apart share one representative. Hamza and ain are alef
+# (Ali, Alaa, Omar are written without them), hamza on a yeh or waw seat is that letter (Raif, Raouf); the emphatics meet their plain letters
 # (Sabah/Sabbah, Tariq); kh and h are one in Latin keys too; taa marbuta is written ه as often as ة.
 _CLASSES = {
-    "ا": "ا", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ء": "ا", "ع": "ا", "ئ": "ا", "ؤ": "ا",
+    "ا": "ا", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ء": "ا", "ع": "ا", "ئ": "ي", "ؤ": "و",
     "ب": "ب", "پ": "پ", "ت": "ت", "ط": "ت", "ث": "ث", "ج": "ج", "چ": "چ", "ژ": "ژ",
     "ح": "ه", "خ": "ه", "ه": "ه", "ة": "ه", "ۀ": "ه", "ھ": "ه",
     "د": "د", "ض": "د", "ذ": "ذ", "ظ": "ذ", "ر": "ر", "ز": "ز", "س": "س", "ص": "س", "ش": "ش",
@@ -159,8 +159,8 @@ _LATIN_ALTERNATIVES = {
     "ou": ("u", "o", "oo"), "oo": ("ou", "u"), "u": ("ou", "o", "oo"), "o": ("u", "ou"),
     "ee": ("i", "ei"), "i": ("ee", "e", "y"), "e": ("a", "i"), "a": ("e", "aa"), "aa": ("a",),
     "ai": ("ay", "ei", "ey", "a"), "ay": ("ai", "ei", "ey"), "ei": ("ai", "ay", "ey", "e"), "ey": ("ei", "ai", "ay"),
-    "th": ("dh", "t", "z"), "dh": ("th", "d", "z"), "z": ("dh", "th"), "q": ("k", "g"), "k": ("q", "kh"),
-    "j": ("g", "dj"), "g": ("j", "gh"), "gh": ("g",), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),
+    "th": ("dh", "t", "z"), "dh": ("th", "d", "z"), "z": ("dh", "th"), "q": ("k", "g", "gh"), "k": ("q", "kh"),
+    "j": ("g", "dj"), "g": ("j", "gh"), "gh": ("g", "q"), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),
 }
 _LATIN_CHUNK_RE = re.compile(r"ou|oo|ee|aa|ai|ay|ei|ey|th|dh|gh|sh|ch|kh|.")
 

@@ -29,7 +29,7 @@ _EQUIVALENTS = """
 Алексей Олексій Аляксей Alexis Alexej Alexeï | Алёша Лёша Aljoscha
 Анатолий Анатолій Anatole | Толя
 Андрей Андрій Андрэй Анджей Andrzej Andrew André Andreas | Андрюша
-Борис Барыс
+Борис Барыс Borys
 Василий Василь Basil Wassili | Вася
 Виктор Віктор Victor | Витя
 Владимир Володимир Уладзімір Wladimir Volodymyr | Володя Вова

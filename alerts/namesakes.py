@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from alerts.chinese import HAN_RE
 from alerts.inflect import is_known_word
-from alerts.names import is_given_name, looks_like_patronymic
-from alerts.normalize import Words, is_cyrillic
-from alerts.origins import ARABIC
+from alerts.names import EQUIVALENT_GIVEN, is_given_name, looks_like_patronymic
+from alerts.normalize import Words, is_cyrillic, light_fold
+from alerts.origins import ARABIC, CHINESE, VIETNAMESE
 from alerts.surroundings import han_surname_stands_alone, names_a_place, starts_another_name, suffix_end
 from alerts.variants import PersonForms
 
@@ -38,6 +38,12 @@ def _uncased(word: str) -> bool:
 
 # Abbreviated titles that look like initials: Dr. Orlov, M. Orlov (monsieur), Me Orlov (maître).
 _TITLES = {"M", "Dr", "Mr", "Ms", "Mrs", "St", "Jr", "Sr", "Fr", "Hr", "Me", "Pr", "Mt", "Gl"}
+_ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "the", "le", "la", "les",
+             "el", "los", "las", "un", "une", "una", "il", "lo", "o", "a", "os", "as"}
+# Capitalised words before a surname that are no given name: titles and honorifics.
+_HONORIFICS = {"President", "Minister", "Premier", "Sheikh", "Sheikha", "Imam", "Judge", "Professor", "Prof",
+               "Dr", "Mr", "Mrs", "Ms", "Miss", "Madame", "Monsieur", "Herr", "Frau", "Señor", "Señora", "Don",
+               "Doña", "Pan", "Pani", "Bay", "Bayan", "Ông", "Bà", "Anh", "Chị", "Cô", "Sayyid", "Shaikh"}
 
 
 def _is_initial(word: str) -> bool:
@@ -162,6 +168,24 @@ class PersonContext:
     def _initial_matches(key: str, sources: tuple[str, ...]) -> bool:
         return any(source.startswith(key) for source in sources)
 
+    def _unknown_given_name(self, words: Words, i: int) -> bool:
+        """A capitalised word before the surname that no list knows may still be a given name: Berta
+        Zúniga Cáceres (a given name before it), Milad Mohammadi (a name of a region whose people are
+        named given name first, and the word is inside a sentence)."""
+        word = words.word(i)
+        if not _capitalised(word) or _is_initial(word) or word.isupper() or is_cyrillic(word) or word in _HONORIFICS:
+            return False
+        if i > 0 and _soft(words.gap(i)) and _capitalised(words.word(i - 1)) and is_given_name(words.word(i - 1)) \
+                and not looks_like_patronymic(word):
+            return True
+        if self.forms.origin in (ARABIC, CHINESE, VIETNAMESE) or self.forms.second_surname:
+            # Inside a sentence and after a lower-case word ("footballer Milad Mohammadi"), not after
+            # an article, which makes it a noun ("Die Anwältin Sotoudeh").
+            if _sentence_initial(words.text, words.starts[i]) or i == 0:
+                return False
+            return not _capitalised(words.word(i - 1)) and words.word(i - 1).lower() not in _ARTICLES
+        return False
+
     def _is_namesake(self, word: str) -> bool:
         if _uncased(word):
             return not HAN_RE.match(word) and is_given_name(word)
@@ -190,7 +214,10 @@ class PersonContext:
                     return given[0], "with given name and patronymic"
                 if self._is_namesake(words.word(i - 1)):
                     return _REJECT
-            if self._is_namesake(words.word(i)):
+            word = words.word(i)
+            if self._is_namesake(word):
+                return _REJECT
+            if self._unknown_given_name(words, i):
                 return _REJECT
             return None
         if _initial_gap(gap) and _is_initial(words.word(i)):
@@ -247,8 +274,8 @@ class PersonContext:
                 return _REJECT
             return words.ends[initials[-1]] + 1, "surname first, with initials"
         if self._is_namesake(word):
-            if oblique and _begins_full_name(words, j):
-                return None  # «соратник Навального Иван Жданов»: the given name is another person's
+            if oblique and (_begins_full_name(words, j) or _nominative_given(words, j)):
+                return None  # «соратник Навального Иван Жданов», «жонка Бяляцкага Наталля»: another person
             return _REJECT
         return None
 
@@ -256,6 +283,16 @@ class PersonContext:
 def _oblique(rule: str) -> bool:
     """The surname form found can only be an oblique case (Навального, Nawalnys), never a nominative."""
     return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
+
+
+def _nominative_given(words: Words, j: int) -> bool:
+    """Word `j` is a Cyrillic given name in the nominative (the table of equivalents holds nominatives
+    only) and no patronymic follows: it does not agree with a surname in an oblique case before it."""
+    word = words.word(j)
+    if not is_cyrillic(word) or light_fold(word) not in EQUIVALENT_GIVEN:
+        return False
+    k = j + 1
+    return not (k < len(words.keys) and _soft(words.gap(k)) and looks_like_patronymic(words.word(k)))
 
 
 def _begins_full_name(words: Words, j: int) -> bool:

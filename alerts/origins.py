@@ -35,7 +35,8 @@ ARABIC_GIVEN = ARABIC_MALE | ARABIC_FEMALE
 
 # Given names of other regions the forename list lacks, for telling namesakes apart.
 OTHER_GIVEN = frozenset("""
-selahattin taner eren nedim osman ahmet mehmet canan sebnem nurcan sezgin gulsen figen ozgur ertugrul kemal
+selahattin taner eren nedim osman ahmet mehmet hakan ali ayse emine hasan halil suleyman recep kadir omer
+yusuf ramazan ibrahim ismail mahmut canan sebnem nurcan sezgin gulsen figen ozgur ertugrul kemal
 mustafa huseyin murat emre burak cem deniz zeynep pinar elif asli gokhan serkan ilhan tuncay necati yilmaz
 zhiyong jiaxi quanzhang qiaochu xiaobo xia ming wei jun hong jian yan ling fang hua lei tao yong gang
 doan trang van dai chi dung duy thuc thi hoa lan huong tuan minh quang hung nam son thanh hai ngoc

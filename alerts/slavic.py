@@ -106,7 +106,7 @@ def belarusian_forms(word: str, part: str, gender: str | None) -> dict[str, str]
         elif re.search(r"[оа]ва$|[іы]на$", w):
             stem = w[:-1]
             forms.update({stem + "ай": "genitive or dative or instrumental or prepositional", stem + "у": "accusative"})
-        elif re.search(r"[іи]я$", w):
+        elif re.search(r"[іиы]я$", w):
             stem = w[:-1]
             forms.update({stem + "і": "genitive or dative or prepositional", stem + "ю": "accusative",
                           stem + "яй": "instrumental"})
@@ -217,7 +217,9 @@ def polish(cyrillic: str, russian: bool = False) -> str:
         elif ch == "л" and (nxt in "яюёеіиь"):
             out.append("l")
         elif ch == "е" and prev and prev not in _VOWELS:
-            out.append("ie" if prev in "бвмпфкгх" else "e")
+            out.append("ie" if prev in "бвмпф" else "e")
+        elif ch in "ий" and word.endswith(("ий", "ый")) and i >= len(word) - 2:
+            out.append("i" if ch == "и" else "")
         elif ch == "ь" and prev in "нсзц":
             out[-1] = {"н": "ń", "с": "ś", "з": "ź", "ц": "ć"}[prev]
         else:
@@ -270,7 +272,9 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
             stem = w[:-2]
             add(stem + "ého", "Czech genitive"), add(stem + "ému", "Czech dative"), add(stem + "ým", "Czech instrumental")
         elif re.search(r"[bcdfghjklłmnprstvwxzšžčřś]$", w):
-            add(w + "a", "Polish or Czech genitive"), add(w + "owi", "Polish dative"), add(w + "ovi", "Czech dative")
+            if not re.search(r"([oe][vw]|[iy]n)$", w):
+                add(w + "a", "Polish or Czech genitive")  # Orlova is a woman, whatever Polish says
+            add(w + "owi", "Polish dative"), add(w + "ovi", "Czech dative")
             add(w + "em", "Polish or Czech instrumental"), add(w + "u", "Czech dative or locative")
             add(w + "ie", "Polish locative")
             for end, locative in _POLISH_LOCATIVE:
@@ -311,6 +315,13 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
             add(base + "ová", "Czech feminine"), add(base + "ové", "Czech feminine, genitive or dative")
             add(base + "ovou", "Czech feminine, accusative or instrumental")
     return forms
+
+
+def akanne(cyrillic: str) -> list[str]:
+    """Belarusian spellings of a name with unstressed о written а (Почобут -> Пачобут); stress is
+    unknown, so each о but the last becomes а in turn."""
+    positions = [i for i, ch in enumerate(cyrillic) if ch == "о"]
+    return [cyrillic[:i] + "а" + cyrillic[i + 1:] for i in positions[:-1] or positions[:0]]
 
 
 def russian_forms_of_belarusian(cyrillic: str) -> list[str]:

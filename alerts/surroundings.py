@@ -19,7 +19,8 @@ _TURKISH_PLACE = frozenset("da de ta te nda nde dan den tan ten ndan nden".split
 # Keys as the automaton folds them (lower case, no accents; Arabic script by letter class).
 _PLACE_BEFORE = frozenset(word_key(w) for w in """
 in near outside into v ve w we pod en au aux tại dar
-в во под під ў
+в во под під ў из
+город місто горад město miasto
 في بمدينة مدينة در
 """.split())
 # Nouns that, followed by "of"/"de"/"di", name a place or time: the port of, la provincia de.
@@ -34,6 +35,7 @@ _OF = frozenset(word_key(w) for w in ["of", "de", "del", "di", "du", "des", "la"
 _PLACE_AFTER = frozenset(word_key(w) for w in """
 province region city river port airport district county street square bay valley governorate mountains
 oblast raion harbour harbor
+kenti kentinde kentine sehri sehrinde limani limaninda limanina ilinde
 """.split())
 # A month name, alone, is a date: Rajab, Ramadan.
 _TIME_BEFORE = frozenset(word_key(w) for w in ["شهر", "ماه", "month", "mes", "mois", "месяц", "месяца"])

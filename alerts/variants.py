@@ -1,6 +1,7 @@
 """The forms a watched term may take in text: scripts, romanisations, cases, given-name variants."""
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,6 +91,16 @@ def _surname_declensions(cyrillic: str, gender: str | None, ukrainian: bool,
                          belarusian: bool = False) -> dict[str, str]:
     """Case forms of a surname; a double surname also with only its last part declined (Кара-Мурзы)."""
     forms = dict(declensions(cyrillic, SURNAME, gender, ukrainian))
+    if re.search(r"[сц]кий$", cyrillic):
+        # Кагарлицкий is Кагарлицький in Ukrainian and Кагарліцкі in Belarusian text.
+        for other, belarusian_ending in ((cyrillic[:-3] + "ький", False), (cyrillic[:-3] + "кі", True)):
+            if belarusian_ending:
+                for form, cases in slavic.belarusian_forms(other, SURNAME, gender).items():
+                    forms.setdefault(form, cases)
+                forms.setdefault(other, "nominative")
+            else:
+                for form, cases in declensions(other, SURNAME, gender, True).items():
+                    forms.setdefault(form, cases)
     if belarusian or "ў" in cyrillic:
         for form, cases in slavic.belarusian_forms(cyrillic, SURNAME, gender).items():
             forms.setdefault(form, cases)
@@ -167,6 +178,10 @@ def build_person(term: Term) -> PersonForms:
     belarusian = language == BELARUSIAN or any("ў" in c for c in surname_cyrillic)
     if belarusian:
         surname_cyrillic += [r for c in surname_cyrillic for r in slavic.russian_forms_of_belarusian(c)]
+    if language in (BELARUSIAN, slavic.POLISH):
+        surname_cyrillic += [a for c in surname_cyrillic[:2] for a in slavic.akanne(c)]
+    # Ukrainian and Belarusian press decline a Belarusian or Polish name their own way.
+    ukrainian = ukrainian or belarusian or language == slavic.POLISH
     patronymic_cyrillic = [c for w in patronymic_written for c in _cyrillic_sources(w, PATRONYMIC)]
     gender = _gender(given_written, given_cyrillic, surname_cyrillic, patronymic_cyrillic)
 
@@ -247,7 +262,7 @@ def _given_forms(written: tuple[str, ...], cyrillic: tuple[str, ...], gender: st
         elif origin == CHINESE:
             for more, label in regional.chinese_given_keys(name).items():
                 given.keys.setdefault(more, label)
-        if origin not in (CHINESE, VIETNAMESE) and not (is_cyrillic(name) or has_arabic(name)):
+        if origin != VIETNAMESE and not (is_cyrillic(name) or has_arabic(name) or HAN_RE.search(name)):
             for more, label in regional.latin_given_cases(name, gender).items():
                 given.keys.setdefault(more, label)
     for name in written + cyrillic:
@@ -267,6 +282,10 @@ def _given_forms(written: tuple[str, ...], cyrillic: tuple[str, ...], gender: st
         # Ukrainian endings are added whatever the name: Олександрі, Олегові.
         for form in declensions(source, GIVEN, gender, True):
             given.keys.setdefault(tuple(word_key(p) for p in words_of(form)), label)
+            if not diminutive:
+                # Polish and Czech spell the cases of a Slavic given name their own way: Alesia, Valjancin.
+                for latin in (slavic.polish(form), slavic.czech(form)):
+                    given.keys.setdefault((word_key(latin),), label or "Polish or Czech")
         if belarusian:
             for form in slavic.belarusian_forms(source, GIVEN, gender):
                 given.keys.setdefault((word_key(form),), label)
