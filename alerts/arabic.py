@@ -160,7 +160,7 @@ _LATIN_ALTERNATIVES = {
     "ee": ("i", "ei"), "i": ("ee", "e", "y"), "e": ("a", "i"), "a": ("e", "aa"), "aa": ("a",),
     "ai": ("ay", "ei", "ey", "a"), "ay": ("ai", "ei", "ey"), "ei": ("ai", "ay", "ey", "e"), "ey": ("ei", "ai", "ay"),
     "th": ("dh", "t", "z"), "dh": ("th", "d", "z"), "z": ("dh", "th"), "q": ("k", "g", "gh"), "k": ("q", "kh"),
-    "j": ("g", "dj"), "g": ("j", "gh"), "gh": ("g", "q"), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),
+    "j": ("g", "dj", "c"), "g": ("j", "gh"), "gh": ("g", "q"), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),
 }
 _LATIN_CHUNK_RE = re.compile(r"ou|oo|ee|aa|ai|ay|ei|ey|th|dh|gh|sh|ch|kh|.")
 

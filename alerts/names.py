@@ -48,7 +48,7 @@ _EQUIVALENTS = """
 Максим Максім Maksym Maxime | Макс
 Валентин Валянцін Valiantsin Walenty Valentyn
 Михаил Михайло Міхаіл Michael Michel Michail | Миша
-Николай Микола Мікалай Nicholas Nicolas Nikolaus | Коля
+Николай Микола Мікалай Никола Nikola Nicholas Nicolas Nikolaus | Коля
 Олег Алег Oleh
 Павел Павло Павал Paul Pawel Pavlo | Паша
 Пётр Петро Пятро Peter Pierre Piotr Pjotr | Петя

@@ -38,6 +38,7 @@ def _uncased(word: str) -> bool:
 
 # Abbreviated titles that look like initials: Dr. Orlov, M. Orlov (monsieur), Me Orlov (maître).
 _TITLES = {"M", "Dr", "Mr", "Ms", "Mrs", "St", "Jr", "Sr", "Fr", "Hr", "Me", "Pr", "Mt", "Gl"}
+_ARABIC_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ad"}
 _ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "the", "le", "la", "les",
              "el", "los", "las", "un", "une", "una", "il", "lo", "o", "a", "os", "as"}
 # Capitalised words before a surname that are no given name: titles and honorifics.
@@ -97,13 +98,16 @@ class PersonContext:
     def _alone(self, words: Words, first: int, last: int, rule: str, pattern: str):
         forms = self.forms
         word = words.word(last)
+        if forms.origin == ARABIC and first > 0 and words.keys[first - 1] in _ARABIC_ARTICLES \
+                and words.gap(first) in _HYPHENS + (" ",):
+            return None  # the form with its article is tried on its own: Maryam al-Khawaja
         uncased = _uncased(word)
         if not uncased and not any(_capitalised(words.word(k)) for k in range(first, last + 1)):
             return None
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return None  # "Мороз ударил": an everyday word opening a sentence
         end, suffix, locative = suffix_end(words, last)
-        if locative or (suffix != "English possessive" and names_a_place(words, first, last)):
+        if locative or (suffix != "English possessive" and names_a_place(words, first, last, rule)):
             return None  # in Kavala, Kavala'da, the port of Kavala, شهر رجب: a place or a month
         if forms.second_surname and self._another_surname_follows(words, last):
             return None  # Otero Pérez: another person with the same first surname
@@ -191,10 +195,19 @@ class PersonContext:
             return not HAN_RE.match(word) and is_given_name(word)
         if not _capitalised(word):
             return False
-        if is_given_name(word):
-            return True
-        # A capitalised Cyrillic word no dictionary knows, next to the surname, is someone's given name.
-        return is_cyrillic(word) and len(word) > 2 and not is_known_word(word.lower()) and not looks_like_patronymic(word)
+        return is_given_name(word)
+
+    @staticmethod
+    def _unknown_cyrillic_name(words: Words, i: int) -> bool:
+        """A capitalised Cyrillic word inside a sentence that neither dictionary knows, right before the
+        surname, is someone's given name (Тофиг Орлов)."""
+        word = words.word(i)
+        if not (is_cyrillic(word) and _capitalised(word) and len(word) > 2) or looks_like_patronymic(word):
+            return False
+        if _sentence_initial(words.text, words.starts[i]) or word.isupper():
+            return False
+        from alerts.slavic import is_ukrainian_word
+        return not is_known_word(word.lower()) and not is_ukrainian_word(word)
 
     def _before(self, words: Words, first: int):
         i = first - 1
@@ -215,7 +228,7 @@ class PersonContext:
                 if self._is_namesake(words.word(i - 1)):
                     return _REJECT
             word = words.word(i)
-            if self._is_namesake(word):
+            if self._is_namesake(word) or self._unknown_cyrillic_name(words, i):
                 return _REJECT
             if self._unknown_given_name(words, i):
                 return _REJECT
@@ -244,7 +257,10 @@ class PersonContext:
         if j >= count:
             return None
         gap = words.gap(j)
-        if _soft(gap) or gap.strip() == ",":
+        # Arabic and Persian names are not turned round in running text: "Mansoor Ahmed" is another man,
+        # unless a comma or capitals say the surname comes first.
+        turned = gap.strip() == "," or words.word(last).isupper() or self.forms.origin != ARABIC
+        if (_soft(gap) or gap.strip() == ",") and turned:
             given = self._given_starting_at(words, j)
             if given:
                 end, label = given
@@ -274,7 +290,7 @@ class PersonContext:
                 return _REJECT
             return words.ends[initials[-1]] + 1, "surname first, with initials"
         if self._is_namesake(word):
-            if oblique and (_begins_full_name(words, j) or _nominative_given(words, j)):
+            if oblique and (_begins_full_name(words, j) or _nominative_given(words, j, words.word(last))):
                 return None  # «соратник Навального Иван Жданов», «жонка Бяляцкага Наталля»: another person
             return _REJECT
         return None
@@ -285,14 +301,17 @@ def _oblique(rule: str) -> bool:
     return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
 
 
-def _nominative_given(words: Words, j: int) -> bool:
+def _nominative_given(words: Words, j: int, surname: str) -> bool:
     """Word `j` is a Cyrillic given name in the nominative (the table of equivalents holds nominatives
-    only) and no patronymic follows: it does not agree with a surname in an oblique case before it."""
+    only): it does not agree with a surname in an oblique case before it. With a patronymic after it,
+    only when the surname cannot be a woman's nominative either (Беляцкого, not Каляпина)."""
     word = words.word(j)
     if not is_cyrillic(word) or light_fold(word) not in EQUIVALENT_GIVEN:
         return False
     k = j + 1
-    return not (k < len(words.keys) and _soft(words.gap(k)) and looks_like_patronymic(words.word(k)))
+    if k < len(words.keys) and _soft(words.gap(k)) and looks_like_patronymic(words.word(k)):
+        return not surname.lower().endswith(("а", "я"))
+    return True
 
 
 def _begins_full_name(words: Words, j: int) -> bool:

@@ -11,8 +11,8 @@ from alerts.chinese import HAN_CLASS, HAN_RE, han_reading
 
 # Characters that may sit inside a word without changing it: soft hyphen, zero-width
 # joiners, word joiner, BOM, variation selectors, combining marks (stress) and the middle dot
-# of BGN/PCGN (Ty·ay·a). A zero-width space separates words.
-_INSIDE = "\u00ad\u00b7\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\u0300-\u036f"
+# of BGN/PCGN (Ty·ay·a), Arabic short-vowel marks and tatweel. A zero-width space separates words.
+_INSIDE = "\u00ad\u00b7\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\u0300-\u036f\u064b-\u065f\u0670\u0640"
 _IGNORABLE = {ord(c): None for c in "\u00ad\u00b7\u200b\u200c\u200d\u2060\ufeff\u0301\u0300"}
 _IGNORABLE.update({cp: None for cp in range(0xFE00, 0xFE10)})
 _APOSTROPHES = "'’ʼ`´ʹʺ"

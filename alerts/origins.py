@@ -71,7 +71,7 @@ def name_origin(name: str, aliases: tuple[str, ...] = ()) -> str | None:
     if any(has_arabic(a) for a in (name, *aliases)):
         return ARABIC
     words = name.replace(",", " ").split()
-    if looks_chinese([_plain(w) for w in words]) or any(HAN_RE.search(a) for a in aliases):
+    if looks_chinese([_plain(w) for w in words]) or HAN_RE.search(name):
         return CHINESE
     if looks_vietnamese(words):
         return VIETNAMESE
@@ -92,4 +92,6 @@ def is_arabic_script_given_name(key: str) -> bool:
 
 
 def is_other_given_name(folded: str) -> bool:
-    return folded in OTHER_GIVEN or folded in ARABIC_GIVEN
+    from alerts.slavic import LATIN_GIVEN
+
+    return folded in OTHER_GIVEN or folded in ARABIC_GIVEN or folded in LATIN_GIVEN

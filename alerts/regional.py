@@ -10,6 +10,7 @@ from alerts.normalize import light_fold, phrase_key, word_key, words_of
 from alerts.slavic import czech, latin_cases, polish
 
 _ARTICLE_KEY = "ال"
+_ABD_KEY = arabic_key("عبد")
 
 
 def _phrase(words: tuple[str, ...]) -> str:
@@ -41,13 +42,13 @@ def arabic_surname_patterns(written: str) -> dict[str, str]:
             for words in abd_forms(spelling):
                 patterns.setdefault(_phrase(words), "latin surname (Arabic, Abd compound)")
         for skeleton in skeletons(core):
-            for key, label in prefixed("عبد", False):
+            for key, label in prefixed(_ABD_KEY, False):
                 rule = sys.intern("arabic script surname, Abd compound" + (f", {label}" if label else ""))
                 patterns.setdefault(f" {key} {_ARTICLE_KEY}{skeleton} ", rule)
                 patterns.setdefault(f" {arabic_key(key + _ARTICLE_KEY + skeleton)} ", rule)
         return patterns
     core, article = strip_article(written)
-    for spelling in latin_spellings(core):
+    for spelling in latin_spellings(core, 3):
         for words in (article_forms(spelling) if article else [(spelling,)]):
             patterns.setdefault(_phrase(words), "latin surname (Arabic or Persian spelling)")
     for skeleton in skeletons(core):
@@ -72,7 +73,7 @@ def arabic_given_keys(written: str) -> dict[tuple[str, ...], str]:
             for words in abd_forms(spelling):
                 keys.setdefault(tuple(word_key(w) for w in words), "variant")
         for skeleton in skeletons(core):
-            for key, _ in prefixed("عبد", False):
+            for key, _ in prefixed(_ABD_KEY, False):
                 keys.setdefault((key, _ARTICLE_KEY + skeleton), "arabic script")
                 keys.setdefault((arabic_key(key + _ARTICLE_KEY + skeleton),), "arabic script")
         return keys

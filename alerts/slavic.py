@@ -31,12 +31,15 @@ andrzej wojciech grzegorz krzysztof jerzy zbigniew tomasz lukasz piotr pawel mar
 agnieszka malgorzata katarzyna joanna magdalena barbara ewa elzbieta krystyna jadwiga
 """.split())
 _POLISH_LETTERS_RE = re.compile(r"cz|sz|rz|[łżźśćńąę]")
+LATIN_GIVEN = frozenset(_UKRAINIAN_GIVEN | _BELARUSIAN_GIVEN | _POLISH_GIVEN)
 
 
 def slavic_origin(given: str | None, surname: str | None = None) -> str | None:
     """"uk", "be" or "pl" when a romanised name is in its Ukrainian, Belarusian or Polish form, else None."""
     if surname and _POLISH_LETTERS_RE.search(surname.lower()):
         return POLISH
+    if surname and re.search(r"(ava|au|ouski|ouskaya)$", light_fold(surname)):
+        return BELARUSIAN  # Kalesnikava, Tsikhanouskaya: Russian would write -ova, -ovskaya
     if not given:
         return None
     first = light_fold(given.split()[0])
@@ -178,6 +181,11 @@ def ukrainian_declensions(word: str, grammeme: str) -> dict[str, str]:
                 if case not in forms[form.word]:
                     forms[form.word].append(case)
     return {form: " or ".join(cases) for form, cases in forms.items()}
+
+
+@lru_cache(maxsize=65536)
+def is_ukrainian_word(word: str) -> bool:
+    return word.lower() in ukrainian_morph().dictionary.words
 
 
 @lru_cache(maxsize=65536)

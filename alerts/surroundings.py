@@ -19,7 +19,7 @@ _TURKISH_PLACE = frozenset("da de ta te nda nde dan den tan ten ndan nden".split
 # Keys as the automaton folds them (lower case, no accents; Arabic script by letter class).
 _PLACE_BEFORE = frozenset(word_key(w) for w in """
 in near outside into v ve w we pod en au aux tại dar
-в во под під ў из
+в во под під ў
 город місто горад město miasto
 في بمدينة مدينة در
 """.split())
@@ -55,13 +55,15 @@ def suffix_end(words: Words, last: int) -> tuple[int, str, bool]:
     return words.ends[last], "", False
 
 
-def names_a_place(words: Words, first: int, last: int) -> bool:
+def names_a_place(words: Words, first: int, last: int, rule: str = "") -> bool:
     """True when the words around a lone surname make it a place or a date (in Kavala, the port of Kavala)."""
     i = first - 1
     if i >= 0 and words.gap(first).strip() == "":
         key = words.keys[i]
         if key in _PLACE_BEFORE or key in _TIME_BEFORE:
             return True
+        if key == "из" and "genitive" in rule:
+            return True  # из Кавалы; із Буткевичем is "with"
         if key in _OF and i >= 1 and words.keys[i - 1] in _PLACE_NOUNS and words.gap(i).strip() == "":
             return True
         if key in _OF and i >= 2 and words.keys[i - 1] in _OF and words.keys[i - 2] in _PLACE_NOUNS:

@@ -133,6 +133,17 @@ def _written_parts(term: Term) -> tuple[list[str], list[str], list[str]]:
     return given, surnames, patronymics
 
 
+def _han_spellings(written: str) -> str:
+    return "".join(c for c in written if HAN_RE.match(c))
+
+
+def _han_parts(written: str) -> tuple[str, ...]:
+    """许 and 志永许 as well as 许志永: the surname alone, and the name in the other order."""
+    parts = split_name(written)
+    surname, given = _han_spellings(parts.surname or ""), _han_spellings(parts.given or "")
+    return surname, given + surname, surname + given
+
+
 def _gender(given_written: list[str], given_cyrillic: list[str], surname_cyrillic: list[str],
             patronymic_cyrillic: list[str]) -> str | None:
     for written in given_written:
@@ -166,9 +177,8 @@ def build_person(term: Term) -> PersonForms:
     language = slavic_origin(latin_given[0] if latin_given else None, latin_surname) if origin is None else None
     forms.origin = origin
     forms.surname_first = origin in (CHINESE, VIETNAMESE)
-    forms.han_spellings = frozenset(
-        s.replace(" ", "") for a in (term.name, *term.aliases) if HAN_RE.search(a)
-        for s in (a, split_name(a).surname or "", (split_name(a).surname or "") + (split_name(a).given or "")))
+    forms.han_spellings = frozenset(_han_spellings(a) for a in (term.name, *term.aliases) if HAN_RE.search(a)) \
+        | frozenset(s for a in (term.name, *term.aliases) if HAN_RE.search(a) for s in _han_parts(a))
     ukrainian = language == UKRAINIAN or any(
         set(w.lower()) & UKRAINIAN_LETTERS for w in given_written + surname_written + patronymic_written)
     given_cyrillic = [c for w in given_written if len(w.split()) == 1 or origin == CHINESE
