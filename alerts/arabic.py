@@ -157,7 +157,7 @@ def skeletons(latin: str) -> tuple[str, ...]:
 # most two are made, so a name has some dozens of spellings, not thousands.
 _LATIN_ALTERNATIVES = {
     "ou": ("u", "o", "oo"), "oo": ("ou", "u"), "u": ("ou", "o", "oo"), "o": ("u", "ou"),
-    "ee": ("i", "ei"), "i": ("ee", "e", "y"), "e": ("a", "i"), "a": ("e", "aa"), "aa": ("a",),
+    "ee": ("i", "ei"), "i": ("ee", "e", "y"), "e": ("a", "i", "u"), "a": ("e", "aa"), "aa": ("a",),
     "ai": ("ay", "ei", "ey", "a"), "ay": ("ai", "ei", "ey"), "ei": ("ai", "ay", "ey", "e"), "ey": ("ei", "ai", "ay"),
     "th": ("dh", "t", "z"), "dh": ("th", "d", "z"), "z": ("dh", "th"), "q": ("k", "g", "gh"), "k": ("q", "kh"),
     "j": ("g", "dj", "c"), "g": ("j", "gh"), "gh": ("g", "q"), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),

@@ -136,6 +136,42 @@ class Matcher:
             return words.starts[first], end, rule + (f", {suffix}" if suffix else ""), False
         return self._contexts[index].resolve(words, first, last, rule, pattern)
 
+    def explain(self, text: str) -> list[dict]:
+        """Every place where a form of a watched term occurs in `text`: the mention it made and the rule
+        that fired, or why it is not one. For `vigil match --explain` and `vigil watch show --text`."""
+        if self._empty or not text:
+            return []
+        mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
+        words = split_words(text)
+        rows = []
+        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
+            first = words.index_at(end - length + 2)
+            last = first + count - 1
+            joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
+            for index, kind, rule in entries:
+                term = self.terms[index]
+                row = {"term": term.name, "watchlist": term.watchlist, "kind": term.kind,
+                       "matched": text[words.starts[first]:words.ends[last]], "start": words.starts[first],
+                       "end": words.ends[last], "form": rule, "mention": False, "rule": None, "why": None}
+                found = self._resolve(words, first, last, index, kind, rule, pattern) if joined else None
+                if found:
+                    start, stop, fired, weak = found
+                    mention = mentions.get((term.name, start, stop))
+                    row.update(matched=text[start:stop], start=start, end=stop, rule=fired)
+                    if mention and mention.rule == fired:
+                        row["mention"] = True
+                    else:
+                        row["why"] = ("alone, in a script without capitals or a Chinese surname: counts only after a "
+                                      "full mention earlier in the text") if weak else "inside a longer mention"
+                elif not joined:
+                    row["why"] = "the words are not written together"
+                else:
+                    context = self._contexts[index]
+                    row["why"] = context.why if context else "spelled otherwise than the keyword"
+                rows.append(row)
+        rows.sort(key=lambda r: (r["start"], -r["end"], r["term"]))
+        return rows
+
     def _best(self, text: str, candidates: list) -> list[Mention]:
         """The longest mention of each term at each place; a weak one only after a full mention."""
         candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))

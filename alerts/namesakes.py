@@ -68,6 +68,15 @@ class PersonContext:
 
     def __init__(self, forms: PersonForms):
         self.forms = forms
+        self.why = ""  # why the last surname found was not taken for the person, for `--explain`
+
+    def _no(self, why: str) -> None:
+        self.why = why
+        return None
+
+    def _reject(self, why: str) -> str:
+        self.why = why
+        return _REJECT
 
     def resolve(self, words: Words, first: int, last: int, rule: str, pattern: str):
         """(start, end, rule, weak) of the mention, or None when the surname is not the watched person.
@@ -77,19 +86,20 @@ class PersonContext:
         """
         count = len(words.keys)
         if first > 0 and words.gap(first) in _HYPHENS and _capitalised(words.word(first - 1)):
-            return None  # part of another double surname: Orlov-Davydov
+            # Orlov-Davydov
+            return self._no("joined by a hyphen to another capitalised word: part of another double surname")
         if last + 1 < count and words.gap(last + 1) in _HYPHENS and _capitalised(words.word(last + 1)):
-            return None
+            return self._no("joined by a hyphen to another capitalised word: part of another double surname")
         before = self._before(words, first)
         if before == _REJECT:
-            return None
+            return None  # self.why says which
         if before:
             start, context = before
             end, suffix, _ = suffix_end(words, last)
             return self._checked(words, words.starts[start], end, f"{rule}, {context}" + (f", {suffix}" if suffix else ""))
         after = self._after(words, last, _oblique(rule))
         if after == _REJECT:
-            return None
+            return None  # self.why says which
         if after:
             end, context = after
             return self._checked(words, words.starts[first], end, f"{rule}, {context}")
@@ -100,27 +110,27 @@ class PersonContext:
         word = words.word(last)
         if forms.origin == ARABIC and first > 0 and words.keys[first - 1] in _ARABIC_ARTICLES \
                 and words.gap(first) in _HYPHENS + (" ",):
-            return None  # the form with its article is tried on its own: Maryam al-Khawaja
+            return self._no("the form with its article is tried on its own")  # the form with its article is tried on its own: Maryam al-Khawaja
         uncased = _uncased(word)
         if not uncased and not any(_capitalised(words.word(k)) for k in range(first, last + 1)):
-            return None
+            return self._no("alone and not capitalised")
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
-            return None  # "Мороз ударил": an everyday word opening a sentence
+            return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
         end, suffix, locative = suffix_end(words, last)
         if locative or (suffix != "English possessive" and names_a_place(words, first, last, rule)):
-            return None  # in Kavala, Kavala'da, the port of Kavala, شهر رجب: a place or a month
+            return self._no("alone, the words around it make it a place or a date")  # in Kavala, Kavala'da, the port of Kavala, شهر رجب: a place or a month
         if forms.second_surname and self._another_surname_follows(words, last):
-            return None  # Otero Pérez: another person with the same first surname
+            return self._no("alone, followed by another surname: another person with the same first surname")  # Otero Pérez: another person with the same first surname
         weak = uncased
         if forms.surname_first or forms.origin == ARABIC:
             if forms.surname_first:
                 weak = True
             if HAN_RE.match(word) and not han_surname_stands_alone(words, last):
-                return None
+                return self._no("a Chinese surname alone inside a word or before another given name")
             if not uncased and self._capitalised_word_follows(words, last):
-                return None  # Liu Xia, Mansoor Ahmed: the surname is part of another person's name
+                return self._no("alone, followed by a capitalised word: part of another person's name")  # Liu Xia, Mansoor Ahmed: the surname is part of another person's name
             if starts_another_name(words, last):
-                return None  # Abdel Fattah el-Sisi, عبد الفتاح السيسي
+                return self._no("alone, followed by another family name: part of another person's name")  # Abdel Fattah el-Sisi, عبد الفتاح السيسي
         found = self._checked(words, words.starts[first], end, f"{rule}, alone" + (f", {suffix}" if suffix else ""))
         return found and found[:3] + (weak,)
 
@@ -130,7 +140,7 @@ class PersonContext:
         if self.forms.han_spellings and HAN_RE.search(text):
             written = "".join(c for c in text if HAN_RE.match(c))
             if written not in self.forms.han_spellings:
-                return None  # 徐志勇 reads as Xu Zhiyong but is written otherwise
+                return self._no("written in other characters than the alias")  # 徐志勇 reads as Xu Zhiyong but is written otherwise
             rule += ", as the alias writes it"
         elif HAN_RE.search(text):
             rule += ", characters read as pinyin"
@@ -223,15 +233,15 @@ class PersonContext:
                 given = self._given_ending_at(words, i - 1)
                 if given:
                     if self._patronymic_mismatch(words.keys[i]):
-                        return _REJECT
+                        return self._reject("another patronymic")
                     return given[0], "with given name and patronymic"
                 if self._is_namesake(words.word(i - 1)):
-                    return _REJECT
+                    return self._reject("another person's given name and patronymic before it")
             word = words.word(i)
             if self._is_namesake(word) or self._unknown_cyrillic_name(words, i):
-                return _REJECT
+                return self._reject("another person's given name before it")
             if self._unknown_given_name(words, i):
-                return _REJECT
+                return self._reject("another person's given name before it")
             return None
         if _initial_gap(gap) and _is_initial(words.word(i)):
             initials = [i]
@@ -244,10 +254,10 @@ class PersonContext:
                 if given:
                     return given[0], "with given name and initial"
             if not self._initial_matches(words.keys[initials[0]], self.forms.given.initial_sources):
-                return _REJECT
+                return self._reject("another person's initial")
             if (len(initials) > 1 and self.forms.patronymics is not None
                     and not self._initial_matches(words.keys[initials[1]], self.forms.patronymic_initial_sources)):
-                return _REJECT
+                return self._reject("another person's initials")
             return initials[0], "with initials"
         return None
 
@@ -267,7 +277,7 @@ class PersonContext:
                 context = "surname first, with given name" + (f" ({label})" if label else "")
                 if end + 1 < count and _soft(words.gap(end + 1)) and looks_like_patronymic(words.word(end + 1)):
                     if self._patronymic_mismatch(words.keys[end + 1]):
-                        return _REJECT
+                        return self._reject("another patronymic")
                     end += 1
                     context = "surname first, with given name and patronymic"
                 return words.ends[end], context
@@ -284,15 +294,15 @@ class PersonContext:
                 initials.append(k)
                 k += 1
             if not self._initial_matches(words.keys[j], self.forms.given.initial_sources):
-                return _REJECT
+                return self._reject("another person's initial")
             if (len(initials) > 1 and self.forms.patronymics is not None
                     and not self._initial_matches(words.keys[initials[1]], self.forms.patronymic_initial_sources)):
-                return _REJECT
+                return self._reject("another person's initials")
             return words.ends[initials[-1]] + 1, "surname first, with initials"
         if self._is_namesake(word):
             if oblique and (_begins_full_name(words, j) or _nominative_given(words, j, words.word(last))):
                 return None  # «соратник Навального Иван Жданов», «жонка Бяляцкага Наталля»: another person
-            return _REJECT
+            return self._reject("another person's given name after it")
         return None
 
 

@@ -17,6 +17,11 @@ def _phrase(words: tuple[str, ...]) -> str:
     return phrase_key(" ".join(words))
 
 
+def _pattern(spelling: str) -> str:
+    """phrase_key, without splitting a text for the common case of one plain word."""
+    return f" {word_key(spelling)} " if spelling.isalpha() else phrase_key(spelling)
+
+
 def arabic_surname_patterns(written: str) -> dict[str, str]:
     """Latin and Arabic-script patterns of a romanised Arabic or Persian surname (al-Hathloul, Abd El-Fattah)."""
     patterns: dict[str, str] = {}
@@ -118,9 +123,9 @@ def polish_czech_surname_patterns(latin: list[str], cyrillic: list[str], gender:
         spellings.setdefault(light_fold(czech(source, russian)), "Czech")
     patterns: dict[str, str] = {}
     for spelling, label in spellings.items():
-        patterns.setdefault(phrase_key(spelling), sys.intern(f"latin surname ({label})"))
+        patterns.setdefault(_pattern(spelling), sys.intern(f"latin surname ({label})"))
         for form, case in latin_cases(spelling, gender).items():
-            patterns.setdefault(phrase_key(form), sys.intern(f"latin surname ({label}), {case}"))
+            patterns.setdefault(_pattern(form), sys.intern(f"latin surname ({label}), {case}"))
     return patterns
 
 

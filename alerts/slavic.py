@@ -297,6 +297,10 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
             add(stem + "ovi", "Czech dative"), add(stem + "owi", "Polish dative"), add(stem + "ę", "Polish accusative")
             add(stem + "u", "Czech accusative"), add(stem + "ą", "Polish instrumental"), add(stem + "ou", "Czech instrumental")
             add(stem + "em", "Polish or Czech instrumental"), add(stem + "ie", "Polish dative or locative")
+        elif re.search(r"[^aeiou]y$", w):
+            stem = w[:-1]  # an adjective: Nawalny, Nawalnego; Navalný, Navalného
+            add(stem + "ego", "Polish genitive"), add(stem + "emu", "Polish dative"), add(stem + "ym", "Polish instrumental")
+            add(stem + "ého", "Czech genitive"), add(stem + "ému", "Czech dative"), add(stem + "ým", "Czech instrumental")
         elif re.search(r"[iyu]$", w):
             add(w + "ego", "Polish genitive"), add(w + "emu", "Polish dative"), add(w + "m", "Polish instrumental")
             add(w + "ho", "Czech genitive"), add(w + "mu", "Czech dative")

@@ -206,8 +206,11 @@ def build_person(term: Term) -> PersonForms:
             forms.surnames.setdefault(phrase_key(form), sys.intern(f"cyrillic surname, {cases}"))
             if known and is_common_word(form, cases):
                 common.add(phrase_key(form))
-        for pattern, label in _latin_patterns(cyrillic, True).items():
-            forms.surnames.setdefault(pattern, sys.intern(f"latin surname ({label})"))
+        if origin is None:
+            # A Cyrillic spelling made from a Chinese or Arabic name romanises into other people's names
+            # (Сюй -> Sui), so only names from Cyrillic are romanised again.
+            for pattern, label in _latin_patterns(cyrillic, True).items():
+                forms.surnames.setdefault(pattern, sys.intern(f"latin surname ({label})"))
     for pattern, label in list(forms.surnames.items()):
         if label.startswith("latin") and not pattern.endswith("s "):
             forms.surnames.setdefault(pattern[:-1] + "s ", "latin surname, German genitive")
