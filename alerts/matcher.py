@@ -20,7 +20,7 @@ from alerts.terms import KEYWORD, Mention, Term
 from alerts.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
 
 _LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk",
-              "pypinyin")
+              "pypinyin", "anyascii")
 _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",
             "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
             "surroundings.py")

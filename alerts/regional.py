@@ -1,4 +1,4 @@
-"""Forms of names from outside Russian: Arabic and Persian, Chinese, Polish and Czech cases, as automaton patterns."""
+"""Forms of names from outside Russian as automaton patterns: Arabic, Chinese, Polish and Czech, other scripts."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +6,7 @@ import sys
 from alerts.arabic import (abd_forms, abd_parts, arabic_key, article_forms, has_arabic, latin_spellings, prefixed,
                            skeletons, strip_article)
 from alerts.chinese import HAN_RE, palladius, split_syllables
-from alerts.normalize import light_fold, phrase_key, word_key, words_of
+from alerts.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
 from alerts.slavic import czech, latin_cases, polish
 
 _ARTICLE_KEY = "ال"
@@ -110,6 +110,19 @@ def chinese_cyrillic(written: str) -> list[str]:
         return []
     cyrillic = palladius(written.replace("-", "").replace(" ", ""))
     return [cyrillic] if cyrillic else []
+
+
+def other_script_latin(written: str) -> str | None:
+    """The Latin spelling (anyascii) of a name part in a script no rule here knows: Greek, Armenian,
+    Georgian, Hebrew, Korean, Japanese kana, Indic scripts. None for Latin, Cyrillic, Arabic and Chinese."""
+    if written.isascii() or is_cyrillic(written) or has_arabic(written) or HAN_RE.search(written):
+        return None
+    if light_fold(written).isascii():
+        return None  # Latin with accents
+    from anyascii import anyascii
+
+    latin = anyascii(written).strip()
+    return latin or None
 
 
 def polish_czech_surname_patterns(latin: list[str], cyrillic: list[str], gender: str | None,

@@ -162,6 +162,8 @@ def _script_label(written: str) -> str:
         return "arabic script surname, as written"
     if HAN_RE.search(written):
         return "chinese surname, as written"
+    if regional.other_script_latin(written):
+        return "surname, as written"
     return "latin surname, as written"
 
 
@@ -198,6 +200,9 @@ def build_person(term: Term) -> PersonForms:
     for written in surname_written:
         if not is_cyrillic(written):
             forms.surnames.setdefault(phrase_key(written), _script_label(written))
+        latin = regional.other_script_latin(written)
+        if latin:
+            forms.surnames.setdefault(phrase_key(latin), "latin surname (anyascii)")
     common = set()
     for cyrillic in dict.fromkeys(surname_cyrillic):
         # A surname the dictionary does not know is no everyday word in any case either.
@@ -269,6 +274,9 @@ def _given_forms(written: tuple[str, ...], cyrillic: tuple[str, ...], gender: st
             continue
         given.keys.setdefault(keys, "")
         initial_sources.add(keys[0])
+        latin = regional.other_script_latin(name)
+        if latin:
+            given.keys.setdefault(tuple(word_key(p) for p in words_of(latin)), "anyascii")
         if origin == ARABIC:
             for more, label in regional.arabic_given_keys(name).items():
                 given.keys.setdefault(more, label)

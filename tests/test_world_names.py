@@ -144,3 +144,9 @@ def test_vigil_watch_show_lists_forms_and_explains_a_text(project, tmp_path):
     assert "characters read as pinyin" in table and "inside a word" in table
     unwatched = project.vigil("watch", "show", "Xu Zhiyong")
     assert unwatched.returncode == 0 and "not watched" in unwatched.stderr and "сюй" in unwatched.stdout
+
+
+def test_a_name_in_a_script_without_rules_of_its_own_is_also_found_in_latin_letters():
+    matcher = Matcher([Term("Γρηγόρης Λαμπράκης")])
+    assert found(matcher, "Grigoris Lamprakis was killed in 1963.") == [("Γρηγόρης Λαμπράκης", "Grigoris Lamprakis")]
+    assert found(matcher, "Ο Γρηγόρης Λαμπράκης δολοφονήθηκε.") == [("Γρηγόρης Λαμπράκης", "Γρηγόρης Λαμπράκης")]
