@@ -91,6 +91,7 @@ def _chunks(word: str) -> list[tuple[str, tuple[str, ...]]]:
             while j < len(word) and (word[j] in _VOWEL_LETTERS or (word[j] in "yw" and j > i and (
                     j + 1 == len(word) or word[j + 1] not in _VOWEL_LETTERS))):
                 j += 1
+            j = max(j, i + 1)  # a final y after a consonant is a vowel of its own: Massry, Badawy
             run = word[i:j]
             if i == 0:
                 # A vowel opening a word is written with alef (or ain), plus its long-vowel letter.
@@ -120,8 +121,12 @@ def _chunks(word: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+_SEMIVOWELS = {"w": ("و",), "y": ("ي",)}
+
+
 def _middle_run(run: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys("".join(p) for p in product(*(_MIDDLE_VOWELS.get(c, ("",)) for c in run))))
+    options = (_MIDDLE_VOWELS.get(c) or _SEMIVOWELS.get(c, ("",)) for c in run)
+    return tuple(dict.fromkeys("".join(p) for p in product(*options)))
 
 
 def _final_run(run: str) -> tuple[str, ...]:
@@ -143,12 +148,12 @@ def skeletons(latin: str) -> tuple[str, ...]:
     if not chunks:
         return ()
     keys: dict[str, None] = {}
-    for combo in product(*(options for _, options in chunks)):
+    for tried, combo in enumerate(product(*(options for _, options in chunks))):
         key = arabic_key("".join(combo))
         if len(key) >= 2:
             keys.setdefault(key)
-        if len(keys) >= _LIMIT:
-            break
+        if len(keys) >= _LIMIT or tried >= 8 * _LIMIT:
+            break  # a long name has too many spellings to list; the commonest come first
     return tuple(keys)
 
 
@@ -162,6 +167,7 @@ _LATIN_ALTERNATIVES = {
     "th": ("dh", "t", "z"), "dh": ("th", "d", "z"), "z": ("dh", "th"), "q": ("k", "g", "gh"), "k": ("q", "kh"),
     "j": ("g", "dj", "c"), "g": ("j", "gh"), "gh": ("g", "q"), "sh": ("ch",), "ch": ("sh",), "kh": ("h",), "h": ("kh", ""),
 }
+_SPELLINGS = 400
 _LATIN_CHUNK_RE = re.compile(r"ou|oo|ee|aa|ai|ay|ei|ey|th|dh|gh|sh|ch|kh|.")
 
 
@@ -184,6 +190,8 @@ def latin_spellings(latin: str, budget: int = 2) -> tuple[str, ...]:
                     changed = current[:i] + [alternative] + current[i + 1:]
                     found.setdefault("".join(changed))
                     following.append((i + 1, changed))
+                    if len(found) >= _SPELLINGS:
+                        return tuple(found)  # a long name: the spellings with fewest changes are kept
         frontier = following
     return tuple(found)
 
