@@ -150,3 +150,10 @@ def test_a_name_in_a_script_without_rules_of_its_own_is_also_found_in_latin_lett
     matcher = Matcher([Term("Γρηγόρης Λαμπράκης")])
     assert found(matcher, "Grigoris Lamprakis was killed in 1963.") == [("Γρηγόρης Λαμπράκης", "Grigoris Lamprakis")]
     assert found(matcher, "Ο Γρηγόρης Λαμπράκης δολοφονήθηκε.") == [("Γρηγόρης Λαμπράκης", "Γρηγόρης Λαμπράκης")]
+
+
+def test_long_and_unusual_arabic_and_persian_names_compile_quickly():
+    matcher = Matcher([Term("Mahienour el-Massry"), Term("Golrokh Ebrahimi Iraee"), Term("Raif Badawy")])
+    assert found(matcher, "Lawyer Mahienour El-Massry was detained.") == [
+        ("Mahienour el-Massry", "Mahienour El-Massry")]
+    assert found(matcher, "رائف بدوي") == [("Raif Badawy", "رائف بدوي")]
