@@ -102,8 +102,6 @@ def palladius_syllable(syllable: str) -> str | None:
         final = "v" + final[1:]  # ju, qu, xu are jü, qü, xü
     if initial == "h" and final == "ui":
         return "хуэй"
-    if final in ("ian", "in", "an", "en", "uan", "un", "van", "vn"):
-        pass
     cyrillic = _FINALS.get(final)
     return None if cyrillic is None else _INITIALS[initial] + cyrillic
 
@@ -114,8 +112,4 @@ def palladius(word: str) -> str | None:
     if not parts:
         return None
     pieces = [palladius_syllable(p) for p in parts]
-    if None in pieces:
-        return None
-    # Inside a word the soft sign of -ань/-энь is dropped before a consonant only in some
-    # texts; both spellings are common, so the joined form keeps it as pinyin does not mark it.
-    return "".join(pieces)
+    return None if None in pieces else "".join(pieces)

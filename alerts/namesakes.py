@@ -38,7 +38,7 @@ def _uncased(word: str) -> bool:
 
 # Abbreviated titles that look like initials: Dr. Orlov, M. Orlov (monsieur), Me Orlov (maître).
 _TITLES = {"M", "Dr", "Mr", "Ms", "Mrs", "St", "Jr", "Sr", "Fr", "Hr", "Me", "Pr", "Mt", "Gl"}
-_ARABIC_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ad"}
+_ARABIC_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an"}
 _ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "einem", "the", "le", "la", "les",
              "el", "los", "las", "un", "une", "una", "il", "lo", "o", "a", "os", "as"}
 # Capitalised words before a surname that are no given name: titles and honorifics.

@@ -122,11 +122,8 @@ def belarusian_forms(word: str, part: str, gender: str | None) -> dict[str, str]
             stem = w[:-1]
             forms.update({stem + "ага": "genitive or accusative", stem + "аму": "dative", stem + "ім": "instrumental or prepositional"})
         elif re.search(r"[бвгджзклмнпрстфхцчшў]$", w):
-            soft = w[-1] in "чшжц"
             forms.update({w + "а": "genitive or accusative", w + "у": "dative or prepositional",
-                          w + ("ам" if not soft else "ам"): "instrumental", w + "е": "prepositional"})
-            if w[-1] in "кгх":
-                forms[w + "ам"] = "instrumental"
+                          w + "ам": "instrumental", w + "е": "prepositional"})
         elif w.endswith("ь"):
             stem = w[:-1]
             forms.update({stem + "я": "genitive or accusative", stem + "ю": "dative or prepositional", stem + "ем": "instrumental"})

@@ -10,7 +10,7 @@ _HYPHENS = ("-", "‐", "‑")
 # ablative say where, so after a lone surname they name a place (Kavala'da: in Kavala).
 _TURKISH_SUFFIXES = frozenset("""
 in ın un ün nin nın nun nün a e ya ye na ne i ı u ü yi yı yu yü ni nı nu nü
-la le yla yle ca ce ce dir dır tir tır yken ki
+la le yla yle ca ce dir dır tir tır yken ki
 da de ta te dan den tan ten nda nde ndan nden
 """.split())
 _TURKISH_PLACE = frozenset("da de ta te nda nde dan den tan ten ndan nden".split())
