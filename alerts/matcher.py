@@ -13,14 +13,17 @@ from typing import Iterable
 
 import ahocorasick
 
-from alerts.namesakes import PersonContext, possessive_end
+from alerts.namesakes import PersonContext
+from alerts.surroundings import suffix_end
 from alerts.normalize import Words, light_fold, split_words
 from alerts.terms import KEYWORD, Mention, Term
 from alerts.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
 
-_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru")
+_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk",
+              "pypinyin", "anyascii")
 _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",
-            "normalize.py", "forenames.py")
+            "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
+            "surroundings.py")
 _CACHE_PREFIX = "matcher-"
 
 
@@ -129,17 +132,55 @@ class Matcher:
             spellings = self._forms[index].spellings.get(pattern)
             if spellings and tuple(light_fold(words.word(k)) for k in range(first, last + 1)) not in spellings:
                 return None
-            end, possessive = possessive_end(words, last)
-            return words.starts[first], end, rule + (", English possessive" if possessive else "")
+            end, suffix, _ = suffix_end(words, last)
+            return words.starts[first], end, rule + (f", {suffix}" if suffix else ""), False
         return self._contexts[index].resolve(words, first, last, rule, pattern)
 
+    def explain(self, text: str) -> list[dict]:
+        """Every place where a form of a watched term occurs in `text`: the mention it made and the rule
+        that fired, or why it is not one. For `vigil match --explain` and `vigil watch show --text`."""
+        if self._empty or not text:
+            return []
+        mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
+        words = split_words(text)
+        rows = []
+        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
+            first = words.index_at(end - length + 2)
+            last = first + count - 1
+            joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
+            for index, kind, rule in entries:
+                term = self.terms[index]
+                row = {"term": term.name, "watchlist": term.watchlist, "kind": term.kind,
+                       "matched": text[words.starts[first]:words.ends[last]], "start": words.starts[first],
+                       "end": words.ends[last], "form": rule, "mention": False, "rule": None, "why": None}
+                found = self._resolve(words, first, last, index, kind, rule, pattern) if joined else None
+                if found:
+                    start, stop, fired, weak = found
+                    mention = mentions.get((term.name, start, stop))
+                    row.update(matched=text[start:stop], start=start, end=stop, rule=fired)
+                    if mention and mention.rule == fired:
+                        row["mention"] = True
+                    else:
+                        row["why"] = ("alone, in a script without capitals or a Chinese surname: counts only after a "
+                                      "full mention earlier in the text") if weak else "inside a longer mention"
+                elif not joined:
+                    row["why"] = "the words are not written together"
+                else:
+                    context = self._contexts[index]
+                    row["why"] = context.why if context else "spelled otherwise than the keyword"
+                rows.append(row)
+        rows.sort(key=lambda r: (r["start"], -r["end"], r["term"]))
+        return rows
+
     def _best(self, text: str, candidates: list) -> list[Mention]:
-        """The longest mention of each term at each place."""
+        """The longest mention of each term at each place; a weak one only after a full mention."""
         candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        for index, start, end, rule in candidates:
+        for index, start, end, rule, weak in candidates:
             if start < reached.get(index, -1):
+                continue
+            if weak and index not in reached:
                 continue
             reached[index] = end
             term = self.terms[index]

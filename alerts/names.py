@@ -6,24 +6,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from alerts.arabic import arabic_key, has_arabic
+from alerts.chinese import HAN_RE, looks_chinese
 from alerts.forenames import FORENAMES
 from alerts.inflect import is_known_as
 from alerts.normalize import is_cyrillic, light_fold
+from alerts.origins import is_arabic_script_given_name, is_other_given_name, looks_vietnamese
 from alerts.terms import Term
 from alerts.translit import to_cyrillic
 
 # Words that belong to the surname that follows them (de la Cruz, van der Berg, al-Hassan).
 PARTICLES = {"de", "da", "del", "della", "di", "du", "des", "la", "le", "van", "von", "der", "den", "ter",
-             "ten", "zu", "dos", "das", "do", "al", "el", "bin", "ibn", "ben", "bint", "mac", "st"}
+             "ten", "zu", "dos", "das", "do", "al", "el", "bin", "ibn", "ben", "bint", "mac", "st",
+             "abd", "abdel", "abdul", "abu", "abou", "عبد", "أبو", "ابو", "بن", "ابن", "بنت"}
+# Chinese surnames of two characters; every other surname is one.
+_HAN_DOUBLE_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "司徒", "歐陽", "諸葛", "司馬")
 
 # One given name in its Russian, Ukrainian, Belarusian and Western forms; names after "|" are
 # diminutives, accepted next to the surname but not used for initials.
 _EQUIVALENTS = """
-Александр Олександр Аляксандр Alexander Alexandre Alessandro Aleksander Alexandr | Саша Sascha Sacha Шура
+Александр Олександр Аляксандр Alexander Alexandre Alessandro Aleksander Alexandr | Саша Sascha Sacha Шура Алесь Aleś Aleš
 Алексей Олексій Аляксей Alexis Alexej Alexeï | Алёша Лёша Aljoscha
 Анатолий Анатолій Anatole | Толя
-Андрей Андрій Andrew André Andreas | Андрюша
-Борис Барыс
+Андрей Андрій Андрэй Анджей Andrzej Andrew André Andreas | Андрюша
+Борис Барыс Borys
 Василий Василь Basil Wassili | Вася
 Виктор Віктор Victor | Витя
 Владимир Володимир Уладзімір Wladimir Volodymyr | Володя Вова
@@ -34,13 +40,15 @@ _EQUIVALENTS = """
 Дмитрий Дмитро Зміцер Dimitri | Дима
 Евгений Євген Яўген Eugene Eugen Evgueni Jewgeni | Женя
 Иван Іван Іван Iwan | Ваня
-Игорь Ігор Ihar | Игорёк
+Игорь Ігор Ігар Ihar | Игорёк
 Илья Ілля Ілья Elijah
 Иосиф Йосип Joseph Josef
 Константин Костянтин Канстанцін Constantin | Костя
 Лев Leo Léon
+Максим Максім Maksym Maxime | Макс
+Валентин Валянцін Valiantsin Walenty Valentyn
 Михаил Михайло Міхаіл Michael Michel Michail | Миша
-Николай Микола Мікалай Nicholas Nicolas Nikolaus | Коля
+Николай Микола Мікалай Никола Nikola Nicholas Nicolas Nikolaus | Коля
 Олег Алег Oleh
 Павел Павло Павал Paul Pawel Pavlo | Паша
 Пётр Петро Пятро Peter Pierre Piotr Pjotr | Петя
@@ -58,7 +66,7 @@ _EQUIVALENTS = """
 Елена Олена Алена Helen Hélène Helena Jelena | Лена
 Елизавета Єлизавета Elizabeth Elisabeth Élisabeth | Лиза
 Ирина Ірина Ірына Irene Irène | Ира
-Мария Марія Марыя Marie Mary | Маша
+Мария Марія Марыя Maryia Maryja Marija Marie Mary | Маша
 Наталья Наталия Наталія Наталля Natalie Nathalie Natascha | Наташа
 Ольга Вольга Olha | Оля
 Светлана Світлана Святлана | Света
@@ -110,8 +118,15 @@ def is_given_name(word: str) -> bool:
     if folded in EQUIVALENT_GIVEN:
         return True
     if is_cyrillic(folded):
-        return is_known_as(folded, "Name")
-    if folded in _FORENAME_KEYS:
+        if is_known_as(folded, "Name"):
+            return True
+        from alerts.slavic import is_ukrainian_given_name
+        return bool(set(folded) & set("іїєґ")) and is_ukrainian_given_name(folded)
+    if has_arabic(folded):
+        return is_arabic_script_given_name(arabic_key(folded))
+    if not folded.isascii() and not folded.isalpha() or HAN_RE.search(folded):
+        return False
+    if folded in _FORENAME_KEYS or is_other_given_name(folded):
         return True
     return any(is_known_as(cyrillic, "Name") for cyrillic, cost in to_cyrillic(folded)[:4] if cost <= 1)
 
@@ -141,8 +156,12 @@ def split_name(name: str) -> NameParts:
             return NameParts(" ".join(words[:-1]) or None, words[-1], surname or None)
         return NameParts(rest or None, None, surname or None)
     words = name.split()
+    if len(words) == 1 and HAN_RE.match(name):
+        return _split_han(name)
     if len(words) <= 1:
         return NameParts(None, None, name or None)
+    if looks_chinese([light_fold(w) for w in words]) or looks_vietnamese(words):
+        return NameParts(" ".join(words[1:]), None, words[0])  # surname first: Xu Zhiyong, Phạm Đoan Trang
     first = words[0]
     if len(first) > 1 and first.isupper() and not all(w.isupper() for w in words):
         rest = words[1:]
@@ -154,11 +173,37 @@ def split_name(name: str) -> NameParts:
     surname_start = len(words) - 1
     while surname_start > 1 and words[surname_start - 1].lower() in PARTICLES:
         surname_start -= 1
+    if surname_start == len(words) - 1 and _double_surname(words):
+        surname_start = len(words) - 2
     surname = " ".join(words[surname_start:])
     rest = words[:surname_start]
     if len(rest) >= 2 and looks_like_patronymic(rest[-1]):
         return NameParts(" ".join(rest[:-1]), rest[-1], surname)
     return NameParts(" ".join(rest), None, surname)
+
+
+def _split_han(name: str) -> NameParts:
+    """许志永: surname 许, given 志永; 伊力哈木·土赫提 (a foreign name in characters): given first."""
+    for dot in ("·", "・", "‧"):
+        if dot in name:
+            given, _, surname = name.rpartition(dot)
+            return NameParts(given or None, None, surname or None)
+    size = 2 if name.startswith(_HAN_DOUBLE_SURNAMES) else 1
+    if len(name) <= size:
+        return NameParts(None, None, name)
+    return NameParts(name[size:], None, name[:size])
+
+
+def _double_surname(words: list[str]) -> bool:
+    """Luis Manuel Otero Alcántara, Gabriel García Márquez: given names, then two surnames that are not."""
+    if not 3 <= len(words) <= 4 or not all(w[:1].isupper() and w.isalpha() for w in words):
+        return False
+    if any(looks_like_patronymic(w) for w in words):
+        return False
+    given = 0
+    while given < len(words) and is_given_name(words[given]):
+        given += 1
+    return given >= 1 and len(words) - given == 2
 
 
 def person_parts(term: Term) -> NameParts:

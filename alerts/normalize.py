@@ -6,10 +6,13 @@ import unicodedata
 from bisect import bisect_left
 from itertools import accumulate
 
+from alerts.arabic import arabic_key, has_arabic
+from alerts.chinese import HAN_CLASS, HAN_RE, han_reading
+
 # Characters that may sit inside a word without changing it: soft hyphen, zero-width
 # joiners, word joiner, BOM, variation selectors, combining marks (stress) and the middle dot
-# of BGN/PCGN (Ty·ay·a). A zero-width space separates words.
-_INSIDE = "\u00ad\u00b7\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\u0300-\u036f"
+# of BGN/PCGN (Ty·ay·a), Arabic short-vowel marks and tatweel. A zero-width space separates words.
+_INSIDE = "\u00ad\u00b7\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\u0300-\u036f\u064b-\u065f\u0670\u0640"
 _IGNORABLE = {ord(c): None for c in "\u00ad\u00b7\u200b\u200c\u200d\u2060\ufeff\u0301\u0300"}
 _IGNORABLE.update({cp: None for cp in range(0xFE00, 0xFE10)})
 _APOSTROPHES = "'’ʼ`´ʹʺ"
@@ -77,6 +80,12 @@ def word_key(word: str) -> str:
     """The key a word is matched by; never empty and never contains a space."""
     word = clean(word)
     has_cyrillic = is_cyrillic(word)
+    if not has_cyrillic and not word.isascii():
+        if has_arabic(word):
+            return arabic_key(word) or "_"
+        if HAN_RE.match(word):
+            # One character is one word; its key is its reading, so 许志永 meets "Xu Zhiyong".
+            return latin_key(han_reading(word)) or word
     if has_cyrillic and _LATIN_RE.search(word):
         cyrillic_letters = len(_CYRILLIC_RE.findall(word))
         latin_letters = len(_LATIN_RE.findall(word))
@@ -127,6 +136,9 @@ class Words:
 
 
 _SPLIT_RE = re.compile(rf"([\w{_INSIDE}]+)")
+# Chinese runs no spaces between words: each character is a word of its own. The middle dot of
+# Uyghur and other foreign names in characters (伊力哈木·土赫提) separates words there.
+_SPLIT_HAN_RE = re.compile(rf"([{HAN_CLASS}]|(?:[^\W{HAN_CLASS}]|[{_INSIDE.replace(chr(0xb7), '')}])+)")
 _KEY_CACHE: dict[str, str] = {}
 _KEY_CACHE_LIMIT = 400_000
 
@@ -145,7 +157,8 @@ def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], w
 
 def split_words(text: str) -> Words:
     """Split a text into words and build the string of their keys, ' k1 k2 ... kn '."""
-    parts = _SPLIT_RE.split(text)  # gap, word, gap, word, ..., gap
+    splitter = _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
+    parts = splitter.split(text)  # gap, word, gap, word, ..., gap
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts)))
     starts = offsets[0:-1:2]

@@ -1,4 +1,5 @@
-"""Precision and recall of the matcher on the labelled sentences in tests/data/names/eval.jsonl."""
+"""Precision and recall of the matcher on the labelled sentences in tests/data/names/: eval.jsonl (Russian
+names in four languages) and world.jsonl (names from every region in twelve languages)."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,8 @@ from alerts.terms import Term
 DATA = Path(__file__).parent / "data" / "names"
 MIN_PRECISION = 0.97
 MIN_RECALL = 0.95
+MIN_LANGUAGE_RECALL = 0.9
+WORLD_LANGUAGES = ("ar", "fa", "zh", "tr", "uk", "be", "pl", "cs", "es", "vi", "ru", "en")
 
 
 def load_watchlist(path: Path) -> list[Term]:
@@ -27,8 +30,8 @@ def load_watchlist(path: Path) -> list[Term]:
     return terms
 
 
-def load_sentences() -> list[dict]:
-    with open(DATA / "eval.jsonl", encoding="utf-8") as f:
+def load_sentences(name: str = "eval.jsonl") -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
@@ -85,3 +88,39 @@ def test_precision_and_recall_meet_the_bar(sentences):
         print(" ", *error)
     assert precision >= MIN_PRECISION, errors
     assert recall >= MIN_RECALL, errors
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_sentences("world.jsonl")
+
+
+def test_the_world_set_covers_twelve_languages_and_a_quarter_of_hard_negatives(world):
+    languages = Counter(s["lang"] for s in world)
+    assert len(world) >= 400
+    assert all(languages[lang] >= 30 for lang in WORLD_LANGUAGES), languages
+    negatives = [s for s in world if not s["mentions"]]
+    assert 0.2 <= len(negatives) / len(world) <= 0.3
+    assert len({s["id"] for s in world}) == len(world)
+    watched = {t.name for t in load_watchlist(DATA / "world_watchlist.toml")}
+    for sentence in world:
+        for mention in sentence["mentions"]:
+            assert mention["matched"] in sentence["text"], sentence["id"]
+            assert mention["term"] in watched, sentence["id"]
+
+
+def test_names_from_every_region_meet_the_bar_in_every_language(world):
+    matcher = Matcher(load_watchlist(DATA / "world_watchlist.toml"))
+    precision, recall, errors = evaluate(matcher, world)
+    print(f"\nprecision {precision:.3f}, recall {recall:.3f} on {len(world)} sentences")
+    low = {}
+    for lang in WORLD_LANGUAGES:
+        lang_precision, lang_recall, _ = evaluate(matcher, [s for s in world if s["lang"] == lang])
+        print(f"  {lang}: precision {lang_precision:.3f}, recall {lang_recall:.3f}")
+        if lang_recall < MIN_LANGUAGE_RECALL:
+            low[lang] = lang_recall
+    for error in errors:
+        print(" ", *error)
+    assert precision >= MIN_PRECISION, errors
+    assert recall >= MIN_RECALL, errors
+    assert not low, (low, errors)

@@ -14,7 +14,9 @@ from crawler.output import json_line
 @click.option("--watchlist", "watchlist_file", required=True, metavar="FILE",
               help="A TOML file with [[watchlists]] as in vigil.toml.")
 @click.option("--jsonl", is_flag=True, help='Read JSON lines {"id", "text"} instead of one plain-text document.')
-def match(watchlist_file, jsonl):
+@click.option("--explain", is_flag=True,
+              help="Print every form of a watched term found, with mention true or false and why it is no mention.")
+def match(watchlist_file, jsonl, explain):
     """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
     kind, watchlist."""
     from alerts.matcher import Matcher
@@ -22,6 +24,7 @@ def match(watchlist_file, jsonl):
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout
+    find = (lambda text: matcher.explain(text)) if explain else matcher.find
     # Bytes decoded here: UTF-8 whatever the locale, and one clear line (not a traceback) when not.
     if not jsonl:
         try:
@@ -29,7 +32,7 @@ def match(watchlist_file, jsonl):
         except UnicodeDecodeError as exc:
             raise UsageError(f"stdin: not UTF-8 text (byte {exc.start})") from None
         # offsets as text mode would count them, with universal newlines
-        _print(out, None, matcher.find(text.replace("\r\n", "\n").replace("\r", "\n")))
+        _print(out, None, find(text.replace("\r\n", "\n").replace("\r", "\n")))
         return
     for number, line in _lines(sys.stdin.buffer):
         if not line.strip():
@@ -41,7 +44,7 @@ def match(watchlist_file, jsonl):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             raise UsageError(f'stdin line {number}: expected a JSON object {{"id": ..., "text": "..."}}') from None
-        _print(out, doc.get("id"), matcher.find(text))
+        _print(out, doc.get("id"), find(text))
 
 
 def _lines(stdin):
@@ -55,8 +58,13 @@ def _lines(stdin):
 
 def _print(out, doc_id, found) -> None:
     for m in found:
-        out.write(json_line({"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
-                             "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}) + "\n")
+        if isinstance(m, dict):  # --explain: every form found, a mention or not
+            row = {"id": doc_id, **{k: m[k] for k in ("term", "matched", "start", "end", "mention", "rule", "why",
+                                                        "kind", "watchlist")}}
+        else:
+            row = {"id": doc_id, "term": m.term, "matched": m.matched, "start": m.start, "end": m.end,
+                   "rule": m.rule, "kind": m.kind, "watchlist": m.watchlist}
+        out.write(json_line(row) + "\n")
     out.flush()
 
 

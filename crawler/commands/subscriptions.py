@@ -102,6 +102,62 @@ def watch_list(state, watchlist, fmt):
     emit(rows, ["watchlist", "term", "kind", "aliases", "from"], fmt)
 
 
+@watch.command("show")
+@click.argument("name")
+@click.option("--watchlist", "watchlist_file", metavar="FILE",
+              help="Look NAME up in this TOML file with [[watchlists]] instead of the config and database.")
+@click.option("--alias", "aliases", multiple=True, metavar="TEXT",
+              help="Another name or spelling, for a NAME that is not watched (repeatable).")
+@click.option("--kind", type=click.Choice(["person", "keyword"]), default="person", show_default=True,
+              help="For a NAME that is not watched.")
+@click.option("--text", metavar="TEXT",
+              help="Match TEXT against NAME and say, for each form found, the rule that fired or why it is no mention.")
+@format_option()
+@click.pass_obj
+def watch_show(state, name, watchlist_file, aliases, kind, text, fmt):
+    """The forms NAME expands to (every script, spelling and case) and the rule each one fires; with
+    --text, what matched in TEXT and why, or why not."""
+    from alerts.explain import describe
+    from alerts.matcher import Matcher
+    from alerts.terms import Term
+
+    name = _name(name, "term")
+    term = _watched_term(state, name, watchlist_file)
+    if term is None:
+        term = Term(name=name, kind=kind, aliases=tuple(_name(a, "alias") for a in aliases))
+        if fmt == "table":
+            echo(f"{name} is not watched; these are the forms it would have", err=True)
+    if text is not None:
+        rows = Matcher([term]).explain(text)
+        emit([{k: r[k] for k in ("matched", "start", "end", "mention", "rule", "why")} for r in rows],
+             ["matched", "start", "end", "mention", "rule", "why"], fmt)
+        return
+    described = describe(term)
+    if fmt == "json":
+        emit([described], [], fmt)
+        return
+    split = described["split"]
+    if split:
+        echo(f"{term.name}: given {split['given'] or '-'}, patronymic {split['patronymic'] or '-'}, "
+             f"surname {split['surname'] or '-'}; {described['tradition']}")
+    emit(described["forms"], ["part", "form", "rule"], fmt)
+
+
+def _watched_term(state, name, watchlist_file):
+    """The watched term called NAME, from FILE or from the config and database; None when none is."""
+    from crawler.config import load_watchlists
+    from crawler.errors import VigilError
+
+    if watchlist_file:
+        terms = load_watchlists(watchlist_file)
+    else:
+        try:
+            terms = [t for w in _effective(state).watchlists for t in w.terms]
+        except VigilError:
+            return None  # no config: show the forms the name would have
+    return next((t for t in terms if t.name == name), None)
+
+
 @click.command()
 @click.argument("subscriber")
 @click.argument("watchlist")
