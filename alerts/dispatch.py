@@ -19,10 +19,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from alerts.channels import DeliveryError, channel_for
-from crawler import netguard, settings
-from crawler.config import Config, expand_env
-from crawler.errors import ConfigError
-from crawler.masking import mask_text, mask_url, unexpand
+from crawler.core import netguard, settings
+from crawler.core.config import Config, expand_env
+from crawler.core.errors import ConfigError
+from crawler.core.masking import mask_text, mask_url, unexpand
 from storage import outbox
 from storage.db import now_iso
 from storage.snapshots import story_urls

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from alerts.digest import send_due_digests
 from alerts.dispatch import deliver_due
-from crawler.config import Config
+from crawler.core.config import Config
 from storage.db import open_database
 
 log = logging.getLogger("vigil.daemon")

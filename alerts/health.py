@@ -11,8 +11,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from crawler.config import Config, Source
-from crawler.masking import mask_text, mask_url
+from crawler.core.config import Config, Source
+from crawler.core.masking import mask_text, mask_url
 from storage import health as problems_store
 from storage import frontier, outbox, runs
 

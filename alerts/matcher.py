@@ -15,7 +15,7 @@ import ahocorasick
 
 from alerts.namesakes import PersonContext, possessive_end
 from alerts.normalize import Words, light_fold, split_words
-from alerts.terms import KEYWORD, Mention, Term
+from crawler.core.terms import KEYWORD, Mention, Term
 from alerts.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
 
 _LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru")

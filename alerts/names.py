@@ -9,7 +9,7 @@ from typing import NamedTuple
 from alerts.forenames import FORENAMES
 from alerts.inflect import is_known_as
 from alerts.normalize import is_cyrillic, light_fold
-from alerts.terms import Term
+from crawler.core.terms import Term
 from alerts.translit import to_cyrillic
 
 # Words that belong to the surname that follows them (de la Cruz, van der Berg, al-Hassan).

@@ -1,8 +1,8 @@
 """Writing alerts into the outbox: one per subscriber and story, never the same one twice."""
 from __future__ import annotations
 
-from alerts.terms import Mention
-from crawler.config import Config
+from crawler.core.terms import Mention
+from crawler.core.config import Config
 from storage import holds, outbox
 from storage.mentions import terms_on_page
 from storage.snapshots import latest_snapshot

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from alerts.terms import Term
-from crawler.config import Config, Subscriber, Watchlist
-from crawler.errors import UsageError
+from crawler.core.terms import Term
+from crawler.core.config import Config, Subscriber, Watchlist
+from crawler.core.errors import UsageError
 from storage import subscriptions as stored
 
 

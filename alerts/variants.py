@@ -10,7 +10,7 @@ from alerts.inflect import (GIVEN, PATRONYMIC, SURNAME, choose_cyrillic, declens
                             is_common_word, is_known_word, parses, phrase_forms)
 from alerts.names import equivalent_given, person_parts, split_name
 from alerts.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
-from alerts.terms import Term
+from crawler.core.terms import Term
 from alerts.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
 
 _UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None})

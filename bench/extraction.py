@@ -294,7 +294,7 @@ def misdeclared_page_rows(corpus: Path) -> list[list[str]]:
     """
     from trafilatura.utils import decode_file
 
-    from crawler.charset import decode_html, declared_codecs
+    from crawler.charset import declared_codecs, decode_html
 
     root = corpus / "trafilatura-eval"
     truth = json.loads((root / "evaldata-subset.json").read_text(encoding="utf-8"))

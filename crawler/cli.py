@@ -6,7 +6,7 @@ from importlib import metadata
 
 import click
 
-from crawler.errors import UsageError, VigilError
+from crawler.core.errors import UsageError, VigilError
 
 
 class AppState:
@@ -21,8 +21,8 @@ class AppState:
 
     def config(self):
         if self._config is None:
-            from crawler.config import load_config
-            from crawler.logs import remember_secrets
+            from crawler.core.config import load_config
+            from crawler.core.logs import remember_secrets
 
             self._config = load_config(self.config_path)
             remember_secrets(self._config)
@@ -38,7 +38,7 @@ class AppState:
 
 def since_option(default: str | None = "7d", name: str = "--since", help: str | None = None):
     def convert(ctx, param, value):
-        from crawler.timeutil import parse_since
+        from crawler.core.timeutil import parse_since
 
         if value is None:
             return None
@@ -74,7 +74,7 @@ def _version() -> str:
 @click.pass_context
 def cli(ctx, config_path, log_level, log_format):
     """Vigil watches NGO and media sites for new mentions of the people you follow."""
-    from crawler.logs import setup_logging
+    from crawler.core.logs import setup_logging
 
     setup_logging(log_level or "warning", log_format)
     ctx.obj = AppState(config_path, log_level, log_format)

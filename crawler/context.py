@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from alerts.matcher import Matcher
-from crawler.config import Config, Source
+from crawler.core.config import Config, Source
 from crawler.ingest import Ingestor
 from crawler.items import CrawlFigures
 

@@ -9,8 +9,8 @@ from scrapy.settings import Settings
 
 from alerts.matcher import Matcher
 from alerts.subscriptions import effective_config
-from crawler import settings as default_settings
-from crawler.config import Config, Source
+from crawler.core import settings as default_settings
+from crawler.core.config import Config, Source
 from crawler.context import CrawlContext
 from crawler.frontier import plan_crawl
 from spiders.source import SourceSpider

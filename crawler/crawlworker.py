@@ -109,13 +109,13 @@ class Worker:
             reactor.stop()
 
     def _config(self, path: str):
-        from crawler.config import load_config
+        from crawler.core.config import load_config
 
         mtime = os.stat(path).st_mtime
         cached = self.configs.get(path)
         if cached is None or cached[0] != mtime:
             config = load_config(path)
-            from crawler.logs import remember_secrets
+            from crawler.core.logs import remember_secrets
 
             remember_secrets(config)
             self.configs = {path: (mtime, config)}
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.utils.reactor import install_reactor
 
     from crawler.crawl import crawl_settings
-    from crawler.logs import setup_logging
+    from crawler.core.logs import setup_logging
 
     setup_logging(args.log_level, args.log_format)
     settings = crawl_settings(None)

@@ -41,11 +41,11 @@ import time
 from datetime import datetime, timezone
 
 from alerts.dispatch_loop import Dispatcher
-from crawler.config import Source
-from crawler.configfile import ConfigFile
+from crawler.core.config import Source
+from crawler.core.configfile import ConfigFile
 from crawler.crawlprocess import CrawlWorker, process_alive
-from crawler.errors import VigilError
-from crawler.logs import remember_secrets
+from crawler.core.errors import VigilError
+from crawler.core.logs import remember_secrets
 from storage import runs
 from storage.db import StorageError, now_iso, open_database
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.localsite import LocalSite
 from crawler.output import echo
 from storage.db import now_iso
@@ -197,7 +197,7 @@ def _start_clean(workdir: Path) -> None:
 
 def _introduce(config_path: Path) -> None:
     """Who and what the demo watches, before anything is crawled."""
-    from crawler.config import load_config
+    from crawler.core.config import load_config
 
     config = load_config(config_path)
     for watchlist in config.watchlists:
@@ -223,7 +223,7 @@ def _plural(count: int, word: str) -> str:
 
 def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
     from crawler.commands.reports import mention_rows
-    from crawler.config import load_config
+    from crawler.core.config import load_config
     from storage.db import open_database
     from storage.events import list_events
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.timeutil import ISO_FORMAT, parse_iso
+from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from storage import frontier, runs
 from storage.db import now_iso
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crawler.config import Source
+from crawler.core.config import Source
 from crawler.revisit import due_horizon
-from crawler.timeutil import ISO_FORMAT
+from crawler.core.timeutil import ISO_FORMAT
 from storage import frontier
 
 LISTING_MEMORY = timedelta(days=90)   # a page that led to new pages within this is a listing
@@ -47,7 +47,7 @@ class CrawlPlan:
 def plan_crawl(db, source: Source, now: datetime, revisit_all: bool = False) -> CrawlPlan:
     """Read the frontier of `source` for a crawl starting `now`."""
     from storage.pages import get_page
-    from crawler.urls import canonicalize
+    from crawler.core.urls import canonicalize
 
     floor = source.schedule.period()
     horizon = FAR_FUTURE if revisit_all else due_horizon(now, floor).strftime(ISO_FORMAT)

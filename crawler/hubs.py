@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from crawler.dedupe import words
-from crawler.urls import canonicalize, same_site
+from crawler.core.urls import canonicalize, same_site
 
 # A page is a hub when its content links to this many other pages of the site, each from a
 # block of its own; an article with a link or two in its text is not one.

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from alerts.matcher import Matcher
 from alerts.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler import dedupe, revisit
-from crawler.config import Config
+from crawler.core.config import Config
 from crawler.diff import diff_texts, snippet, text_hash, within
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.hubs import copied_from, teaser_at, teaser_spans
-from crawler.items import CrawlFigures, FetchedPage, FetchFailure
+from crawler.items import CrawlFigures, FetchFailure, FetchedPage
 from crawler.takedown import redirect_takedown, soft_404
-from crawler.timeutil import ISO_FORMAT, parse_iso
-from crawler.urls import canonical_from_link, canonicalize
+from crawler.core.timeutil import ISO_FORMAT, parse_iso
+from crawler.core.urls import canonical_from_link, canonicalize
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
 from storage.db import now_iso
 

@@ -9,7 +9,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
-from crawler import netguard
+from crawler.core import netguard
 from crawler.items import FetchFailure
 from storage.db import now_iso
 

@@ -13,8 +13,8 @@ import logging
 from scrapy.exceptions import NotConfigured
 
 from crawler.extractpool import ExtractionPool, extract_with_signature
-from crawler.items import FetchedPage, FetchFailure
-from crawler.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.items import FetchFailure, FetchedPage
+from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from storage.db import DatabaseLocked, StorageError
 
 log = logging.getLogger(__name__)

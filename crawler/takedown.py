@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.urls import canonicalize
+from crawler.core.urls import canonicalize
 
 # Titles and short texts of "not found" pages in the languages Vigil watches.
 _NOT_FOUND = re.compile(

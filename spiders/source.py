@@ -18,13 +18,13 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import netguard
-from crawler.config import Source
+from crawler.core import netguard
+from crawler.core.config import Source
 from crawler.frontier import CrawlPlan
-from crawler.items import FetchedPage, FetchFailure
+from crawler.items import FetchFailure, FetchedPage
 from crawler.middlewares import PrivateNetworkRefused
-from crawler.timeutil import ISO_FORMAT
-from crawler.urls import canonicalize
+from crawler.core.timeutil import ISO_FORMAT
+from crawler.core.urls import canonicalize
 from storage.db import now_iso
 
 # Answers that are pages' news, not errors: unchanged, gone.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.errors import VigilError
+from crawler.core.errors import VigilError
 
 BUSY_TIMEOUT_MS = 30_000
 # What SQLite says when the file, not the query, is at fault: these become one-line StorageErrors.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alerts.matcher import Matcher
 from alerts.subscriptions import effective_config
-from crawler.config import load_config
+from crawler.core.config import load_config
 from crawler.ingest import Ingestor
 from crawler.items import CrawlFigures, FetchedPage
 from crawler.pipelines import ExtractPipeline

@@ -22,7 +22,7 @@ from alerts.channels.smtp import SmtpChannel
 from alerts.channels.webhook import WebhookChannel
 from alerts.render import alert_markdown, alert_subject, alert_text, one_line
 from conftest import REPO
-from crawler import netguard
+from crawler.core import netguard
 from tests.servers import SmtpServer, WebhookReceiver, free_port
 
 

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import REPO, page, simple_config
-from crawler.config import parse_config
-from crawler.errors import ConfigError
+from crawler.core.config import parse_config
+from crawler.core.errors import ConfigError
 from crawler.localsite import LocalSite
 
 ORLOV = page("Appeal court upholds sentence",
@@ -301,7 +301,7 @@ def test_a_restart_keeps_the_schedule_and_runs_a_missed_crawl_once(site, project
 
 
 def test_log_redaction_of_configured_secrets(tmp_path, monkeypatch):
-    from crawler.logs import JsonFormatter, remember_secrets, setup_logging
+    from crawler.core.logs import JsonFormatter, remember_secrets, setup_logging
 
     monkeypatch.setenv("DESK_TOKEN", "tok-9f8e7d6c")
     config = parse_config({"subscribers": [{"name": "desk", "secret": "${DESK_TOKEN}", "channels": [

@@ -16,7 +16,7 @@ import pytest
 from alerts.dispatch import backoff, deliver_due
 from conftest import page, simple_config
 from crawler.cli import main
-from crawler.config import load_config
+from crawler.core.config import load_config
 from storage import outbox
 from tests.servers import SmtpServer, WebhookReceiver
 

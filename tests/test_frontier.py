@@ -5,7 +5,7 @@ import time
 
 from conftest import page, simple_config
 
-from crawler.timeutil import parse_iso
+from crawler.core.timeutil import parse_iso
 
 ORLOV = "Oleg Orlov, co-chair of the Memorial Human Rights Centre, was detained again on Tuesday."
 

@@ -8,8 +8,8 @@ import pytest
 
 from alerts import health
 from alerts.dispatch import deliver_due
-from crawler.config import parse_config
-from crawler.errors import ConfigError
+from crawler.core.config import parse_config
+from crawler.core.errors import ConfigError
 from storage import pages, runs
 from storage.db import open_database
 

@@ -12,7 +12,7 @@ import pytest
 
 from alerts.matcher import Matcher, fingerprint
 from alerts.names import split_name
-from alerts.terms import Mention, Term
+from crawler.core.terms import Mention, Term
 
 DATA = Path(__file__).parent / "data" / "names"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alerts.matcher import Matcher
-from alerts.terms import Term
+from crawler.core.terms import Term
 
 DATA = Path(__file__).parent / "data" / "names"
 MIN_PRECISION = 0.97

@@ -7,7 +7,7 @@ import pytest
 from alerts.channels import DeliveryError, channel_for
 from alerts.channels.webhook import WebhookChannel
 from conftest import page, simple_config
-from crawler import netguard
+from crawler.core import netguard
 from servers import HttpProxy, WebhookReceiver, free_port
 
 # 127.0.0.2 written as one number: a name to the proxy, found to be loopback only by resolving it

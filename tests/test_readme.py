@@ -67,7 +67,7 @@ def test_quick_start_is_two_commands():
 
 
 def test_every_config_key_is_documented():
-    from crawler import config
+    from crawler.core import config
 
     for keys in (config._VIGIL_KEYS, config._SOURCE_KEYS, config._WATCHLIST_KEYS, config._TERM_KEYS,
                  config._SUBSCRIBER_KEYS):

@@ -12,7 +12,7 @@ import re
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from crawler.masking import ENV_REF, mask_text, unexpand
+from crawler.core.masking import ENV_REF, mask_text, unexpand
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 

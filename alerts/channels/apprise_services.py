@@ -12,8 +12,8 @@ from apprise import NotifyFormat
 
 from alerts.channels import Channel, DeliveryError
 from alerts.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
-from crawler import netguard, socketguard
-from crawler.masking import ENV_REF, mask_url
+from crawler.core import netguard, socketguard
+from crawler.core.masking import ENV_REF, mask_url
 
 APPRISE_TIMEOUT = 30
 _parsing: ContextVar[bool] = ContextVar("vigil_apprise_parsing", default=False)

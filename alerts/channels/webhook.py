@@ -21,8 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 from alerts.channels import Channel, DeliveryError, check_port
 from alerts.render import one_line
-from crawler import netguard
-from crawler.masking import mask_url
+from crawler.core import netguard
+from crawler.core.masking import mask_url
 
 WEBHOOK_TIMEOUT = 10
 USER_AGENT = "vigil"

@@ -5,8 +5,8 @@ import sys
 
 import click
 
-from crawler.errors import UsageError
-from crawler.logs import before_each_line
+from crawler.core.errors import UsageError
+from crawler.core.logs import before_each_line
 from crawler.output import echo
 
 SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "restored", "errors", "mentions")
@@ -33,7 +33,7 @@ def crawl(state, sources, no_deliver, revisit_all):
 
     from alerts.dispatch import deliver_due
     from crawler.crawl import run_crawl
-    from crawler.masking import mask_text
+    from crawler.core.masking import mask_text
     from storage import runs
 
     tty = sys.stdout.isatty()

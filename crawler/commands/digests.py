@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.errors import UsageError, VigilError
+from crawler.core.errors import UsageError, VigilError
 from crawler.output import echo, emit
 
 
@@ -126,8 +126,8 @@ def search(state, query, source, limit, fmt):
 @click.pass_obj
 def alerts(state, failed, since, retry, fmt):
     """The outbox: each alert per channel, sent, pending (with its next try) or failed (with why)."""
-    from crawler.masking import mask_text, mask_url
-    from crawler.timeutil import parse_since
+    from crawler.core.masking import mask_text, mask_url
+    from crawler.core.timeutil import parse_since
     from storage.db import now_iso
     from storage.subscriptions import list_deliveries, retry_failed
 

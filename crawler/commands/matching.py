@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import json_line
 
 
@@ -18,7 +18,7 @@ def match(watchlist_file, jsonl):
     """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
     kind, watchlist."""
     from alerts.matcher import Matcher
-    from crawler.config import load_watchlists
+    from crawler.core.config import load_watchlists
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout

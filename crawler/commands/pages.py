@@ -8,7 +8,7 @@ import stat
 import click
 
 from crawler.cli import format_option
-from crawler.errors import UsageError, VigilError
+from crawler.core.errors import UsageError, VigilError
 from crawler.output import echo, print_json_lines
 
 
@@ -18,7 +18,7 @@ from crawler.output import echo, print_json_lines
 @click.pass_obj
 def history(state, url, fmt):
     """A page's snapshots and what changed between them (URL as found on the site)."""
-    from crawler.urls import canonicalize
+    from crawler.core.urls import canonicalize
     from storage.events import list_events
     from storage.pages import get_page
     from storage.snapshots import get_change, page_snapshots, unpack

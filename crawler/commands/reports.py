@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
 MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
@@ -93,7 +93,7 @@ def events(state, since, source, fmt):
 @click.pass_obj
 def errors(state, since, source, fmt):
     """Fetch and processing failures: one per URL, each with its reason."""
-    from crawler.masking import mask_text
+    from crawler.core.masking import mask_text
     from storage.runs import list_errors
 
     check_filters(state, sources=(source,))
@@ -114,11 +114,11 @@ def status(state, fmt):
     from datetime import datetime, timezone
 
     from crawler.revisit import due_horizon
-    from crawler.timeutil import ISO_FORMAT
+    from crawler.core.timeutil import ISO_FORMAT
     from storage import frontier
     from crawler.crawlprocess import process_alive
-    from crawler.masking import mask_text
-    from crawler.timeutil import parse_since
+    from crawler.core.masking import mask_text
+    from crawler.core.timeutil import parse_since
     from storage.health import all_open_problems
     from storage.outbox import delivery_counts
     from storage.pages import count_pages

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from crawler.config import CONFIG_NAME, load_config
-from crawler.errors import UsageError
+from crawler.core.config import CONFIG_NAME, load_config
+from crawler.core.errors import UsageError
 from storage.db import open_database
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
 
@@ -15,7 +15,7 @@ def _effective(state):
 
 
 def _name(value: str, what: str) -> str:
-    from crawler.config import name_problem
+    from crawler.core.config import name_problem
 
     value = " ".join(value.split())
     problem = name_problem(value)   # the same rule as terms in vigil.toml
@@ -39,7 +39,7 @@ def watch():
 def watch_add(state, watchlist, name, kind, aliases):
     """Watch NAME in WATCHLIST (a new WATCHLIST is created); the next crawl looks for it."""
     from alerts.matcher import Matcher
-    from alerts.terms import Term
+    from crawler.core.terms import Term
     from storage.db import now_iso
     from storage.subscriptions import set_term
 
@@ -153,7 +153,7 @@ def unsubscribe(state, subscriber, watchlist):
 def subscribers(state, fmt):
     """Each subscriber with the watchlists it follows now and how (vigil.toml and run-time changes)."""
     from alerts.digest import subscriber_zone
-    from crawler.masking import mask_url
+    from crawler.core.masking import mask_url
 
     effective = _effective(state)
     rows = []

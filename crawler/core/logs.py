@@ -8,7 +8,8 @@ import sys
 from datetime import datetime, timezone
 from urllib.parse import unquote
 
-from crawler.masking import MIN_SECRET_LENGTH, mask_text, secret_parts
+from crawler.core.masking import MIN_SECRET_LENGTH, mask_text, secret_parts
+from crawler.core.terminal import inert, json_line
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
@@ -67,8 +68,6 @@ class TextFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def format(self, record):
-        from crawler.output import inert
-
         return inert(redact(super().format(record)))
 
 
@@ -87,8 +86,6 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = _plain(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        from crawler.output import json_line
-
         return json_line(_redact_values(entry))
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from alerts.terms import KINDS, Term
-from crawler.errors import ConfigError
-from crawler.schedule import Schedule, parse_schedule
-from crawler.timeutil import parse_duration
-from crawler.urls import start_url_problem
+from crawler.core.terms import KINDS, Term
+from crawler.core.errors import ConfigError
+from crawler.core.schedule import Schedule, parse_schedule
+from crawler.core.timeutil import parse_duration
+from crawler.core.urls import start_url_problem
 
 CONFIG_NAME = "vigil.toml"
 MAX_CONFIG_BYTES = 1024 * 1024   # a config or watchlist file; /dev/zero must not be read forever
@@ -278,7 +278,7 @@ def parse_config(data: dict, path: Path) -> Config:
         allow = tuple(allow)
     proxy = vigil.get("proxy")
     if proxy is not None:
-        from crawler.netguard import proxy_problem
+        from crawler.core.netguard import proxy_problem
 
         if proxy_problem(proxy, allow):
             check.fail("vigil.proxy", proxy_problem(proxy, allow))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from crawler import netguard
+from crawler.core import netguard
 
 
 @dataclass

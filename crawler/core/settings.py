@@ -2,7 +2,7 @@
 import math
 import os
 
-from crawler.urls import MAX_URL_LENGTH
+from crawler.core.urls import MAX_URL_LENGTH
 
 
 def _from_env(name: str, default, kind, minimum, maximum):
@@ -16,7 +16,7 @@ def _from_env(name: str, default, kind, minimum, maximum):
     except ValueError:
         value = None
     if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
-        from crawler.errors import UsageError
+        from crawler.core.errors import UsageError
 
         raise UsageError(f"{name}={text!r}: expected a number from {minimum} to {maximum}")
     return value
@@ -68,8 +68,8 @@ METAREFRESH_ENABLED = False
 # Only the web: no file://, data:, ftp:// or s3:// fetches, whatever a page links to.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # The private-network guard's second half: names are checked after resolution, and the
-# connection goes only to the addresses that were checked (crawler/netguard.py).
-TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+# connection goes only to the addresses that were checked (crawler/core/netguard.py).
+TWISTED_DNS_RESOLVER = "crawler.core.netguard.GuardedResolver"
 
 # Crawler traps: links past these bounds are not followed, and the trap is recorded once.
 VIGIL_MAX_URL_LENGTH = MAX_URL_LENGTH

@@ -10,8 +10,8 @@ import logging
 import os
 from pathlib import Path
 
-from crawler.config import Config, load_config, read_config_bytes
-from crawler.errors import ConfigError
+from crawler.core.config import Config, load_config, read_config_bytes
+from crawler.core.errors import ConfigError
 
 log = logging.getLogger("vigil.daemon")
 
