@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from crawler.core.config import Config, Source
 from crawler.ingest import Ingestor
 from crawler.items import CrawlFigures

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from alerts.subscriptions import effective_config
 from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source

@@ -9,7 +9,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from alerts.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler import dedupe, revisit
 from crawler.core.config import Config

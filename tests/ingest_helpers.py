@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from alerts.subscriptions import effective_config
 from crawler.core.config import load_config
 from crawler.ingest import Ingestor

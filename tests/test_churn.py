@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from crawler.core.terms import Term
 from crawler.diff import text_hash
 from crawler.extract import extract

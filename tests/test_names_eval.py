@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matcher import Matcher
+from alerts.matching.matcher import Matcher
 from crawler.core.terms import Term
 
 DATA = Path(__file__).parent / "data" / "names"

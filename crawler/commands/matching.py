@@ -17,7 +17,7 @@ from crawler.output import json_line
 def match(watchlist_file, jsonl):
     """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
     kind, watchlist."""
-    from alerts.matcher import Matcher
+    from alerts.matching.matcher import Matcher
     from crawler.core.config import load_watchlists
 
     matcher = Matcher(load_watchlists(watchlist_file))

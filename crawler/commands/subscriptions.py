@@ -38,7 +38,7 @@ def watch():
 @click.pass_obj
 def watch_add(state, watchlist, name, kind, aliases):
     """Watch NAME in WATCHLIST (a new WATCHLIST is created); the next crawl looks for it."""
-    from alerts.matcher import Matcher
+    from alerts.matching.matcher import Matcher
     from crawler.core.terms import Term
     from storage.db import now_iso
     from storage.subscriptions import set_term

@@ -9,8 +9,8 @@ from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
-from alerts.normalize import light_fold
-from alerts.translit import UKRAINIAN_LETTERS, to_cyrillic
+from alerts.matching.normalize import light_fold
+from alerts.matching.translit import UKRAINIAN_LETTERS, to_cyrillic
 
 MALE, FEMALE = "male", "female"
 GIVEN, SURNAME, PATRONYMIC = "given", "surname", "patronymic"

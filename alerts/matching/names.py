@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from alerts.forenames import FORENAMES
-from alerts.inflect import is_known_as
-from alerts.normalize import is_cyrillic, light_fold
+from alerts.matching.forenames import FORENAMES
+from alerts.matching.inflect import is_known_as
+from alerts.matching.normalize import is_cyrillic, light_fold
 from crawler.core.terms import Term
-from alerts.translit import to_cyrillic
+from alerts.matching.translit import to_cyrillic
 
 # Words that belong to the surname that follows them (de la Cruz, van der Berg, al-Hassan).
 PARTICLES = {"de", "da", "del", "della", "di", "du", "des", "la", "le", "van", "von", "der", "den", "ter",

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
-from alerts.inflect import (GIVEN, PATRONYMIC, SURNAME, choose_cyrillic, declensions, gender_of,
+from alerts.matching.inflect import (GIVEN, PATRONYMIC, SURNAME, choose_cyrillic, declensions, gender_of,
                             is_common_word, is_known_word, parses, phrase_forms)
-from alerts.names import equivalent_given, person_parts, split_name
-from alerts.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
+from alerts.matching.names import equivalent_given, person_parts, split_name
+from alerts.matching.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
 from crawler.core.terms import Term
-from alerts.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
+from alerts.matching.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
 
 _UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None})
 

@@ -1,9 +1,9 @@
 """Telling the watched person from a namesake: the words around a surname decide."""
 from __future__ import annotations
 
-from alerts.names import is_given_name, looks_like_patronymic
-from alerts.normalize import Words
-from alerts.variants import PersonForms
+from alerts.matching.names import is_given_name, looks_like_patronymic
+from alerts.matching.normalize import Words
+from alerts.matching.variants import PersonForms
 
 _REJECT = "reject"
 _OPENERS = "\"'«»“”„‘’‹›([{—–-*•"

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import iuliia
 
-from alerts.normalize import is_cyrillic, latin_key, light_fold
+from alerts.matching.normalize import is_cyrillic, latin_key, light_fold
 
 class _LowerCaseSchema:
     """An iuliia schema applied to one lower-case word, without iuliia's per-call overhead."""

@@ -1,0 +1,1 @@
+"""Finding watched names and keywords in text, in any script and grammatical case; knows nothing of storage or crawling."""
