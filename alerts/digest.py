@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from alerts.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
-from crawler.core.config import Config, Subscriber, WEEKDAYS, time_of_day
+from crawler.core.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.core.timeutil import ISO_FORMAT
 from storage import subscriptions as stored
 from storage.events import list_events

@@ -61,7 +61,7 @@ def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None,
                    now: str, channels: tuple[str, ...]) -> int | None:
     """The alert of one subscriber for new mentions of one snapshot, queued on `channels`; its id, or
     None when none of them is theirs to hear of now or the same alert exists."""
-    from crawler.diff import snippet
+    from crawler.text.diff import snippet
 
     theirs = [m for m in found if _instant(subscriber, m.watchlist)]
     if not theirs:

@@ -108,7 +108,7 @@ def _page(path: str) -> tuple[dict, str]:
 
 def _listing_label(path: str) -> str:
     # Listings show each statement's title, as real sites do; a title naming someone there
-    # is the statement's mention, not a story of the listing (crawler/hubs.py).
+    # is the statement's mention, not a story of the listing (crawler/text/hubs.py).
     return _page(path)[0]["title"]
 
 

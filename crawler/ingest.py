@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from alerts.matching.matcher import Matcher
 from alerts.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
-from crawler import dedupe, revisit
+from crawler.text import dedupe
+from crawler import revisit
 from crawler.core.config import Config
-from crawler.diff import diff_texts, snippet, text_hash, within
-from crawler.extract import EXTRACTOR_VERSION
-from crawler.hubs import copied_from, teaser_at, teaser_spans
-from crawler.items import CrawlFigures, FetchFailure, FetchedPage
-from crawler.takedown import redirect_takedown, soft_404
+from crawler.text.diff import diff_texts, snippet, text_hash, within
+from crawler.text.extract import EXTRACTOR_VERSION
+from crawler.text.hubs import copied_from, teaser_at, teaser_spans
+from crawler.items import CrawlFigures, FetchedPage, FetchFailure
+from crawler.text.takedown import redirect_takedown, soft_404
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from crawler.core.urls import canonical_from_link, canonicalize
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
@@ -227,7 +228,7 @@ class Ingestor:
                                                          f"the text read before ({before} characters) is kept"))
 
     def _teased(self, page: dict, extraction, found: list) -> tuple[list, list, dict]:
-        """Split the new mentions of a listing page (crawler/hubs.py). A person named only in teasers
+        """Split the new mentions of a listing page (crawler/text/hubs.py). A person named only in teasers
         whose articles name them too is the articles' mention: attached to an article's story, no alert
         of its own. One whose article is still to be read in this crawl is held: (mention, teaser,
         covered) for hold_mention_alerts. Any other is the page's own, alerted now. Returns

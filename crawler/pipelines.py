@@ -12,8 +12,8 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.extractpool import ExtractionPool, extract_with_signature
-from crawler.items import FetchFailure, FetchedPage
+from crawler.text.extractpool import ExtractionPool, extract_with_signature
+from crawler.items import FetchedPage, FetchFailure
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from storage.db import DatabaseLocked, StorageError
 
@@ -43,7 +43,7 @@ class ExtractPipeline:
     """Extracts the main text, unless the page answered 304 or its raw body is unchanged.
 
     In a crawl, extraction runs in a thread, or in worker processes when
-    VIGIL_EXTRACT_WORKERS asks for them (crawler/extractpool.py), so downloads in flight
+    VIGIL_EXTRACT_WORKERS asks for them (crawler/text/extractpool.py), so downloads in flight
     keep being read meanwhile.
     """
 
@@ -156,7 +156,7 @@ class IngestPipeline:
         return cls(context)
 
     def close_spider(self, spider=None):
-        # Teasers whose article this crawl did not read alert on their own (crawler/hubs.py); so do
+        # Teasers whose article this crawl did not read alert on their own (crawler/text/hubs.py); so do
         # those a crawl of the source that died left waiting, which this one took over.
         try:
             self.ingestor.release_holds(self.source)

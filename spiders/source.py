@@ -21,7 +21,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.core import netguard
 from crawler.core.config import Source
 from crawler.frontier import CrawlPlan
-from crawler.items import FetchFailure, FetchedPage
+from crawler.items import FetchedPage, FetchFailure
 from crawler.middlewares import PrivateNetworkRefused
 from crawler.core.timeutil import ISO_FORMAT
 from crawler.core.urls import canonicalize

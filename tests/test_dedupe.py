@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import dedupe
+from crawler.text import dedupe
 
 STORIES = Path(__file__).parent / "data" / "stories" / "stories.json"
 REPO = Path(__file__).resolve().parents[1]

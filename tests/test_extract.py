@@ -15,9 +15,9 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
-from crawler.boilerplate import prune_boilerplate, strip_inert_markup
-from crawler.charset import decode_html
-from crawler.extract import EXTRACTOR_VERSION, Extraction, extract, main_text
+from crawler.text.boilerplate import prune_boilerplate, strip_inert_markup
+from crawler.text.charset import decode_html
+from crawler.text.extract import EXTRACTOR_VERSION, Extraction, extract, main_text
 
 PAGES = Path(__file__).parent / "pages"
 

@@ -22,7 +22,7 @@ def test_a_crawl_with_extraction_workers_finds_the_same(site, project):
 def test_workers_die_with_the_crawl_process_however_it_ends():
     script = (
         "import os, sys, time\n"
-        "from crawler.extractpool import ExtractionPool\n"
+        "from crawler.text.extractpool import ExtractionPool\n"
         "pool = ExtractionPool(2)\n"
         "deadline = time.time() + 20\n"
         "while not pool.usable() and time.time() < deadline: time.sleep(0.05)\n"

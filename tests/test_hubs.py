@@ -9,8 +9,8 @@ import sys
 import time
 
 from conftest import REPO, page, simple_config
-from crawler.extract import extract
-from crawler.hubs import copied_from, teaser_at, teaser_spans
+from crawler.text.extract import extract
+from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from test_daemon import SlowSite, query
 
 ARTICLES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from conftest import page, simple_config
-from crawler.takedown import redirect_takedown, soft_404
+from crawler.text.takedown import redirect_takedown, soft_404
 
 STATEMENT = page(
     "Lawyer detained in Grozny",
@@ -117,7 +117,7 @@ def test_unchanged_body_and_304_skip_extraction(site, project):
 
 
 def test_an_extractor_upgrade_is_a_new_baseline_not_a_change(site, project):
-    from crawler.extract import EXTRACTOR_VERSION
+    from crawler.text.extract import EXTRACTOR_VERSION
     from storage.snapshots import pack, unpack
 
     site.write("index.html", _index("a.html"))

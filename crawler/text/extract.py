@@ -32,9 +32,9 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-from crawler.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
-from crawler.charset import decode_html
-from crawler.hubs import Teaser, find_teasers
+from crawler.text.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
+from crawler.text.charset import decode_html
+from crawler.text.hubs import Teaser, find_teasers
 
 # Bump our number whenever a rule here changes the text of a page: a snapshot taken with
 # another version must not look like a change of the page.
@@ -87,7 +87,7 @@ class Extraction:
     # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
     # empty must be told apart from a page with nothing to read (see crawler/ingest.py).
     failure: str | None = None
-    # The teasers of a listing page, each leading to one article (crawler/hubs.py); () on other pages.
+    # The teasers of a listing page, each leading to one article (crawler/text/hubs.py); () on other pages.
     teasers: tuple[Teaser, ...] = ()
 
 

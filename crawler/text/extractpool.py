@@ -14,8 +14,8 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from crawler.dedupe import signature
-from crawler.extract import extract
+from crawler.text.dedupe import signature
+from crawler.text.extract import extract
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from crawler.dedupe import words
+from crawler.text.dedupe import words
 from crawler.core.urls import canonicalize, same_site
 
 # A page is a hub when its content links to this many other pages of the site, each from a
