@@ -20,11 +20,11 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 
 from crawler.core import netguard
 from crawler.core.config import Source
-from crawler.frontier import CrawlPlan
-from crawler.items import FetchedPage, FetchFailure
-from crawler.middlewares import PrivateNetworkRefused
 from crawler.core.timeutil import ISO_FORMAT
 from crawler.core.urls import canonicalize
+from crawler.ingest.frontier import CrawlPlan
+from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.ingest.middlewares import PrivateNetworkRefused
 from storage.db import now_iso
 
 # Answers that are pages' news, not errors: unchanged, gone.
@@ -46,7 +46,7 @@ class SourceSpider(scrapy.Spider):
 
     Discovery pages (start URLs, feeds, sitemaps, listings) and the new links they hold come
     first; then the links earlier crawls had no budget for; then the due revisits
-    (see crawler/frontier.py)."""
+    (see crawler/ingest/frontier.py)."""
 
     name = "source"
 

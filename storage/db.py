@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.core.errors import VigilError
+from storage.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
 # What SQLite says when the file, not the query, is at fault: these become one-line StorageErrors.
@@ -188,8 +189,6 @@ def _migrate(db: Database, path: Path) -> None:
     """Apply pending migrations, one process at a time: two processes opening a new or older
     database at once would both create the same tables. (A lock file, since the first
     migrations use executescript, which commits any transaction around it.)"""
-    from storage.migrations import migrations
-
     if not migrations.pending(db):
         return
     lock_path = path.with_name(path.name + ".migrate-lock")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from conftest import REPO, Project, Result, page, simple_config
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 
 STATEMENT = page("Appeal court upholds sentence",
                  "The Moscow City Court upheld the sentence handed down to Oleg Orlov, co-chair of the Memorial "

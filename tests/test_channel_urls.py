@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.channels import channel_problem
+from alerts.delivery.channels import channel_problem
 from conftest import simple_config
 
 SITE = "http://127.0.0.1:9"

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, page, simple_config
 from crawler.core.config import parse_config
 from crawler.core.errors import ConfigError
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 
 ORLOV = page("Appeal court upholds sentence",
              "The Moscow City Court upheld the sentence handed down to Oleg Orlov, co-chair of the Memorial "

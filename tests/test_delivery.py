@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from alerts.dispatch import backoff, deliver_due
+from alerts.delivery.dispatch import backoff, deliver_due
 from conftest import page, simple_config
 from crawler.cli import main
 from crawler.core.config import load_config

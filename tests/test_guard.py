@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.channels import DeliveryError, channel_for
-from alerts.channels.webhook import WebhookChannel
+from alerts.delivery.channels import DeliveryError, channel_for
+from alerts.delivery.channels.webhook import WebhookChannel
 from conftest import page
 from crawler.core import netguard
 from servers import HttpProxy, SmtpServer, WebhookReceiver
@@ -323,7 +323,7 @@ TOKENS_NOT_LOOKED_UP = """
 import json, sys
 looked_up = []
 sys.addaudithook(lambda event, args: looked_up.append(str(args[0])) if event == "socket.getaddrinfo" else None)
-from alerts.channels import DeliveryError, channel_for
+from alerts.delivery.channels import DeliveryError, channel_for
 from crawler.core import netguard
 netguard.set_policy(["127.0.0.1/32"])
 netguard.set_proxy(sys.argv[1])  # the tests' proxy: nothing leaves the machine

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts import health
-from alerts.dispatch import deliver_due
+from alerts.delivery import health
+from alerts.delivery.dispatch import deliver_due
 from crawler.core.config import parse_config
 from crawler.core.errors import ConfigError
 from storage import pages, runs

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from conftest import REPO
-from crawler.items import FetchedPage
-from crawler.pipelines import ExtractPipeline, readable_prefix
+from crawler.ingest.items import FetchedPage
+from crawler.ingest.pipelines import ExtractPipeline, readable_prefix
 from hostile import BAD_PAGES, GOOD_PAGES, SURVIVABLE_PAGES, WATCHED, HostileSite
 
 DOWNLOAD_TIMEOUT = 10   # seconds; the drip page holds a download this long

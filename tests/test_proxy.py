@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.channels import DeliveryError, channel_for
-from alerts.channels.webhook import WebhookChannel
+from alerts.delivery.channels import DeliveryError, channel_for
+from alerts.delivery.channels.webhook import WebhookChannel
 from conftest import page, simple_config
 from crawler.core import netguard
 from servers import HttpProxy, WebhookReceiver, free_port

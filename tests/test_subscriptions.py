@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.subscriptions import effective_config
+from storage.effective import effective_config
 from conftest import page, simple_config
 from crawler.cli import main
 from crawler.core.config import parse_config

@@ -15,8 +15,8 @@ import ahocorasick
 
 from alerts.matching.namesakes import PersonContext, possessive_end
 from alerts.matching.normalize import Words, light_fold, split_words
-from crawler.core.terms import KEYWORD, Mention, Term
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
+from crawler.core.terms import KEYWORD, Mention, Term
 
 _LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru")
 _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",

@@ -9,8 +9,8 @@ from typing import NamedTuple
 from alerts.matching.forenames import FORENAMES
 from alerts.matching.inflect import is_known_as
 from alerts.matching.normalize import is_cyrillic, light_fold
-from crawler.core.terms import Term
 from alerts.matching.translit import to_cyrillic
+from crawler.core.terms import Term
 
 # Words that belong to the surname that follows them (de la Cruz, van der Berg, al-Hassan).
 PARTICLES = {"de", "da", "del", "della", "di", "du", "des", "la", "le", "van", "von", "der", "den", "ter",

@@ -10,8 +10,8 @@ from alerts.matching.inflect import (GIVEN, PATRONYMIC, SURNAME, choose_cyrillic
                             is_common_word, is_known_word, parses, phrase_forms)
 from alerts.matching.names import equivalent_given, person_parts, split_name
 from alerts.matching.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
-from crawler.core.terms import Term
 from alerts.matching.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
+from crawler.core.terms import Term
 
 _UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None})
 

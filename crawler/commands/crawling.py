@@ -31,8 +31,8 @@ def crawl(state, sources, no_deliver, revisit_all):
     chosen = [config.source(name) for name in dict.fromkeys(sources)] if sources else list(config.sources)
     state.db()  # a database that cannot be opened fails here, before any request
 
-    from alerts.dispatch import deliver_due
-    from crawler.crawl import run_crawl
+    from alerts.delivery.dispatch import deliver_due
+    from crawler.ingest.crawl import run_crawl
     from crawler.core.masking import mask_text
     from storage import runs
 
@@ -87,7 +87,7 @@ def _progress_line():
 @click.pass_obj
 def deliver(state):
     """Deliver every pending alert now, ignoring back-off."""
-    from alerts.dispatch import deliver_due
+    from alerts.delivery.dispatch import deliver_due
     from storage.outbox import delivery_counts
 
     config = state.config()

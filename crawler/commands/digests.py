@@ -14,7 +14,7 @@ from crawler.output import echo, emit
 
 
 def _effective(state):
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
 
     return effective_config(state.db(), state.config())
 
@@ -27,8 +27,8 @@ def _effective(state):
 @click.pass_obj
 def digest(state, since, subscriber, fmt):
     """Render a digest now: mentions grouped by person, pages taken down, sources that failed."""
-    from alerts.digest import RENDERERS, build_digest, default_zone, subscriber_zone
-    from alerts.subscriptions import find_subscriber
+    from alerts.delivery.digest import RENDERERS, build_digest, default_zone, subscriber_zone
+    from storage.effective import find_subscriber
     from storage.db import now_iso
 
     config = _effective(state)
@@ -53,8 +53,8 @@ def digest(state, since, subscriber, fmt):
 @click.pass_obj
 def feed(state, subscriber, watchlist, since, limit, out_path):
     """Write an Atom feed of mentions, one entry per story, for a feed reader."""
-    from alerts.atom import atom_feed, feed_entries
-    from alerts.subscriptions import find_subscriber, find_watchlist
+    from alerts.delivery.atom import atom_feed, feed_entries
+    from storage.effective import find_subscriber, find_watchlist
     from storage.db import now_iso
 
     if subscriber and watchlist:

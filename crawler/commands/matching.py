@@ -18,7 +18,7 @@ def match(watchlist_file, jsonl):
     """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
     kind, watchlist."""
     from alerts.matching.matcher import Matcher
-    from crawler.core.config import load_watchlists
+    from crawler.service.configload import load_watchlists
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout

@@ -13,7 +13,7 @@ MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet
 def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
     """A filter naming what neither the config nor the database knows is a typo, not "(nothing)":
     UsageError naming it and what is known."""
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
     from storage.mentions import recorded_names
     from storage.runs import recorded_sources
 
@@ -36,17 +36,10 @@ def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
 
 def mention_rows(db, **filters) -> list[dict]:
     """Mentions as printed and exported: one per term per page version, with the story's other URLs."""
-    from storage.mentions import list_mentions
-    from storage.snapshots import story_urls
+    from storage.mentions import mentions_with_story_urls
 
-    urls_by_story: dict[int, list[str]] = {}
-    rows = []
-    for m in list_mentions(db, **filters):
-        if m["story_id"] not in urls_by_story:
-            urls_by_story[m["story_id"]] = story_urls(db, m["story_id"])
-        also_at = [u for u in urls_by_story[m["story_id"]] if u != m["url"]]
-        rows.append({**{f: m.get(f) for f in MENTION_FIELDS}, "also_at": also_at, "watchlist": m["watchlist"]})
-    return rows
+    return [{**{f: m.get(f) for f in MENTION_FIELDS}, "also_at": m["also_at"], "watchlist": m["watchlist"]}
+            for m in mentions_with_story_urls(db, **filters)]
 
 
 @click.command()
@@ -113,10 +106,10 @@ def status(state, fmt):
     fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
     from datetime import datetime, timezone
 
-    from crawler.revisit import due_horizon
+    from crawler.ingest.revisit import due_horizon
     from crawler.core.timeutil import ISO_FORMAT
     from storage import frontier
-    from crawler.crawlprocess import process_alive
+    from crawler.service.crawlprocess import process_alive
     from crawler.core.masking import mask_text
     from crawler.core.timeutil import parse_since
     from storage.health import all_open_problems

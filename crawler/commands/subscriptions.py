@@ -9,7 +9,7 @@ from crawler.output import echo, emit
 
 
 def _effective(state):
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
 
     return effective_config(state.db(), state.config())
 
@@ -68,7 +68,7 @@ def watch_add(state, watchlist, name, kind, aliases):
 @click.pass_obj
 def watch_remove(state, watchlist, name):
     """Stop watching NAME in WATCHLIST (a term of vigil.toml too, until `watch add` brings it back)."""
-    from alerts.subscriptions import find_watchlist
+    from storage.effective import find_watchlist
     from storage.db import now_iso
     from storage.subscriptions import drop_term
 
@@ -88,7 +88,7 @@ def watch_remove(state, watchlist, name):
 @click.pass_obj
 def watch_list(state, watchlist, fmt):
     """The terms watched now, in every watchlist or in WATCHLIST, and where each was declared."""
-    from alerts.subscriptions import find_watchlist
+    from storage.effective import find_watchlist
 
     config = state.config()
     declared = {(w.name, t.name) for w in config.watchlists for t in w.terms}
@@ -110,7 +110,7 @@ def watch_list(state, watchlist, fmt):
 @click.pass_obj
 def subscribe(state, subscriber, watchlist, mode):
     """Send SUBSCRIBER the alerts of WATCHLIST from the next crawl on."""
-    from alerts.subscriptions import find_subscriber, find_watchlist
+    from storage.effective import find_subscriber, find_watchlist
     from storage.db import now_iso
     from storage.subscriptions import set_subscription
 
@@ -131,7 +131,7 @@ def subscribe(state, subscriber, watchlist, mode):
 @click.pass_obj
 def unsubscribe(state, subscriber, watchlist):
     """Stop SUBSCRIBER's alerts and digests of WATCHLIST (one declared in vigil.toml too)."""
-    from alerts.subscriptions import find_subscriber, find_watchlist
+    from storage.effective import find_subscriber, find_watchlist
     from storage.db import now_iso
     from storage.subscriptions import set_subscription
 
@@ -152,7 +152,7 @@ def unsubscribe(state, subscriber, watchlist):
 @click.pass_obj
 def subscribers(state, fmt):
     """Each subscriber with the watchlists it follows now and how (vigil.toml and run-time changes)."""
-    from alerts.digest import subscriber_zone
+    from alerts.delivery.digest import subscriber_zone
     from crawler.core.masking import mask_url
 
     effective = _effective(state)

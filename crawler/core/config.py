@@ -1,4 +1,7 @@
-"""Loading and validating `vigil.toml`: every error names the file, the key path and the fault."""
+"""Loading and validating `vigil.toml`: every error names the file, the key path and the fault.
+
+The names the config gives to plugins (channel URLs, spiders) are checked by the layers that
+hold their registries: crawler/service/configload.py loads a config with those checks too."""
 from __future__ import annotations
 
 import ipaddress
@@ -12,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from crawler.core.terms import KINDS, Term
 from crawler.core.errors import ConfigError
 from crawler.core.schedule import Schedule, parse_schedule
+from crawler.core.terms import KINDS, Term
 from crawler.core.timeutil import parse_duration
 from crawler.core.urls import start_url_problem
 
@@ -402,16 +405,10 @@ def _check_term(check: _Checker, where: str, term: dict) -> None:
 
 
 def _subscriber(check: _Checker, index: int, data: dict, known_watchlists: set[str]) -> Subscriber:
-    from alerts.channels import channel_problem
-
     where = f"subscribers[{index}]"
     for i, name in enumerate(data.get("watchlists", [])):
         if name not in known_watchlists:
             check.fail(f"{where}.watchlists[{i}]", f"unknown watchlist {name!r}")
-    for i, url in enumerate(data.get("channels", [])):
-        problem = channel_problem(url)
-        if problem:
-            check.fail(f"{where}.channels[{i}]", problem)
     mode = data.get("mode", "instant")
     if mode not in MODES:
         check.fail(f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}")
@@ -468,8 +465,8 @@ def expand_env(value: str | None) -> str | None:
     return _ENV_REF.sub(replace, value)
 
 
-def load_watchlists(path: str | os.PathLike) -> list[Term]:
-    """The terms of a watchlist file: `[[watchlists]]` tables as in the config (a whole config works too)."""
+def load_watchlist_file(path: str | os.PathLike) -> Config:
+    """A watchlist file: `[[watchlists]]` tables as in the config (a whole config works too)."""
     path = Path(path)
     raw = read_config_bytes(path)
     try:
@@ -478,8 +475,12 @@ def load_watchlists(path: str | os.PathLike) -> list[Term]:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
-    config = parse_config(data, path)
+    return parse_config(data, path)
+
+
+def watchlist_terms(config: Config) -> list[Term]:
+    """The terms of a watchlist file's config; a file without any is an error."""
     terms = config.terms()
     if not terms:
-        raise ConfigError(f"{path}: watchlists: no terms (add [[watchlists]] with [[watchlists.terms]])")
+        raise ConfigError(f"{config.path}: watchlists: no terms (add [[watchlists]] with [[watchlists.terms]])")
     return terms

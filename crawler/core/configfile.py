@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Callable
 
 from crawler.core.config import Config, load_config, read_config_bytes
 from crawler.core.errors import ConfigError
@@ -17,15 +18,17 @@ log = logging.getLogger("vigil.daemon")
 
 
 class ConfigFile:
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, load: Callable[[Path], Config] = load_config):
+        """`load` reads and checks the file; the daemon passes the loader that checks plugin names too."""
         self.path = Path(path).resolve()
+        self.load = load
         self.config, self.raw, self.stamp = self._read_valid()
 
     def _read_valid(self) -> tuple[Config, bytes, tuple | None]:
         """The config, the bytes it was read from, and the file's stamp; ConfigError if invalid."""
         for _ in range(3):  # an editor may be writing the file while we read it
             before = _read(self.path)
-            config = load_config(self.path)
+            config = self.load(self.path)
             if _read(self.path) == before:
                 return config, before, _stamp(self.path)
         raise ConfigError(f"{self.path}: the file keeps changing while it is read")

@@ -2,6 +2,7 @@
 import math
 import os
 
+from crawler.core.errors import UsageError
 from crawler.core.urls import MAX_URL_LENGTH
 
 
@@ -16,8 +17,6 @@ def _from_env(name: str, default, kind, minimum, maximum):
     except ValueError:
         value = None
     if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
-        from crawler.core.errors import UsageError
-
         raise UsageError(f"{name}={text!r}: expected a number from {minimum} to {maximum}")
     return value
 
@@ -35,7 +34,7 @@ LOG_INSTALL_ROOT_HANDLER = False   # Vigil sets up its own logging
 # A request that failed is recorded in `vigil errors` with its reason: Scrapy's own line for
 # it ("Gave up retrying ...", "Error downloading ...") is INFO, not an ERROR at every crawl.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawler.crawllog.FailedRequestsAtInfo"
+LOG_FORMATTER = "crawler.ingest.crawllog.FailedRequestsAtInfo"
 
 # Politeness: a source may raise these in its own table (concurrency, delay).
 CONCURRENT_REQUESTS = 16
@@ -87,20 +86,20 @@ VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
 VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.PrivateNetworkGuardMiddleware": 50,
-    "crawler.middlewares.RobotsFailureMiddleware": 60,   # sees failures after RetryMiddleware (550)
-    "crawler.middlewares.LinkFloodMiddleware": 100,   # after decompression (590) in the response chain
-    "crawler.middlewares.ConditionalGetMiddleware": 560,
+    "crawler.ingest.middlewares.PrivateNetworkGuardMiddleware": 50,
+    "crawler.ingest.middlewares.RobotsFailureMiddleware": 60,   # sees failures after RetryMiddleware (550)
+    "crawler.ingest.middlewares.LinkFloodMiddleware": 100,   # after decompression (590) in the response chain
+    "crawler.ingest.middlewares.ConditionalGetMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.TrapGuardMiddleware": 950,   # nearest the spider: sees its links first
+    "crawler.ingest.middlewares.TrapGuardMiddleware": 950,   # nearest the spider: sees its links first
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 100,
-    "crawler.pipelines.IngestPipeline": 500,
+    "crawler.ingest.pipelines.ExtractPipeline": 100,
+    "crawler.ingest.pipelines.IngestPipeline": 500,
 }
 EXTENSIONS = {
-    "crawler.extensions.RunRecorder": 100,
+    "crawler.ingest.extensions.RunRecorder": 100,
 }
 
 # Vigil's own defaults.

@@ -85,7 +85,7 @@ class Extraction:
     text: str
     canonical_url: str | None
     # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
-    # empty must be told apart from a page with nothing to read (see crawler/ingest.py).
+    # empty must be told apart from a page with nothing to read (see crawler/ingest/steps.py).
     failure: str | None = None
     # The teasers of a listing page, each leading to one article (crawler/text/hubs.py); () on other pages.
     teasers: tuple[Teaser, ...] = ()

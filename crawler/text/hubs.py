@@ -2,7 +2,7 @@
 teaser's mention of someone is the article's own.
 
 A front page or a section listing repeats an article's headline and lead beside a link to it.
-A name in such a teaser is the article's mention, not a story of the listing: crawler/ingest.py
+A name in such a teaser is the article's mention, not a story of the listing: crawler/ingest/steps.py
 attaches it to the article's story, and alerts for it only when the article does not carry it.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from crawler.text.dedupe import words
 from crawler.core.urls import canonicalize, same_site
+from crawler.text.dedupe import words
 
 # A page is a hub when its content links to this many other pages of the site, each from a
 # block of its own; an article with a link or two in its text is not one.

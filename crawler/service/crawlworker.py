@@ -22,6 +22,18 @@ import threading
 from datetime import datetime, timezone
 
 import psutil
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.reactor import install_reactor
+
+from crawler.core.logs import remember_secrets, setup_logging
+from crawler.ingest.context import CrawlContext
+from crawler.ingest.crawl import crawl_settings, matcher_for
+from crawler.ingest.frontier import plan_crawl
+from crawler.service.configload import load_config
+from spiders.source import SourceSpider
+from storage import runs
+from storage.db import now_iso, open_database
+from storage.effective import effective_config
 
 log = logging.getLogger("vigil.worker")
 
@@ -54,15 +66,6 @@ class Worker:
             _say(event="finished", source=name, run=None, error=" ".join(str(exc).split()))
 
     def _start(self, name: str, config_path: str) -> None:
-        from alerts.subscriptions import effective_config
-        from crawler.context import CrawlContext
-        from crawler.crawl import crawl_settings, matcher_for
-        from crawler.frontier import plan_crawl
-        from scrapy.crawler import Crawler
-        from spiders.source import SourceSpider
-        from storage import runs
-        from storage.db import now_iso, open_database
-
         config = self._config(config_path)
         if self.db is None:
             self.db = open_database(config.database)
@@ -109,14 +112,10 @@ class Worker:
             reactor.stop()
 
     def _config(self, path: str):
-        from crawler.core.config import load_config
-
         mtime = os.stat(path).st_mtime
         cached = self.configs.get(path)
         if cached is None or cached[0] != mtime:
             config = load_config(path)
-            from crawler.core.logs import remember_secrets
-
             remember_secrets(config)
             self.configs = {path: (mtime, config)}
         return self.configs[path][1]
@@ -149,16 +148,10 @@ def _read_input(worker: Worker) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.crawlworker")
+    parser = argparse.ArgumentParser(prog="python -m crawler.service.crawlworker")
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--log-format", default="text")
     args = parser.parse_args(argv)
-
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.reactor import install_reactor
-
-    from crawler.crawl import crawl_settings
-    from crawler.core.logs import setup_logging
 
     setup_logging(args.log_level, args.log_format)
     settings = crawl_settings(None)

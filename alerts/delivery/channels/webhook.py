@@ -19,8 +19,8 @@ import urllib.request
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError, check_port
-from alerts.render import one_line
+from alerts.delivery.channels import Channel, DeliveryError, check_port
+from alerts.delivery.render import one_line
 from crawler.core import netguard
 from crawler.core.masking import mask_url
 

@@ -2,7 +2,7 @@
 
 Crawls run in a small pool of worker processes (`crawl_processes`, two by default, one
 per core), each crawling many sources side by side in one Twisted reactor, every source
-with its own politeness (crawler/crawlworker.py). A cycle of many sources so takes about
+with its own politeness (crawler/service/crawlworker.py). A cycle of many sources so takes about
 as long as its slowest source, and the memory of the daemon grows with the pool, not with
 the number of sources. Processes, not threads, because:
 - a crawl that crashes, leaks memory or hangs in a C extension (lxml, trafilatura) takes
@@ -40,12 +40,14 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from alerts.dispatch_loop import Dispatcher
+from alerts.delivery import health
+from alerts.delivery.dispatch_loop import Dispatcher
 from crawler.core.config import Source
 from crawler.core.configfile import ConfigFile
-from crawler.crawlprocess import CrawlWorker, process_alive
 from crawler.core.errors import VigilError
 from crawler.core.logs import remember_secrets
+from crawler.service.configload import load_config
+from crawler.service.crawlprocess import CrawlWorker, process_alive
 from storage import runs
 from storage.db import StorageError, now_iso, open_database
 
@@ -69,7 +71,7 @@ class Daemon:
     """The scheduler, the crawl processes, the dispatcher thread and the signals that steer them."""
 
     def __init__(self, config_path: str | os.PathLike, log_level: str = "info", log_format: str = "text"):
-        self.config_file = ConfigFile(config_path)
+        self.config_file = ConfigFile(config_path, load_config)
         self.log_level = log_level
         self.log_format = log_format
         self.config = self.config_file.config
@@ -408,8 +410,6 @@ class Daemon:
                         run["source"], run["id"], run["pid"], run["started_at"])
 
     def _check_health(self, name: str | None = None) -> None:
-        from alerts import health
-
         for source in self.config.sources:
             if name is not None and source.name != name:
                 continue

@@ -8,14 +8,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from alerts.matching.matcher import Matcher
-from alerts.subscriptions import effective_config
 from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source
-from crawler.context import CrawlContext
-from crawler.frontier import plan_crawl
+from crawler.ingest.context import CrawlContext
+from crawler.ingest.frontier import plan_crawl
 from spiders.source import SourceSpider
 from storage import runs
 from storage.db import now_iso, open_database
+from storage.effective import effective_config
 
 
 def crawl_settings(source: Source | None, overrides: dict | None = None) -> Settings:
@@ -51,7 +51,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
               progress=None, revisit_all: bool = False) -> list[CrawlContext]:
     """Crawl `sources` concurrently until every one finishes; returns each crawl's context.
     `progress(contexts)` is called twice a second while the crawl runs. Each source visits
-    what its frontier says (crawler/frontier.py); `revisit_all` makes every known page due."""
+    what its frontier says (crawler/ingest/frontier.py); `revisit_all` makes every known page due."""
     db = open_database(config.database)
     config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)

@@ -1,8 +1,9 @@
 """Writing alerts into the outbox: one per subscriber and story, never the same one twice."""
 from __future__ import annotations
 
-from crawler.core.terms import Mention
 from crawler.core.config import Config
+from crawler.core.terms import Mention
+from crawler.text.diff import snippet
 from storage import holds, outbox
 from storage.mentions import terms_on_page
 from storage.snapshots import latest_snapshot
@@ -61,8 +62,6 @@ def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None,
                    now: str, channels: tuple[str, ...]) -> int | None:
     """The alert of one subscriber for new mentions of one snapshot, queued on `channels`; its id, or
     None when none of them is theirs to hear of now or the same alert exists."""
-    from crawler.text.diff import snippet
-
     theirs = [m for m in found if _instant(subscriber, m.watchlist)]
     if not theirs:
         return None

@@ -10,7 +10,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
 from crawler.core import netguard
-from crawler.items import FetchFailure
+from crawler.ingest.items import FetchFailure
 from storage.db import now_iso
 
 WEB_SCHEMES = ("http", "https")

@@ -2,7 +2,7 @@
 down and the sources that failed; rendered as text, Markdown and HTML; sent at their time of day.
 
 Every value shown comes from a crawled page: it is folded to one line, escaped for HTML or
-Markdown, and only http(s) URLs become links (the helpers of alerts.render).
+Markdown, and only http(s) URLs become links (the helpers of alerts.delivery.render).
 """
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from alerts.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
+from alerts.delivery.dispatch import deliver_due
+from alerts.delivery.health import outcome
+from alerts.delivery.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
 from crawler.core.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.core.timeutil import ISO_FORMAT
+from storage import outbox
 from storage import subscriptions as stored
+from storage.effective import effective_config
 from storage.events import list_events
 from storage.mentions import list_mentions, terms_on_page
 from storage.pages import get_page
@@ -138,8 +142,6 @@ def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
 
 
 def _failures(db, since, until, sources: set[str] | None) -> list[FailedSource]:
-    from alerts.health import outcome
-
     by_source: dict[str, FailedSource] = {}
     for run in stored.runs_between(db, since, until):
         if sources is not None and run["source"] not in sources:
@@ -351,10 +353,6 @@ def due_moment(subscriber: Subscriber, period: str, now: datetime, zone: tzinfo)
 def send_due_digests(db, config: Config, now: datetime | None = None) -> int:
     """Make every digest that is due and not yet made, then deliver the digests waiting in the
     outbox; returns how many digest messages went out. The daemon calls this every minute."""
-    from alerts.dispatch import deliver_due
-    from alerts.subscriptions import effective_config
-    from storage import outbox
-
     now = now or datetime.now(timezone.utc)
     config = effective_config(db, config)
     sources = {source.name for source in config.sources}

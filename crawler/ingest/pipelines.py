@@ -12,9 +12,9 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.text.extractpool import ExtractionPool, extract_with_signature
-from crawler.items import FetchedPage, FetchFailure
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.text.extractpool import ExtractionPool, extract_with_signature
 from storage.db import DatabaseLocked, StorageError
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ A crawl fetches at most `max_pages` pages (its budget), in this order:
 1. discovery pages: the start URLs, the feeds and sitemaps (not counted: they are not
    pages), and listings, the pages whose links led to new pages lately;
 2. new pages: links found earlier but not fetched yet, then those this crawl finds;
-3. due revisits, the most overdue first (crawler/revisit.py says when a page is due).
+3. due revisits, the most overdue first (crawler/ingest/revisit.py says when a page is due).
 New pages take the budget first, but when revisits are due a quarter of the budget is
 kept for them, so that a site flooding the crawl with new links cannot hide a takedown.
 Links that do not fit are kept in the frontier and are first in line at the next crawl.
@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from crawler.core.config import Source
-from crawler.revisit import due_horizon
 from crawler.core.timeutil import ISO_FORMAT
+from crawler.core.urls import canonicalize
+from crawler.ingest.revisit import due_horizon
 from storage import frontier
+from storage.pages import get_page
 
 LISTING_MEMORY = timedelta(days=90)   # a page that led to new pages within this is a listing
 LISTING_SHARE = 4                      # listings take at most a quarter of the budget
@@ -46,9 +48,6 @@ class CrawlPlan:
 
 def plan_crawl(db, source: Source, now: datetime, revisit_all: bool = False) -> CrawlPlan:
     """Read the frontier of `source` for a crawl starting `now`."""
-    from storage.pages import get_page
-    from crawler.core.urls import canonicalize
-
     floor = source.schedule.period()
     horizon = FAR_FUTURE if revisit_all else due_horizon(now, floor).strftime(ISO_FORMAT)
     budget = source.max_pages

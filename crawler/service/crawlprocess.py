@@ -23,7 +23,7 @@ class WorkerEvent:
 
 @dataclass
 class CrawlWorker:
-    """One `python -m crawler.crawlworker` process and the sources it is crawling."""
+    """One `python -m crawler.service.crawlworker` process and the sources it is crawling."""
 
     process: subprocess.Popen
     events: queue.SimpleQueue
@@ -35,7 +35,7 @@ class CrawlWorker:
 
     @classmethod
     def start(cls, events: queue.SimpleQueue, log_level: str, log_format: str) -> "CrawlWorker":
-        command = [sys.executable, "-m", "crawler.crawlworker", "--log-level", log_level, "--log-format", log_format]
+        command = [sys.executable, "-m", "crawler.service.crawlworker", "--log-level", log_level, "--log-format", log_format]
         # Its own session: a Ctrl-C in the terminal reaches the daemon only, which stops crawls itself.
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                    start_new_session=True, bufsize=1)

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from alerts.matching.matcher import Matcher
 from crawler.core.config import Config, Source
-from crawler.ingest import Ingestor
-from crawler.items import CrawlFigures
+from crawler.ingest.items import CrawlFigures
+from crawler.ingest.steps import Ingestor
 
 
 @dataclass

@@ -10,17 +10,17 @@ import time
 from dataclasses import dataclass
 
 from alerts.matching.matcher import Matcher
-from alerts.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
-from crawler.text import dedupe
-from crawler import revisit
 from crawler.core.config import Config
+from crawler.core.timeutil import ISO_FORMAT, parse_iso
+from crawler.core.urls import canonical_from_link, canonicalize
+from crawler.ingest import revisit
+from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
+from crawler.ingest.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
+from crawler.text import dedupe
 from crawler.text.diff import diff_texts, snippet, text_hash, within
 from crawler.text.extract import EXTRACTOR_VERSION
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
-from crawler.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.text.takedown import redirect_takedown, soft_404
-from crawler.core.timeutil import ISO_FORMAT, parse_iso
-from crawler.core.urls import canonical_from_link, canonicalize
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
 from storage.db import now_iso
 
@@ -90,7 +90,7 @@ class Ingestor:
         self.figures.errors += 1
 
     def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome) -> None:
-        """When the page is due again (crawler/revisit.py), and whether it is a listing."""
+        """When the page is due again (crawler/ingest/revisit.py), and whether it is a listing."""
         if outcome.page_id is None:
             return
         source = self.config.source_or_none(item.source)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from alerts.channels import DeliveryError, channel_for
+from alerts.delivery.channels import DeliveryError, channel_for
 from crawler.core import netguard, settings
 from crawler.core.config import Config, expand_env
 from crawler.core.errors import ConfigError

@@ -6,8 +6,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from alerts.digest import send_due_digests
-from alerts.dispatch import deliver_due
+from alerts.delivery.digest import send_due_digests
+from alerts.delivery.dispatch import deliver_due
 from crawler.core.config import Config
 from storage.db import open_database
 

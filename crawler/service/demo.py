@@ -19,9 +19,12 @@ from pathlib import Path
 import click
 
 from crawler.core.errors import UsageError
-from crawler.localsite import LocalSite
 from crawler.output import echo
-from storage.db import now_iso
+from crawler.service.configload import load_config
+from crawler.service.localsite import LocalSite
+from storage.db import now_iso, open_database
+from storage.events import list_events
+from storage.mentions import mentions_with_story_urls
 
 SITE_PAGES_ROUND_1 = [
     "index.html",
@@ -197,8 +200,6 @@ def _start_clean(workdir: Path) -> None:
 
 def _introduce(config_path: Path) -> None:
     """Who and what the demo watches, before anything is crawled."""
-    from crawler.core.config import load_config
-
     config = load_config(config_path)
     for watchlist in config.watchlists:
         people = [t.name for t in watchlist.terms if t.kind == "person"]
@@ -222,11 +223,6 @@ def _plural(count: int, word: str) -> str:
 
 
 def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
-    from crawler.commands.reports import mention_rows
-    from crawler.core.config import load_config
-    from storage.db import open_database
-    from storage.events import list_events
-
     db = open_database(load_config(config_path).database)
     click.secho("\nEvents of round 2:", bold=True)
     # two sources are crawled side by side: sorted by page, then in the order events happen
@@ -236,7 +232,7 @@ def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
         detail = event["detail"] or {}
         extra = detail.get("term") or detail.get("reason") or ""
         echo(f"  {event['event']:<16} {event['url']}  {extra}".rstrip())
-    mentions = sorted(mention_rows(db), key=lambda m: (m["term"], m["url"]))
+    mentions = sorted(mentions_with_story_urls(db), key=lambda m: (m["term"], m["url"]))
     click.secho(f"\n{_plural(len(mentions), 'mention').capitalize()} after both rounds:", bold=True)
     for m in mentions:
         also = f" (also at {', '.join(m['also_at'])})" if m["also_at"] else ""

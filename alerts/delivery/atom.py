@@ -7,7 +7,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from alerts.render import html_link, html_snippet, is_web_url, one_line
+from alerts.delivery.render import html_link, html_snippet, is_web_url, one_line
 from storage.mentions import list_mentions
 from storage.snapshots import story_urls
 

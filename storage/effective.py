@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler.core.terms import Term
 from crawler.core.config import Config, Subscriber, Watchlist
 from crawler.core.errors import UsageError
+from crawler.core.terms import Term
 from storage import subscriptions as stored
 
 

@@ -6,7 +6,7 @@ import json
 import os
 from urllib.parse import unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError
+from alerts.delivery.channels import Channel, DeliveryError
 
 _TAIL_CHUNK = 65536
 

@@ -13,8 +13,8 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from alerts.channels import Channel, DeliveryError, check_port
-from alerts.render import alert_html, alert_subject, alert_text, one_line
+from alerts.delivery.channels import Channel, DeliveryError, check_port
+from alerts.delivery.render import alert_html, alert_subject, alert_text, one_line
 
 SMTP_TIMEOUT = 30
 # A bare address only: no display name, comment, separator or line break can get through.
