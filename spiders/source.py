@@ -4,6 +4,7 @@ from __future__ import annotations
 import email.utils
 import re
 from datetime import datetime, timezone
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -19,17 +20,17 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.core import netguard
-from crawler.core.config import Source
+from crawler.core.config import DEFAULT_SPIDER, Source
 from crawler.core.timeutil import ISO_FORMAT
 from crawler.core.urls import canonicalize
 from crawler.ingest.frontier import CrawlPlan
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.ingest.middlewares import PrivateNetworkRefused
+from crawler.text.extractors import reads
 from storage.db import now_iso
 
 # Answers that are pages' news, not errors: unchanged, gone.
 PAGE_STATUSES = [304, 404, 410]
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
 # Documents a page links to are named in `vigil errors`, since Vigil reads HTML only; never fetched.
 DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
@@ -46,9 +47,19 @@ class SourceSpider(scrapy.Spider):
 
     Discovery pages (start URLs, feeds, sitemaps, listings) and the new links they hold come
     first; then the links earlier crawls had no budget for; then the due revisits
-    (see crawler/ingest/frontier.py)."""
+    (see crawler/ingest/frontier.py).
 
-    name = "source"
+    A site that needs its own spider subclasses this one with its own `name`, the value of
+    the `spider` key of its sources; defining the class registers it."""
+
+    name = DEFAULT_SPIDER
+    registry: ClassVar[dict[str, type["SourceSpider"]]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} needs a `name` of its own: the `spider` key that chooses it")
+        SourceSpider.registry[cls.name] = cls
 
     def __init__(self, source: Source, plan: CrawlPlan | None = None, **kwargs):
         super().__init__(name=f"source:{source.name}", **kwargs)
@@ -158,7 +169,7 @@ class SourceSpider(scrapy.Spider):
         if "vigil_key" in meta:
             self.answered.add(meta["vigil_key"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
+        is_html = response.status != 200 or reads(content_type)   # some extractor reads it
         if response.status in (404, 410) and not meta.get("page_url"):
             self._link_failed(response.request, lasting=True)
             yield self._failure(response.url, "http", f"HTTP {response.status}")
@@ -363,3 +374,6 @@ def describe_failure(exc: BaseException, request, settings) -> tuple[str, str]:
             return "robots", "forbidden by the site's robots.txt"
         return "skipped", _one_line(text) or "request dropped"
     return "network", _one_line(f"{type(exc).__name__}: {exc}")
+
+
+SourceSpider.registry[SourceSpider.name] = SourceSpider

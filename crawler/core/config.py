@@ -1,6 +1,6 @@
 """Loading and validating `vigil.toml`: every error names the file, the key path and the fault.
 
-The names the config gives to plugins (channel URLs, spiders) are checked by the layers that
+The names the config gives to plugins (channel URLs, spider names) are checked by the layers that
 hold their registries: crawler/service/configload.py loads a config with those checks too."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from crawler.core.timeutil import parse_duration
 from crawler.core.urls import start_url_problem
 
 CONFIG_NAME = "vigil.toml"
+DEFAULT_SPIDER = "source"       # the generic spider (spiders/source.py)
 MAX_CONFIG_BYTES = 1024 * 1024   # a config or watchlist file; /dev/zero must not be read forever
 # Invisible characters no page shows between the letters of a name (U+200C and U+200D, which
 # Persian and Indic names need, are not among them).
@@ -52,6 +53,7 @@ class Source:
     delay: float = 1.0
     revisit_ceiling: timedelta = timedelta(days=7)          # the longest a known page waits for a visit
     revisit_ceiling_watched: timedelta = timedelta(days=1)  # ... one that names a watched person
+    spider: str = DEFAULT_SPIDER                           # by name: spiders/ registers them
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ _SOURCE_KEYS = {
     "sitemaps": (_STR_LIST, False), "follow": (_STR_LIST, False), "deny": (_STR_LIST, False),
     "max_depth": (int, False), "max_pages": (int, False), "schedule": (str, False),
     "concurrency": (int, False), "delay": (float, False),
-    "revisit_ceiling": (str, False), "revisit_ceiling_watched": (str, False),
+    "revisit_ceiling": (str, False), "revisit_ceiling_watched": (str, False), "spider": (str, False),
 }
 _WATCHLIST_KEYS = {"name": (str, True), "terms": ("list of tables", False)}
 _TERM_KEYS = {

@@ -12,7 +12,7 @@ from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source
 from crawler.ingest.context import CrawlContext
 from crawler.ingest.frontier import plan_crawl
-from spiders.source import SourceSpider
+from spiders import spider_class
 from storage import runs
 from storage.db import now_iso, open_database
 from storage.effective import effective_config
@@ -62,7 +62,8 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
             run_id = runs.start_run(db, source.name, now_iso(), os.getpid())
         context = CrawlContext(config=config, source=source, db=db, matcher=matcher, run_id=run_id)
         # The first crawler installs the reactor (the asyncio one, Scrapy's default).
-        crawler = Crawler(SourceSpider, crawl_settings(source, settings_overrides), init_reactor=index == 0)
+        crawler = Crawler(spider_class(source.spider), crawl_settings(source, settings_overrides),
+                          init_reactor=index == 0)
         crawler.vigil = context
         plan = plan_crawl(db, source, datetime.now(timezone.utc), revisit_all=revisit_all)
         process.crawl(crawler, source=source, plan=plan)

@@ -1,5 +1,5 @@
 """Loading the config for a command, a crawl process or the daemon: core's checks, then the names it
-gives to plugins, which only their registries know (channel URLs)."""
+gives to plugins, which only their registries know (channel URLs, spiders)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +9,7 @@ from crawler.core import config as core
 from crawler.core.config import Config
 from crawler.core.errors import ConfigError
 from crawler.core.terms import Term
+from spiders import spider_names
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -22,7 +23,13 @@ def load_watchlists(path: str | os.PathLike) -> list[Term]:
 
 
 def check_plugins(config: Config) -> Config:
-    """`config` when every channel URL can deliver; else ConfigError naming the key and the fault."""
+    """`config` when every channel URL can deliver and every spider named exists; else ConfigError
+    naming the key and the fault."""
+    known = spider_names()
+    for index, source in enumerate(config.sources):
+        if source.spider not in known:
+            raise ConfigError(f"{config.path}: sources[{index}].spider: unknown spider {source.spider!r} "
+                              f"(known: {', '.join(known)})")
     for index, subscriber in enumerate(config.subscribers):
         for i, url in enumerate(subscriber.channels):
             problem = channel_problem(url)

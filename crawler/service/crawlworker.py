@@ -30,7 +30,7 @@ from crawler.ingest.context import CrawlContext
 from crawler.ingest.crawl import crawl_settings, matcher_for
 from crawler.ingest.frontier import plan_crawl
 from crawler.service.configload import load_config
-from spiders.source import SourceSpider
+from spiders import spider_class
 from storage import runs
 from storage.db import now_iso, open_database
 from storage.effective import effective_config
@@ -77,7 +77,7 @@ class Worker:
         with self.db.atomic():
             run_id = runs.start_run(self.db, name, now_iso(), os.getpid())
         context = CrawlContext(config=config, source=source, db=self.db, matcher=self.matchers[key], run_id=run_id)
-        crawler = Crawler(SourceSpider, crawl_settings(source), init_reactor=False)
+        crawler = Crawler(spider_class(source.spider), crawl_settings(source), init_reactor=False)
         crawler.vigil = context
         plan = plan_crawl(self.db, source, datetime.now(timezone.utc))
         self.running[name] = run_id

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from crawler.text.dedupe import signature
-from crawler.text.extract import extract
+from crawler.text.extractors import extract
 
 log = logging.getLogger(__name__)
 
