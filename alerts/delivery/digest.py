@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from alerts.delivery.dispatch import deliver_due
 from alerts.delivery.health import outcome
 from alerts.delivery.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
+from crawler.core.alert import Alert
 from crawler.core.config import WEEKDAYS, Config, Subscriber, time_of_day
 from crawler.core.timeutil import ISO_FORMAT
 from storage import outbox
@@ -29,6 +30,7 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A mention is stamped when its page was fetched and stored a moment later: a digest ends this
 # long before it is made, so nothing stored late falls between two digests.
 SETTLE = timedelta(minutes=2)
+DIGEST = "digest"   # the event of a digest alert
 
 
 @dataclass
@@ -385,14 +387,12 @@ def send_due_digests(db, config: Config, now: datetime | None = None) -> int:
             with db.atomic():
                 alert_id = None
                 if digest.items:
-                    payload = {"id": None, "subscriber": subscriber.name, "event": "digest", "url": "",
-                               "also_at": [], "title": digest_subject(digest), "detected_at": made,
-                               "since": since, "until": until, "text": digest_text(digest),
-                               "html": digest_html(digest), "mentions": []}
-                    alert_id = outbox.add_alert(
-                        db, key=f"digest|{subscriber.name}|{period}|{due_at}", subscriber=subscriber.name,
-                        story_id=None, page_id=None, event="digest", payload=payload,
-                        channels=subscriber.channels, now=made)
+                    alert = Alert(subscriber=subscriber.name, event=DIGEST, topic=DIGEST, about=(period, due_at),
+                                  title=digest_subject(digest), detected_at=made,
+                                  extra={"since": since, "until": until, "text": digest_text(digest),
+                                         "html": digest_html(digest)})
+                    alert_id = outbox.add_alert(db, alert, story_id=None, page_id=None,
+                                                channels=subscriber.channels, now=made)
                 stored.add_digest(db, subscriber=subscriber.name, period=period, due_at=due_at, since=since,
                                   until=until, items=digest.items, alert_id=alert_id, now=made)
-    return deliver_due(db, config, events=("digest",)).sent
+    return deliver_due(db, config, events=(DIGEST,)).sent

@@ -11,13 +11,13 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from crawler.core.alert import Alert
 from crawler.core.config import Config, Source
+from crawler.core.kinds import FinishReason
 from crawler.core.masking import mask_text, mask_url
 from storage import health as problems_store
 from storage import frontier, outbox, runs
 
-KILLED = "killed"            # a run whose process died without recording its end
-STOPPED = "shutdown"         # a run stopped by the operator: neither good nor bad news
 FAILING_RUNS = 3             # failed runs in a row before a source is reported failing
 DROP_RATIO = 0.5             # fewer than half the pages asked for is a sharp fall
 MIN_USUAL_PAGES = 5          # below this a fall says nothing
@@ -74,9 +74,9 @@ class Report:
 def outcome(run: dict) -> str:
     """ok, failed, or ignored (stopped by the operator)."""
     reason = run["finish_reason"] or ""
-    if reason == STOPPED:
+    if reason == FinishReason.SHUTDOWN:
         return "ignored"
-    if reason == KILLED or reason.startswith("failed") or (run["fetched"] == 0 and run["errors"] > 0):
+    if reason == FinishReason.KILLED or reason.startswith("failed") or (run["fetched"] == 0 and run["errors"] > 0):
         return "failed"
     return "ok"
 
@@ -95,7 +95,7 @@ def assess(history: History, now: datetime, baselines: dict[str, dict] | None = 
     streak = next((i for i, run in enumerate(judged) if outcome(run) == "ok"), len(judged))
     if streak >= FAILING_RUNS:
         found["source_failing"] = {"text": f"{streak} crawls in a row failed", "runs": streak, "run_id": latest["id"]}
-    if latest["finish_reason"] == KILLED:
+    if latest["finish_reason"] == FinishReason.KILLED:
         found["crawl_unfinished"] = {"text": f"the crawl started at {latest['started_at'][:19]}Z did not finish "
                                              f"(its process was killed)", "run_id": latest["id"]}
     if outcome(latest) != "ok":
@@ -194,15 +194,12 @@ def _queue(db, config: Config, source: Source, report: Report, problem_id: int, 
     for subscriber in config.subscribers:
         if not subscriber.health:
             continue
-        payload = {
-            "id": None, "subscriber": subscriber.name, "event": report.event, "url": url, "also_at": [],
-            "title": f"{source.name}: {report.text}", "detected_at": at, "mentions": [],
-            "source": source.name, "problem": report.problem,
-        }
         state = "closed" if report.recovered else "open"
-        outbox.add_alert(db, key=f"health|{subscriber.name}|{source.name}|{report.problem}|{problem_id}|{state}",
-                         subscriber=subscriber.name, story_id=None, page_id=None, event=report.event,
-                         payload=payload, channels=subscriber.channels, now=at)
+        alert = Alert(subscriber=subscriber.name, event=report.event, topic="health",
+                      about=(source.name, report.problem, problem_id, state), url=url,
+                      title=f"{source.name}: {report.text}", detected_at=at,
+                      extra={"source": source.name, "problem": report.problem})
+        outbox.add_alert(db, alert, story_id=None, page_id=None, channels=subscriber.channels, now=at)
 
 
 def _parse(stamp: str) -> datetime:

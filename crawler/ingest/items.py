@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crawler.core.kinds import FailureKind
+
 
 @dataclass
 class FetchedPage:
@@ -29,7 +31,7 @@ class FetchedPage:
 class FetchFailure:
     source: str
     url: str
-    kind: str                   # network | http | refused | robots | processing
+    kind: FailureKind           # every kind, and when each is passing, in crawler/core/kinds.py
     reason: str
     at: str
     known: bool = False         # the URL is a page already known

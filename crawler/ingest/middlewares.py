@@ -10,6 +10,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
 from crawler.core import netguard
+from crawler.core.kinds import FailureKind
 from crawler.ingest.items import FetchFailure
 from storage.db import now_iso
 
@@ -140,7 +141,7 @@ class TrapGuardMiddleware:
     def _links_cut(self, response):
         cut = response.meta.get("vigil_links_cut") if response is not None else None
         if cut:
-            yield FetchFailure(source=self.source, url=response.url, kind="truncated", at=now_iso(),
+            yield FetchFailure(source=self.source, url=response.url, kind=FailureKind.TRUNCATED, at=now_iso(),
                                reason=f"the page has {cut[0]:,} links; only the part holding the first {cut[1]:,} "
                                       "was read (a likely crawler trap)")
 
@@ -154,7 +155,7 @@ class TrapGuardMiddleware:
             yield item
         elif reason and self.records < self.max_trap_records:
             self.records += 1
-            yield FetchFailure(source=self.source, url=url[:2000], kind="trap", reason=reason, at=now_iso())
+            yield FetchFailure(source=self.source, url=url[:2000], kind=FailureKind.TRAP, reason=reason, at=now_iso())
 
     def _trap(self, url: str) -> str | None:
         """None to follow the link; a reason to record; "" to drop it silently (its trap is recorded)."""

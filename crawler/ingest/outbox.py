@@ -1,7 +1,9 @@
 """Writing alerts into the outbox: one per subscriber and story, never the same one twice."""
 from __future__ import annotations
 
+from crawler.core.alert import Alert
 from crawler.core.config import Config
+from crawler.core.kinds import Event
 from crawler.core.terms import Mention
 from crawler.text.diff import snippet
 from storage import holds, outbox
@@ -69,25 +71,16 @@ def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None,
     for m in theirs:
         first_by_term.setdefault(m.term, m)
     terms = sorted(first_by_term)
-    payload = {
-        "id": None,
-        "subscriber": subscriber.name,
-        "event": "mention_added",
-        "url": page["url"],
-        "also_at": [],
-        "title": title or "",
-        "detected_at": now,
-        "mentions": [
-            {"term": m.term, "matched": m.matched, "snippet": snippet(text, m.start, m.end)}
-            for m in (first_by_term[t] for t in terms)
-        ],
-    }
-    key = f"mention|{subscriber.name}|{story_id}|{'|'.join(terms)}"
-    return outbox.add_alert(db, key=key, subscriber=subscriber.name, story_id=story_id, page_id=page["id"],
-                            event="mention_added", payload=payload, channels=channels, now=now)
+    alert = Alert(
+        subscriber=subscriber.name, event=Event.MENTION_ADDED, topic="mention", about=(story_id, *terms),
+        url=page["url"], title=title or "", detected_at=now,
+        mentions=[{"term": m.term, "matched": m.matched, "snippet": snippet(text, m.start, m.end)}
+                  for m in (first_by_term[t] for t in terms)],
+    )
+    return outbox.add_alert(db, alert, story_id=story_id, page_id=page["id"], channels=channels, now=now)
 
 
-def queue_takedown_alerts(db, config: Config, page: dict, event: str, now: str, term: str | None = None,
+def queue_takedown_alerts(db, config: Config, page: dict, event: Event, now: str, term: str | None = None,
                           title: str | None = None) -> int:
     """Tell subscribers who asked for takedowns that a page naming their people went away
     (or came back), or that a name was removed from a page that stays up. Watchlists followed
@@ -105,14 +98,10 @@ def queue_takedown_alerts(db, config: Config, page: dict, event: str, now: str, 
         if title is None:
             last = latest_snapshot(db, page["id"])
             title = last["title"] if last else ""
-        payload = {
-            "id": None, "subscriber": subscriber.name, "event": event, "url": page["url"], "also_at": [],
-            "title": title or "", "detected_at": now,
-            "mentions": [{"term": t, "matched": "", "snippet": ""} for t in theirs],
-        }
-        key = f"{event}|{subscriber.name}|{page['id']}|{now}|{'|'.join(theirs)}"
-        if outbox.add_alert(db, key=key, subscriber=subscriber.name, story_id=None, page_id=page["id"],
-                            event=event, payload=payload, channels=subscriber.channels, now=now):
+        alert = Alert(subscriber=subscriber.name, event=event, topic=event, about=(page["id"], now, *theirs),
+                      url=page["url"], title=title or "", detected_at=now,
+                      mentions=[{"term": t, "matched": "", "snippet": ""} for t in theirs])
+        if outbox.add_alert(db, alert, story_id=None, page_id=page["id"], channels=subscriber.channels, now=now):
             queued += 1
     return queued
 

@@ -12,6 +12,7 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
+from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.text.extractpool import ExtractionPool, extract_with_signature
@@ -23,7 +24,7 @@ MB = 1024 * 1024
 LOCK_ATTEMPTS = 10   # each waits the busy timeout (30 s by default) for another writer
 
 
-def _set_problem(item: FetchedPage, kind: str, reason: str) -> None:
+def _set_problem(item: FetchedPage, kind: FailureKind, reason: str) -> None:
     # Read by IngestPipeline, which records it once the page itself is stored.
     item.problem = (kind, reason)
 
@@ -106,7 +107,7 @@ class ExtractPipeline:
             return None
         if not item.body.strip():
             item.skipped = "not_html"
-            _set_problem(item, "processing", "the page is empty (HTTP 200 with no body)")
+            _set_problem(item, FailureKind.PROCESSING, "the page is empty (HTTP 200 with no body)")
             return None
         return readable_prefix(item.body, self.max_extract_bytes)
 
@@ -117,13 +118,13 @@ class ExtractPipeline:
         except Exception as exc:  # the extractor's libraries raise many kinds on hostile markup
             log.warning("extraction of %s failed: %s: %s", item.final_url, type(exc).__name__, exc)
             item.skipped = "not_html"
-            _set_problem(item, "processing", _one_line(f"text extraction failed: {type(exc).__name__}: {exc}"))
+            _set_problem(item, FailureKind.PROCESSING, _one_line(f"text extraction failed: {type(exc).__name__}: {exc}"))
             return item
         if item.extraction is None:
             item.skipped = "not_html"
-            _set_problem(item, "processing", "not readable as an HTML page (binary or undecodable body)")
+            _set_problem(item, FailureKind.PROCESSING, "not readable as an HTML page (binary or undecodable body)")
         elif len(body) < len(item.body):
-            _set_problem(item, "truncated", f"only the first {len(body) / MB:.1f} MB of a {len(item.body) / MB:.1f} MB "
+            _set_problem(item, FailureKind.TRUNCATED, f"only the first {len(body) / MB:.1f} MB of a {len(item.body) / MB:.1f} MB "
                                             "body were read for text")
         return item
 
@@ -182,7 +183,7 @@ class IngestPipeline:
             log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
             try:
                 self._write(self.ingestor.failure, FetchFailure(
-                    source=item.source, url=item.url, kind="processing",
+                    source=item.source, url=item.url, kind=FailureKind.PROCESSING,
                     reason=_one_line(f"{type(exc).__name__}: {exc}"),
                     at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
                 ))

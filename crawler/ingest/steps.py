@@ -1,4 +1,5 @@
-"""Turning one fetched page into snapshots, changes, stories, mentions, events and alerts.
+"""Turning one fetched page into snapshots, changes, stories, mentions, events and alerts: the
+steps of ingestion, in the order Ingestor._steps lists them.
 
 Everything for one page is written in one transaction, outbox rows included, so a
 crash leaves either the whole page or nothing.
@@ -7,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from alerts.matching.matcher import Matcher
 from crawler.core.config import Config
+from crawler.core.kinds import Event, FailureKind
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from crawler.core.urls import canonical_from_link, canonicalize
 from crawler.ingest import revisit
@@ -37,7 +39,29 @@ class Outcome:
     alerts: int = 0
     page_id: int | None = None
     names_watched: bool | None = None   # what the page's latest text says; None: as before
-    problem: tuple[str, str] | None = None   # (kind, reason) of an error to record with the page
+    problem: tuple[FailureKind, str] | None = None   # (kind, reason) of an error to record with the page
+
+
+@dataclass
+class PageWork:
+    """One fetched page on its way through the steps: what each step found, for those after it."""
+
+    item: FetchedPage
+    url: str                            # the page's canonical URL
+    page: dict | None = None            # the stored page; None until a new page is stored
+    previous: dict | None = None        # its latest snapshot
+    restored: bool = False
+    text_hash: str = ""
+    old_text: str | None = None
+    new_spans: list = field(default_factory=list)
+    story_id: int | None = None
+    snapshot_id: int | None = None
+    kind: str = ""                      # new | changed | rebaselined (a new extractor's reading)
+    upgraded: bool = False
+    found: list = field(default_factory=list)       # every mention in the text
+    new_found: list = field(default_factory=list)   # ... those in new text
+    own: list = field(default_factory=list)         # ... alerted as the page's own
+    held: list = field(default_factory=list)        # ... held for a teaser's article
 
 
 class Ingestor:
@@ -54,9 +78,10 @@ class Ingestor:
 
     def page(self, item: FetchedPage) -> Outcome:
         with self.db.atomic():
-            outcome = self._page(item)
+            work = PageWork(item, item.page_url or self._page_url(item))
+            outcome = self._steps(work)
             self._schedule_next_visit(item, outcome)
-            outcome.alerts += self._settle_holds(item.page_url or self._page_url(item), item.fetched_at)
+            outcome.alerts += self._settle_holds(work.url, item.fetched_at)
             if outcome.problem:
                 runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
                                kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
@@ -116,102 +141,36 @@ class Ingestor:
         figures.mentions += outcome.mentions
         figures.alerts += outcome.alerts
 
-    def _page(self, item: FetchedPage) -> Outcome:
-        db, now = self.db, item.fetched_at
-        url = item.page_url or self._page_url(item)
-        page = pages.get_page(db, url)
-        extraction = item.extraction
-        previous = snapshots.latest_snapshot(db, page["id"]) if page else None
+    # The steps of one page, in order (methods below). Each reads and fills in the PageWork; the
+    # first to return an Outcome ends the page. Scheduling the next visit, settling held alerts
+    # and counting follow in page(), whatever the outcome.
+    def _steps(self, work: PageWork) -> Outcome:
+        for step in (self._find_page, self._take_down, self._empty_text, self._record_fetch, self._restore,
+                     self._same_text, self._snapshot, self._mentions, self._alerts):
+            outcome = step(work)
+            if outcome is not None:
+                return outcome
+        raise AssertionError("the last step decides the outcome")
 
-        gone = self._gone(item, url, previous) if page else None
-        if gone or item.status in REMOVED_STATUSES:
-            if page is None:
-                return Outcome("skipped")
-            pages.record_fetch(db, page["id"], now, item.status)
-            outcome = self._removed(page, item, gone or f"HTTP {item.status}")
-            outcome.page_id = page["id"]
-            return outcome
+    def _find_page(self, work: PageWork) -> None:
+        """The stored page, if any, and its latest snapshot."""
+        work.page = pages.get_page(self.db, work.url)
+        work.previous = snapshots.latest_snapshot(self.db, work.page["id"]) if work.page else None
 
-        if _read_empty(item):
-            return self._empty_text(page, item, previous)
-
+    def _take_down(self, work: PageWork) -> Outcome | None:
+        """A known page that is gone (404, 410, redirected away, a soft 404): removed, its takedown alerted."""
+        item, page = work.item, work.page
+        gone = self._gone(item, work.url, work.previous) if page else None
+        if not (gone or item.status in REMOVED_STATUSES):
+            return None
         if page is None:
-            if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
-                return Outcome("skipped")
-            page = pages.add_page(db, item.source, url, item.final_url, now, item.depth)
+            return Outcome("skipped")
+        pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
+        outcome = self._removed(page, item, gone or f"HTTP {item.status}")
+        outcome.page_id = page["id"]
+        return outcome
 
-        if item.skipped == "not_html":
-            # Unreadable now (the error is recorded by the pipeline): no validators, so that the next
-            # crawl reads the page again and says so again, rather than skip the same body in silence.
-            pages.record_fetch(db, page["id"], now, item.status)
-        else:
-            validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
-            pages.record_fetch(db, page["id"], now, item.status, body_hash=item.body_hash or None, **validators)
-        restored = page["state"] == "removed"
-        if restored:
-            pages.set_state(db, page["id"], "live", now)
-            events.add_event(db, page["id"], "restored", now)
-            queue_takedown_alerts(db, self.config, page, "restored", now)
-
-        if item.skipped or extraction is None or not extraction.text.strip():
-            return Outcome("restored" if restored else "unchanged", page_id=page["id"])
-
-        digest = text_hash(extraction.text)
-        if previous and previous["text_hash"] == digest:
-            return Outcome("restored" if restored else "unchanged", page_id=page["id"])
-
-        old_text = snapshots.unpack(previous["text"]) if previous else None
-        added, removed, new_spans = diff_texts(old_text, extraction.text)
-        signature = item.signature or dedupe.signature(extraction.text)
-        story_id = self._story(digest, signature, page["id"], now)
-        snapshot_id = snapshots.add_snapshot(
-            db, page_id=page["id"], story_id=story_id, fetched_at=now, title=extraction.title,
-            published=extraction.date, lang=extraction.lang, text_hash=digest, text=extraction.text,
-            signature=signature, extractor=EXTRACTOR_VERSION, final_url=item.final_url, http_status=item.status,
-        )
-        snapshots.add_change(db, snapshot_id, previous["id"] if previous else None, added, removed)
-        search.index_snapshot(db, snapshot_id, extraction.title, extraction.text)
-        # A new extractor version reads the same page differently: that is a new baseline,
-        # not a change of the page. Only a term the page never named before counts then.
-        upgraded = previous is not None and previous["extractor"] != EXTRACTOR_VERSION
-        kind = "new" if previous is None else "rebaselined" if upgraded else "changed"
-        if kind != "rebaselined":
-            events.add_event(db, page["id"], kind, now, snapshot_id,
-                             {"added": len(added), "removed": len(removed)} if previous else None)
-
-        found = self.matcher.find(extraction.text)
-        before = {(m.watchlist, m.term) for m in self.matcher.find(old_text)} if old_text is not None else set()
-        new_found = [m for m in found if within(new_spans, m.start, m.end)
-                     and not (upgraded and (m.watchlist, m.term) in before)]
-        own, held, attached = self._teased(page, extraction, new_found)
-        for m in new_found:
-            mentions.add_mention(
-                db, snapshot_id=snapshot_id, page_id=page["id"], story_id=attached.get(id(m), story_id),
-                watchlist=m.watchlist,
-                term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
-                snippet=snippet(extraction.text, m.start, m.end), first_seen=now,
-            )
-        for term in sorted({m.term for m in new_found}):
-            events.add_event(db, page["id"], "mention_added", now, snapshot_id, {"term": term})
-        if new_found:
-            # Evidence: what the page said, byte for byte, when it named someone.
-            snapshots.add_evidence(db, snapshot_id, hashlib.sha256(item.body).hexdigest(), item.body,
-                                   item.final_url, item.status, item.headers)
-        if not upgraded:
-            still_there = {(m.watchlist, m.term) for m in found}
-            for watchlist, term in sorted(before - still_there):
-                events.add_event(db, page["id"], "mention_removed", now, snapshot_id, {"term": term})
-                queue_takedown_alerts(db, self.config, page, "mention_removed", now, term=term,
-                                      title=extraction.title)
-        alerts = queue_mention_alerts(db, self.config, page, story_id, extraction.title, own, extraction.text, now)
-        if held:
-            hold_mention_alerts(db, self.config, page, story_id, extraction.title, extraction.text, now, held,
-                                page["source"], snapshot_id)
-        outcome = "unchanged" if upgraded else kind
-        return Outcome("restored" if restored else outcome, len({m.term for m in new_found}), alerts,
-                       page_id=page["id"], names_watched=bool(found))
-
-    def _empty_text(self, page: dict | None, item: FetchedPage, previous: dict | None) -> Outcome:
+    def _empty_text(self, work: PageWork) -> Outcome | None:
         """A page that was parsed but gave no text: a failure to read it, recorded, never a change.
 
         A page with a text before keeps its snapshot, state and mentions: an empty reading is no
@@ -219,13 +178,124 @@ class Ingestor:
         A new page with no text is stored only when it has some; it is an error only when the
         extractor failed on it.
         """
+        item, page, previous = work.item, work.page, work.previous
+        if not _read_empty(item):
+            return None
         why = item.extraction.failure
         if page is None:
-            return Outcome("skipped", problem=("empty_text", f"{why}; the page is not stored") if why else None)
+            problem = (FailureKind.EMPTY_TEXT, f"{why}; the page is not stored") if why else None
+            return Outcome("skipped", problem=problem)
         pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
         before = len(snapshots.unpack(previous["text"])) if previous else 0
-        return Outcome("skipped", problem=("empty_text", f"{why or 'no text could be extracted'}; "
-                                                         f"the text read before ({before} characters) is kept"))
+        return Outcome("skipped", problem=(FailureKind.EMPTY_TEXT, f"{why or 'no text could be extracted'}; "
+                                                                   f"the text read before ({before} characters) is kept"))
+
+    def _record_fetch(self, work: PageWork) -> Outcome | None:
+        """A new page is stored when it has a text worth watching; the fetch of every page is recorded,
+        with its validators (ETag, Last-Modified) only when it was read."""
+        item, now = work.item, work.item.fetched_at
+        if work.page is None:
+            extraction = item.extraction
+            if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
+                return Outcome("skipped")
+            work.page = pages.add_page(self.db, item.source, work.url, item.final_url, now, item.depth)
+        if item.skipped == "not_html":
+            # Unreadable now (the error is recorded by the pipeline): no validators, so that the next
+            # crawl reads the page again and says so again, rather than skip the same body in silence.
+            pages.record_fetch(self.db, work.page["id"], now, item.status)
+        else:
+            validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
+            pages.record_fetch(self.db, work.page["id"], now, item.status, body_hash=item.body_hash or None,
+                               **validators)
+        return None
+
+    def _restore(self, work: PageWork) -> None:
+        """A page that answers again after a takedown: live, with its event and alerts."""
+        page, now = work.page, work.item.fetched_at
+        work.restored = page["state"] == "removed"
+        if work.restored:
+            pages.set_state(self.db, page["id"], "live", now)
+            events.add_event(self.db, page["id"], Event.RESTORED, now)
+            queue_takedown_alerts(self.db, self.config, page, Event.RESTORED, now)
+
+    def _same_text(self, work: PageWork) -> Outcome | None:
+        """No new text: not read (304, the same body, not HTML), nothing extracted, or the same text as before."""
+        item, extraction = work.item, work.item.extraction
+        unchanged = Outcome("restored" if work.restored else "unchanged", page_id=work.page["id"])
+        if item.skipped or extraction is None or not extraction.text.strip():
+            return unchanged
+        work.text_hash = text_hash(extraction.text)
+        if work.previous and work.previous["text_hash"] == work.text_hash:
+            return unchanged
+        return None
+
+    def _snapshot(self, work: PageWork) -> None:
+        """The new text: what it adds, the story it belongs to, the snapshot and its change, the search
+        index, and the page's event."""
+        db, item, page, previous = self.db, work.item, work.page, work.previous
+        extraction, now = item.extraction, item.fetched_at
+        work.old_text = snapshots.unpack(previous["text"]) if previous else None
+        added, removed, work.new_spans = diff_texts(work.old_text, extraction.text)
+        signature = item.signature or dedupe.signature(extraction.text)
+        work.story_id = self._story(work.text_hash, signature, page["id"], now)
+        work.snapshot_id = snapshots.add_snapshot(
+            db, page_id=page["id"], story_id=work.story_id, fetched_at=now, title=extraction.title,
+            published=extraction.date, lang=extraction.lang, text_hash=work.text_hash, text=extraction.text,
+            signature=signature, extractor=EXTRACTOR_VERSION, final_url=item.final_url, http_status=item.status,
+        )
+        snapshots.add_change(db, work.snapshot_id, previous["id"] if previous else None, added, removed)
+        search.index_snapshot(db, work.snapshot_id, extraction.title, extraction.text)
+        # A new extractor version reads the same page differently: that is a new baseline,
+        # not a change of the page. Only a term the page never named before counts then.
+        work.upgraded = previous is not None and previous["extractor"] != EXTRACTOR_VERSION
+        work.kind = Event.NEW if previous is None else "rebaselined" if work.upgraded else Event.CHANGED
+        if not work.upgraded:
+            events.add_event(db, page["id"], work.kind, now, work.snapshot_id,
+                             {"added": len(added), "removed": len(removed)} if previous else None)
+
+    def _mentions(self, work: PageWork) -> None:
+        """Watched names in the new text: mentions (a teaser's go to its article's story), their events
+        and the raw page as evidence; names no longer on the page: events and takedown alerts."""
+        db, item, page = self.db, work.item, work.page
+        extraction, now, snapshot_id = item.extraction, item.fetched_at, work.snapshot_id
+        work.found = self.matcher.find(extraction.text)
+        before = ({(m.watchlist, m.term) for m in self.matcher.find(work.old_text)}
+                  if work.old_text is not None else set())
+        work.new_found = [m for m in work.found if within(work.new_spans, m.start, m.end)
+                          and not (work.upgraded and (m.watchlist, m.term) in before)]
+        work.own, work.held, attached = self._teased(page, extraction, work.new_found)
+        for m in work.new_found:
+            mentions.add_mention(
+                db, snapshot_id=snapshot_id, page_id=page["id"], story_id=attached.get(id(m), work.story_id),
+                watchlist=m.watchlist,
+                term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
+                snippet=snippet(extraction.text, m.start, m.end), first_seen=now,
+            )
+        for term in sorted({m.term for m in work.new_found}):
+            events.add_event(db, page["id"], Event.MENTION_ADDED, now, snapshot_id, {"term": term})
+        if work.new_found:
+            # Evidence: what the page said, byte for byte, when it named someone.
+            snapshots.add_evidence(db, snapshot_id, hashlib.sha256(item.body).hexdigest(), item.body,
+                                   item.final_url, item.status, item.headers)
+        if not work.upgraded:
+            still_there = {(m.watchlist, m.term) for m in work.found}
+            for watchlist, term in sorted(before - still_there):
+                events.add_event(db, page["id"], Event.MENTION_REMOVED, now, snapshot_id, {"term": term})
+                queue_takedown_alerts(db, self.config, page, Event.MENTION_REMOVED, now, term=term,
+                                      title=extraction.title)
+
+    def _alerts(self, work: PageWork) -> Outcome:
+        """Alerts for the new mentions: queued now, or held while the article a teaser leads to is still
+        to be read in this crawl (crawler/text/hubs.py). The page's outcome."""
+        item, page, extraction = work.item, work.page, work.item.extraction
+        alerts = queue_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, work.own,
+                                      extraction.text, item.fetched_at)
+        if work.held:
+            hold_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, extraction.text,
+                                item.fetched_at, work.held, page["source"], work.snapshot_id)
+        outcome = "unchanged" if work.upgraded else work.kind
+        return Outcome("restored" if work.restored else outcome, len({m.term for m in work.new_found}), alerts,
+                       page_id=page["id"], names_watched=bool(work.found))
 
     def _teased(self, page: dict, extraction, found: list) -> tuple[list, list, dict]:
         """Split the new mentions of a listing page (crawler/text/hubs.py). A person named only in teasers
@@ -317,8 +387,8 @@ class Ingestor:
             return Outcome("unchanged")
         now = item.fetched_at
         pages.set_state(self.db, page["id"], "removed", now)
-        events.add_event(self.db, page["id"], "removed", now, detail={"reason": reason})
-        alerts = queue_takedown_alerts(self.db, self.config, page, "removed", now)
+        events.add_event(self.db, page["id"], Event.REMOVED, now, detail={"reason": reason})
+        alerts = queue_takedown_alerts(self.db, self.config, page, Event.REMOVED, now)
         return Outcome("removed", 0, alerts)
 
     def _story(self, digest: str, signature: bytes, page_id: int, now: str) -> int:

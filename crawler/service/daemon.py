@@ -45,6 +45,7 @@ from alerts.delivery.dispatch_loop import Dispatcher
 from crawler.core.config import Source
 from crawler.core.configfile import ConfigFile
 from crawler.core.errors import VigilError
+from crawler.core.kinds import FinishReason
 from crawler.core.logs import remember_secrets
 from crawler.service.configload import load_config
 from crawler.service.crawlprocess import CrawlWorker, process_alive
@@ -234,7 +235,7 @@ class Daemon:
         last = runs.last_runs(self.db, source.name, 1)
         if last:
             candidates.append(source.schedule.next_after(_parse(last[0]["started_at"]), tz))
-            if last[0]["finish_reason"] == "killed":
+            if last[0]["finish_reason"] == FinishReason.KILLED:
                 candidates.append(now)  # an interrupted crawl is made good first
         first = max(min(candidates), now) if candidates else now
         self.scheduler.add_job(
@@ -374,21 +375,21 @@ class Daemon:
         if run is None:
             if worker.stopping:
                 return
-            reason = "killed" if code is not None and code < 0 else "failed"
+            reason = FinishReason.KILLED if code is not None and code < 0 else FinishReason.FAILED
             with self.db.atomic():
                 runs.finish_run(self.db, runs.start_run(self.db, name, now, worker.pid), now, reason)
             log.error("crawl of %s ended before it began crawling (%s)", name, error or reason)
         elif run["finished_at"] is None:
-            reason = "shutdown" if worker.stopping else "killed"
+            reason = FinishReason.SHUTDOWN if worker.stopping else FinishReason.KILLED
             runs.end_interrupted_run(self.db, run, now, reason)
             how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
             log.warning("crawl of %s did not finish (its process: %s) after %.1fs: run %d marked %s; "
                         "its pages so far are kept", name, how, took, run["id"], reason)
         else:
-            if run["finish_reason"] != "finished":
+            if run["finish_reason"] != FinishReason.FINISHED:
                 runs.end_interrupted_run(self.db, run, now, run["finish_reason"])
             figures = ", ".join(f"{run[key]} {key}" for key in runs.COUNTERS)
-            level = logging.INFO if run["finish_reason"] == "finished" else logging.WARNING
+            level = logging.INFO if run["finish_reason"] == FinishReason.FINISHED else logging.WARNING
             log.log(level, "crawl of %s ended (%s) in %.1fs: %s", name, run["finish_reason"], took, figures)
         if not self.stopping:
             self._check_health(name)
@@ -405,7 +406,7 @@ class Daemon:
         for run in runs.unfinished_runs(self.db, source):
             if run["pid"] in ours or process_alive(run["pid"]):
                 continue
-            runs.end_interrupted_run(self.db, run, now_iso(), "killed")
+            runs.end_interrupted_run(self.db, run, now_iso(), FinishReason.KILLED)
             log.warning("crawl of %s (run %d, pid %s, started %s) did not finish: marked killed",
                         run["source"], run["id"], run["pid"], run["started_at"])
 
