@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import email.utils
-import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -22,13 +21,13 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from crawler.core import netguard
 from crawler.core.config import DEFAULT_SPIDER, Source
 from crawler.core.kinds import FailureKind
-from crawler.core.timeutil import ISO_FORMAT
+from crawler.core.terminal import one_line
+from crawler.core.timeutil import format_iso, now_iso
 from crawler.core.urls import canonicalize
 from crawler.ingest.frontier import CrawlPlan
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.ingest.middlewares import PrivateNetworkRefused
 from crawler.text.extractors import reads
-from storage.db import now_iso
 
 # Answers that are pages' news, not errors: unchanged, gone.
 PAGE_STATUSES = [304, 404, 410]
@@ -36,6 +35,8 @@ FEED_TYPES = ("xml", "rss", "atom")
 # Documents a page links to are named in `vigil errors`, since Vigil reads HTML only; never fetched.
 DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
 
+
+REASON_LIMIT = 300   # characters of an error's reason
 
 # Request priorities: Scrapy fetches higher ones first.
 DISCOVERY, NEW, REVISIT = 20, 10, 0
@@ -275,7 +276,7 @@ class SourceSpider(scrapy.Spider):
         # Recorded under the URL that was linked or configured; where it led is in the reason.
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if first_url != request.url and kind != FailureKind.REDIRECT:
-            reason = f"redirected to {_one_line(request.url, 200)}: {reason}"
+            reason = f"redirected to {one_line(request.url, 200)}: {reason}"
         return self._failure(first_url, kind, reason, known=bool(request.meta.get("page_url")))
 
     def _document(self, url: str):
@@ -326,19 +327,12 @@ def _iso_date(text: str | None) -> str | None:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)
+    return format_iso(moment)   # a date without a zone is taken to be UTC
 
 
 def _extension(url: str) -> str:
     name = urlsplit(url).path.rsplit("/", 1)[-1]
     return name.rpartition(".")[2].lower() if "." in name else ""
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:limit]
 
 
 def describe_failure(exc: BaseException, request, settings) -> tuple[FailureKind, str]:
@@ -353,7 +347,7 @@ def describe_failure(exc: BaseException, request, settings) -> tuple[FailureKind
     if isinstance(exc, HttpError):
         response = exc.response
         retry_after = response.headers.get(b"Retry-After")
-        later = f" (Retry-After: {_one_line(retry_after.decode('latin-1'), 40)})" if retry_after else ""
+        later = f" (Retry-After: {one_line(retry_after.decode('latin-1'), 40)})" if retry_after else ""
         return FailureKind.HTTP, f"HTTP {response.status}{later}"
     if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return FailureKind.TIMEOUT, f"no complete answer within {settings.getfloat('DOWNLOAD_TIMEOUT'):g} s"
@@ -374,8 +368,8 @@ def describe_failure(exc: BaseException, request, settings) -> tuple[FailureKind
             return FailureKind.REDIRECT, f"more than {limit} redirects (a redirect loop?)"
         if "robots.txt" in text:
             return FailureKind.ROBOTS, "forbidden by the site's robots.txt"
-        return FailureKind.SKIPPED, _one_line(text) or "request dropped"
-    return FailureKind.NETWORK, _one_line(f"{type(exc).__name__}: {exc}")
+        return FailureKind.SKIPPED, one_line(text, REASON_LIMIT) or "request dropped"
+    return FailureKind.NETWORK, one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT)
 
 
 SourceSpider.registry[SourceSpider.name] = SourceSpider

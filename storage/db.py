@@ -5,7 +5,6 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -148,11 +147,6 @@ class Database(sqlite_utils.Database):
             raise
         else:
             self.conn.commit()
-
-
-def now_iso() -> str:
-    """The current UTC time as stored everywhere: 2026-11-29T06:40:00.123456Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def open_database(path: str | os.PathLike, create: bool = True) -> Database:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from alerts.delivery.render import html_link, html_snippet, is_web_url, one_line
 from storage.mentions import list_mentions
-from storage.snapshots import story_urls
+from storage.snapshots import story_first_seen, story_urls
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # uuid5 names: the same story or feed always gets the same id.
@@ -45,7 +45,7 @@ def feed_entries(db, since: str | None = None, watchlists: tuple[str, ...] = (),
         entry = entries.get(row["story_id"])
         if entry is None:
             urls = story_urls(db, row["story_id"])
-            first_seen = db.execute("SELECT first_seen FROM stories WHERE id = ?", [row["story_id"]]).fetchone()[0]
+            first_seen = story_first_seen(db, row["story_id"])
             entry = entries[row["story_id"]] = FeedEntry(
                 story_id=row["story_id"], url=row["url"], title=row["title"] or "", source=row["source"],
                 published=row["first_seen"], updated=row["first_seen"],

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from alerts.delivery.dispatch import deliver_due
 from alerts.delivery.health import outcome
-from alerts.delivery.render import html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text, one_line
+from alerts.delivery.render import (html_link, html_snippet, is_web_url, markdown_line, markdown_link, markdown_text,
+                                    one_line)
 from crawler.core.alert import Alert
 from crawler.core.config import WEEKDAYS, Config, Subscriber, time_of_day
-from crawler.core.timeutil import ISO_FORMAT
+from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from storage import outbox
 from storage import subscriptions as stored
 from storage.effective import effective_config
@@ -181,7 +182,7 @@ def _title(digest: Digest) -> str:
 def _when(stamp: str | None, zone: tzinfo) -> str:
     if not stamp:
         return "the beginning"
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(zone)
+    moment = parse_iso(stamp).astimezone(zone)
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 

@@ -16,15 +16,15 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from alerts.delivery.channels import DeliveryError, channel_for
 from crawler.core import netguard, settings
 from crawler.core.config import Config, expand_env
 from crawler.core.errors import ConfigError
 from crawler.core.masking import mask_text, mask_url, unexpand
+from crawler.core.processes import process_alive
+from crawler.core.timeutil import format_iso, now_iso
 from storage import outbox
-from storage.db import now_iso
 from storage.snapshots import story_urls
 from storage.subscriptions import claim_deliveries, claimants, postpone_channel, release_claims
 
@@ -61,10 +61,10 @@ def deliver_due(db, config: Config, ignore_backoff: bool = False, max_attempts: 
         return figures
     token = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex}"
     now = datetime.now(timezone.utc)
-    _release_dead_claims(db, _iso(now))
+    _release_dead_claims(db, format_iso(now))
     # long enough for every delivery of this pass to time out once; a dead dispatcher's claims then lapse
     lease = now + CLAIM_LEASE + timedelta(seconds=CLAIM_PER_DELIVERY * len(due))
-    claimed = claim_deliveries(db, [d["id"] for d in due], token, _iso(now), _iso(lease))
+    claimed = claim_deliveries(db, [d["id"] for d in due], token, format_iso(now), format_iso(lease))
     by_channel: dict[str, list[dict]] = {}
     for delivery in due:
         if delivery["id"] not in claimed:
@@ -132,7 +132,7 @@ def _record(db, delivery: dict, error: str | None, max_attempts: int, figures: D
         return
     attempts = delivery["attempts"] + 1
     give_up = attempts >= max_attempts
-    retry_at = _iso(datetime.now(timezone.utc) + backoff(attempts))
+    retry_at = format_iso(datetime.now(timezone.utc) + backoff(attempts))
     with db.atomic():
         outbox.record_attempt(db, delivery["id"], now, error, retry_at, give_up=give_up)
         postpone_channel(db, delivery["channel"], retry_at)
@@ -150,25 +150,8 @@ def _release_dead_claims(db, now: str) -> None:
     for claimant in claimants(db, now):
         host, _, rest = claimant.partition("/")
         pid = rest.partition("/")[0]
-        if host == here and pid.isdigit() and not _alive(int(pid)):
+        if host == here and pid.isdigit() and not process_alive(int(pid)):
             release_claims(db, claimant)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed process nobody has reaped yet is a zombie: gone for our purpose
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _send(channel_url: str, secret: str | None, payload: dict, base_dir: str) -> str | None:

@@ -15,6 +15,7 @@ from crawler.core.alert import Alert
 from crawler.core.config import Config, Source
 from crawler.core.kinds import FinishReason
 from crawler.core.masking import mask_text, mask_url
+from crawler.core.timeutil import format_iso, parse_iso
 from storage import health as problems_store
 from storage import frontier, outbox, runs
 
@@ -124,7 +125,7 @@ def assess(history: History, now: datetime, baselines: dict[str, dict] | None = 
 
     since = history.last_new_at or history.first_run_at
     if since is not None:
-        quiet = now - _parse(since)
+        quiet = now - parse_iso(since)
         found["no_new_pages"] = {"text": f"no new pages since {since[:10]} ({quiet.days} days)",
                                  "since": since} if quiet > QUIET_AFTER else None
     return found
@@ -136,7 +137,7 @@ def _budget_short(history: History, latest: dict, now: datetime) -> dict | None:
     source = history.source
     if source is None or not latest["due_left"] or history.oldest_visit is None:
         return None
-    waited = now - _parse(history.oldest_visit)
+    waited = now - parse_iso(history.oldest_visit)
     bound = source.revisit_ceiling + timedelta(seconds=source.schedule.period())
     if waited <= bound:
         return None
@@ -157,7 +158,7 @@ def history_of(db, source: Source | str) -> History:
 def check_source(db, config: Config, source: Source, now: datetime | None = None) -> list[Report]:
     """Open and close the source's problems, queueing one alert for each change; returns the changes."""
     now = now or datetime.now(timezone.utc)
-    at = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = format_iso(now)
     reports = []
     with db.atomic():
         current = problems_store.open_problems(db, source.name)
@@ -200,8 +201,3 @@ def _queue(db, config: Config, source: Source, report: Report, problem_id: int, 
                       title=f"{source.name}: {report.text}", detected_at=at,
                       extra={"source": source.name, "problem": report.problem})
         outbox.add_alert(db, alert, story_id=None, page_id=None, channels=subscriber.channels, now=at)
-
-
-def _parse(stamp: str) -> datetime:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

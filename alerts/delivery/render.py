@@ -12,6 +12,8 @@ import string
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from crawler.core import terminal
+
 EVENT_HEADINGS = {
     "mention_added": "New mention",
     "mention_removed": "Name no longer on the page",
@@ -34,12 +36,11 @@ _MARKDOWN_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
 
 
 def one_line(value, limit: int = TEXT_LIMIT) -> str:
-    """`value` as a single line: no control or line-break characters, at most `limit` characters."""
+    """`value` as a single line without control or line-break characters (terminal.one_line's rule)."""
     text = "" if value is None else str(value)
     text = text.translate(_BIDI_CONTROLS)
-    text = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return terminal.one_line("".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+                                     for char in text), limit)
 
 
 def is_web_url(url) -> bool:

@@ -4,9 +4,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +14,7 @@ import ahocorasick
 from alerts.matching.namesakes import PersonContext, possessive_end
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
+from crawler.core.files import write_atomic
 from crawler.core.terms import KEYWORD, Mention, Term
 
 _LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru")
@@ -84,9 +83,7 @@ class Matcher:
         matcher = cls(terms)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".tmp-", delete=False) as f:
-                pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(f.name, path)
+            write_atomic(path, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
             for old in cache_dir.glob(f"{_CACHE_PREFIX}*.pickle"):
                 if old != path:
                     old.unlink(missing_ok=True)

@@ -55,7 +55,7 @@ def crawl(state, sources, no_deliver, revisit_all):
         run = {**run, "restored": context.figures.restored}
         figures = ", ".join(f"{run[f]} {SINGULAR.get(f, f) if run[f] == 1 else f}" for f in SUMMARY_FIELDS)
         echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
-        for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
+        for error in runs.run_errors(db, run["id"], limit=5):
             echo(f"  error: {mask_text(error['url'])}: {mask_text(error['reason'])}")
         for key in SUMMARY_FIELDS:
             totals[key] += run[key]

@@ -109,7 +109,9 @@ def status(state, fmt):
     from crawler.ingest.revisit import due_horizon
     from crawler.core.timeutil import ISO_FORMAT
     from storage import frontier
-    from crawler.service.crawlprocess import process_alive
+    from crawler.core.kinds import FinishReason
+    from crawler.core.processes import process_alive
+    from crawler.service.crawlprocess import CRAWL_COMMAND
     from crawler.core.masking import mask_text
     from crawler.core.timeutil import parse_since
     from storage.health import all_open_problems
@@ -129,7 +131,7 @@ def status(state, fmt):
         last = recent[0] if recent else {}
         error = latest_error(db, source.name)
         if last and last["finished_at"] is None:  # crawling now, or its process died without a word
-            last["finish_reason"] = "running" if process_alive(last["pid"]) else "killed"
+            last["finish_reason"] = "running" if process_alive(last["pid"], CRAWL_COMMAND) else FinishReason.KILLED
         horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
         known = frontier.figures(db, source.name, horizon)
         rows.append({

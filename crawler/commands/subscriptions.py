@@ -40,7 +40,7 @@ def watch_add(state, watchlist, name, kind, aliases):
     """Watch NAME in WATCHLIST (a new WATCHLIST is created); the next crawl looks for it."""
     from alerts.matching.matcher import Matcher
     from crawler.core.terms import Term
-    from storage.db import now_iso
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_term
 
     watchlist, name = _name(watchlist, "watchlist"), _name(name, "term")
@@ -69,7 +69,7 @@ def watch_add(state, watchlist, name, kind, aliases):
 def watch_remove(state, watchlist, name):
     """Stop watching NAME in WATCHLIST (a term of vigil.toml too, until `watch add` brings it back)."""
     from storage.effective import find_watchlist
-    from storage.db import now_iso
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import drop_term
 
     found = find_watchlist(_effective(state), watchlist)
@@ -111,7 +111,7 @@ def watch_list(state, watchlist, fmt):
 def subscribe(state, subscriber, watchlist, mode):
     """Send SUBSCRIBER the alerts of WATCHLIST from the next crawl on."""
     from storage.effective import find_subscriber, find_watchlist
-    from storage.db import now_iso
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_subscription
 
     effective = _effective(state)
@@ -132,7 +132,7 @@ def subscribe(state, subscriber, watchlist, mode):
 def unsubscribe(state, subscriber, watchlist):
     """Stop SUBSCRIBER's alerts and digests of WATCHLIST (one declared in vigil.toml too)."""
     from storage.effective import find_subscriber, find_watchlist
-    from storage.db import now_iso
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_subscription
 
     effective = _effective(state)

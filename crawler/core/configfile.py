@@ -13,6 +13,7 @@ from typing import Callable
 
 from crawler.core.config import Config, load_config, read_config_bytes
 from crawler.core.errors import ConfigError
+from crawler.core.files import write_atomic
 
 log = logging.getLogger("vigil.daemon")
 
@@ -64,11 +65,7 @@ class ConfigFile:
         if _read(self.path) == self.raw:
             return self.path
         last_good = self.path.with_name(f".{self.path.name}.last-good")
-        partial = last_good.with_name(last_good.name + ".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold secrets
-        with os.fdopen(fd, "wb") as out:
-            out.write(self.raw)
-        os.replace(partial, last_good)
+        write_atomic(last_good, self.raw)   # owner-only: it may hold secrets
         return last_good
 
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from crawler.core.masking import MIN_SECRET_LENGTH, mask_text, secret_parts
 from crawler.core.terminal import inert, json_line
+from crawler.core.timeutil import format_iso
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
@@ -76,7 +77,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         entry = {
-            "at": datetime.fromtimestamp(record.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "at": format_iso(datetime.fromtimestamp(record.created, timezone.utc)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

@@ -102,8 +102,5 @@ EXTENSIONS = {
     "crawler.ingest.extensions.RunRecorder": 100,
 }
 
-# Vigil's own defaults.
-VIGIL_MAX_DEPTH = 2
-VIGIL_MAX_PAGES = 1000
-VIGIL_SCHEDULE = "every 6h"
+# Delivery: attempts per alert and channel before it is marked failed (`vigil alerts --retry` queues it again).
 VIGIL_DELIVERY_MAX_ATTEMPTS = 8

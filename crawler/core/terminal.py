@@ -1,4 +1,4 @@
-"""Text safe to show on a terminal: every control character written as an escape."""
+"""Text to show: on one line, cut to a length, and safe on a terminal (control characters as escapes)."""
 from __future__ import annotations
 
 import json
@@ -23,3 +23,9 @@ def json_line(row) -> str:
     """One JSON object on one line; every control character escaped, so it is inert in a terminal too."""
     text = json.dumps(row, ensure_ascii=False, default=str)
     return _LIVE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(value, limit: int) -> str:
+    """`value` on one line, every run of whitespace a single space, cut to `limit` characters with "…"."""
+    text = " ".join(("" if value is None else str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

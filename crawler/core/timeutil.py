@@ -1,4 +1,5 @@
-"""Reading times a user types: "--since 7d", "12h", "30m", "2w" or an ISO date."""
+"""Time as Vigil stores it (ISO 8601 in UTC, to the microsecond, with a Z) and as a user types it
+("--since 7d", "12h", "30m", "2w" or an ISO date): the one place that formats and parses both."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,18 @@ _AGO = re.compile(r"^(\d+)\s*(m|h|d|w)$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 EARLIEST = datetime(1000, 1, 1, tzinfo=timezone.utc)
+
+
+def now_iso() -> str:
+    """The current UTC time as stored everywhere: 2026-11-29T06:40:00.123456Z."""
+    return format_iso(datetime.now(timezone.utc))
+
+
+def format_iso(moment: datetime) -> str:
+    """`moment` as a stored timestamp; a moment without a zone is taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(ISO_FORMAT)
 
 
 def parse_duration(text: str) -> timedelta:

@@ -10,11 +10,12 @@ from scrapy.settings import Settings
 from alerts.matching.matcher import Matcher
 from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source
+from crawler.core.timeutil import now_iso
 from crawler.ingest.context import CrawlContext
 from crawler.ingest.frontier import plan_crawl
 from spiders import spider_class
 from storage import runs
-from storage.db import now_iso, open_database
+from storage.db import open_database
 from storage.effective import effective_config
 
 

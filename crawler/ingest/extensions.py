@@ -5,8 +5,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
+from crawler.core.timeutil import now_iso
 from storage import frontier, runs
-from storage.db import now_iso
 
 
 class RunRecorder:

@@ -53,7 +53,7 @@ def plan_crawl(db, source: Source, now: datetime, revisit_all: bool = False) -> 
     budget = source.max_pages
     stamp = now.strftime(ISO_FORMAT)
     known = dict.fromkeys(frontier.resting_links(db, source.name, stamp))
-    known.update(db.execute("SELECT url, last_fetched FROM pages WHERE source = ?", [source.name]).fetchall())
+    known.update(frontier.last_fetches(db, source.name))
     starts = [canonicalize(url) for url in source.start_urls]
     plan = CrawlPlan(
         budget=budget, known=known,

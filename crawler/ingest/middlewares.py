@@ -11,8 +11,8 @@ from twisted.internet.error import DNSLookupError
 
 from crawler.core import netguard
 from crawler.core.kinds import FailureKind
+from crawler.core.timeutil import now_iso
 from crawler.ingest.items import FetchFailure
-from storage.db import now_iso
 
 WEB_SCHEMES = ("http", "https")
 

@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.text.extractpool import ExtractionPool, extract_with_signature
 from storage.db import DatabaseLocked, StorageError
@@ -21,6 +22,7 @@ from storage.db import DatabaseLocked, StorageError
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+REASON_LIMIT = 300   # characters of an error's reason
 LOCK_ATTEMPTS = 10   # each waits the busy timeout (30 s by default) for another writer
 
 
@@ -118,14 +120,15 @@ class ExtractPipeline:
         except Exception as exc:  # the extractor's libraries raise many kinds on hostile markup
             log.warning("extraction of %s failed: %s: %s", item.final_url, type(exc).__name__, exc)
             item.skipped = "not_html"
-            _set_problem(item, FailureKind.PROCESSING, _one_line(f"text extraction failed: {type(exc).__name__}: {exc}"))
+            reason = one_line(f"text extraction failed: {type(exc).__name__}: {exc}", REASON_LIMIT)
+            _set_problem(item, FailureKind.PROCESSING, reason)
             return item
         if item.extraction is None:
             item.skipped = "not_html"
             _set_problem(item, FailureKind.PROCESSING, "not readable as an HTML page (binary or undecodable body)")
         elif len(body) < len(item.body):
-            _set_problem(item, FailureKind.TRUNCATED, f"only the first {len(body) / MB:.1f} MB of a {len(item.body) / MB:.1f} MB "
-                                            "body were read for text")
+            _set_problem(item, FailureKind.TRUNCATED, f"only the first {len(body) / MB:.1f} MB of a "
+                                                      f"{len(item.body) / MB:.1f} MB body were read for text")
         return item
 
     def extract_item(self, item):
@@ -184,7 +187,7 @@ class IngestPipeline:
             try:
                 self._write(self.ingestor.failure, FetchFailure(
                     source=item.source, url=item.url, kind=FailureKind.PROCESSING,
-                    reason=_one_line(f"{type(exc).__name__}: {exc}"),
+                    reason=one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT),
                     at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
                 ))
             except StorageError as storage_exc:
@@ -217,8 +220,3 @@ class IngestPipeline:
         sys.stdout.flush()
         print(f"vigil: error: {' '.join(message.split())}; the crawl stopped", file=sys.stderr, flush=True)
         os._exit(1)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,6 +14,7 @@ from alerts.matching.matcher import Matcher
 from crawler.core.config import Config
 from crawler.core.kinds import Event, FailureKind
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
+from crawler.core.timeutil import now_iso
 from crawler.core.urls import canonical_from_link, canonicalize
 from crawler.ingest import revisit
 from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
@@ -24,7 +25,6 @@ from crawler.text.extract import EXTRACTOR_VERSION
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
-from storage.db import now_iso
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
@@ -110,8 +110,7 @@ class Ingestor:
                            reason=item.reason, at=item.at)
             if item.known:
                 # Tried again at the next crawl, behind the pages that have waited longer.
-                self.db.execute("UPDATE pages SET next_visit_at = ? WHERE source = ? AND url = ?",
-                                [item.at, item.source, canonicalize(item.url)])
+                frontier.visit_next_crawl(self.db, item.source, canonicalize(item.url), item.at)
         self.figures.errors += 1
 
     def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome) -> None:
@@ -187,8 +186,8 @@ class Ingestor:
             return Outcome("skipped", problem=problem)
         pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
         before = len(snapshots.unpack(previous["text"])) if previous else 0
-        return Outcome("skipped", problem=(FailureKind.EMPTY_TEXT, f"{why or 'no text could be extracted'}; "
-                                                                   f"the text read before ({before} characters) is kept"))
+        reason = f"{why or 'no text could be extracted'}; the text read before ({before} characters) is kept"
+        return Outcome("skipped", problem=(FailureKind.EMPTY_TEXT, reason))
 
     def _record_fetch(self, work: PageWork) -> Outcome | None:
         """A new page is stored when it has a text worth watching; the fetch of every page is recorded,

@@ -1,4 +1,4 @@
-"""The daemon's handle on a crawl worker process, and telling whether a crawl process is alive."""
+"""The daemon's handle on a crawl worker process."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import psutil
+# Every crawl process's command line holds this (`python -m crawler ...`, the crawl workers):
+# a pid recorded with a run that now runs another program was reused, and that crawl is gone.
+CRAWL_COMMAND = "crawl"
 
 
 @dataclass
@@ -35,7 +37,8 @@ class CrawlWorker:
 
     @classmethod
     def start(cls, events: queue.SimpleQueue, log_level: str, log_format: str) -> "CrawlWorker":
-        command = [sys.executable, "-m", "crawler.service.crawlworker", "--log-level", log_level, "--log-format", log_format]
+        command = [sys.executable, "-m", "crawler.service.crawlworker", "--log-level", log_level,
+                   "--log-format", log_format]
         # Its own session: a Ctrl-C in the terminal reaches the daemon only, which stops crawls itself.
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                    start_new_session=True, bufsize=1)
@@ -76,18 +79,3 @@ class CrawlWorker:
                 continue
             self.events.put(WorkerEvent(self, message.get("event", ""), message.get("source"), message.get("run"),
                                         message.get("error")))
-
-
-def process_alive(pid: int | None) -> bool:
-    """Whether `pid` is a live crawl process (a reused pid or a zombie is not)."""
-    if not pid or pid <= 0:
-        return False
-    try:
-        process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return "crawl" in " ".join(process.cmdline())
-    except psutil.AccessDenied:
-        return True
-    except psutil.Error:
-        return False

@@ -26,13 +26,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
 from crawler.core.logs import remember_secrets, setup_logging
+from crawler.core.timeutil import now_iso
 from crawler.ingest.context import CrawlContext
 from crawler.ingest.crawl import crawl_settings, matcher_for
 from crawler.ingest.frontier import plan_crawl
 from crawler.service.configload import load_config
 from spiders import spider_class
 from storage import runs
-from storage.db import now_iso, open_database
+from storage.db import open_database
 from storage.effective import effective_config
 
 log = logging.getLogger("vigil.worker")

@@ -35,7 +35,6 @@ import logging
 import os
 import queue
 import signal
-import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -47,10 +46,12 @@ from crawler.core.configfile import ConfigFile
 from crawler.core.errors import VigilError
 from crawler.core.kinds import FinishReason
 from crawler.core.logs import remember_secrets
+from crawler.core.processes import process_alive
+from crawler.core.timeutil import format_iso, now_iso, parse_iso
 from crawler.service.configload import load_config
-from crawler.service.crawlprocess import CrawlWorker, process_alive
+from crawler.service.crawlprocess import CRAWL_COMMAND, CrawlWorker
 from storage import runs
-from storage.db import StorageError, now_iso, open_database
+from storage.db import StorageError, open_database
 
 log = logging.getLogger("vigil.daemon")
 
@@ -231,10 +232,10 @@ class Daemon:
         candidates = []
         stored = runs.next_runs(self.db).get(source.name)
         if stored and stored["next_run_at"] and stored["schedule"] == source.schedule.text:
-            candidates.append(_parse(stored["next_run_at"]))
+            candidates.append(parse_iso(stored["next_run_at"]))
         last = runs.last_runs(self.db, source.name, 1)
         if last:
-            candidates.append(source.schedule.next_after(_parse(last[0]["started_at"]), tz))
+            candidates.append(source.schedule.next_after(parse_iso(last[0]["started_at"]), tz))
             if last[0]["finish_reason"] == FinishReason.KILLED:
                 candidates.append(now)  # an interrupted crawl is made good first
         first = max(min(candidates), now) if candidates else now
@@ -260,8 +261,7 @@ class Daemon:
     def _record_next_runs(self) -> None:
         texts = {s.name: s.schedule.text for s in self.config.sources}
         for job in self.scheduler.get_jobs():
-            at = job.next_run_time.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") \
-                if job.next_run_time else None
+            at = format_iso(job.next_run_time) if job.next_run_time else None
             if job.id in texts and self.recorded.get(job.id) != at:
                 self._set_next_run(job.id, texts[job.id], at)
 
@@ -313,7 +313,7 @@ class Daemon:
         """A crawl of this source by another process (`vigil crawl`, or one left by a killed daemon)."""
         ours = {worker.pid for worker in self.workers}
         for run in runs.unfinished_runs(self.db, name):
-            if run["pid"] not in ours and process_alive(run["pid"]):
+            if run["pid"] not in ours and process_alive(run["pid"], CRAWL_COMMAND):
                 log.info("%s is due but process %s is still crawling it; this run is skipped", name, run["pid"])
                 return True
         self._mark_dead_runs(name)
@@ -404,7 +404,7 @@ class Daemon:
         """Runs whose process died without recording an end: marked killed, reported as unfinished."""
         ours = {worker.pid for worker in self.workers if worker.process.poll() is None}
         for run in runs.unfinished_runs(self.db, source):
-            if run["pid"] in ours or process_alive(run["pid"]):
+            if run["pid"] in ours or process_alive(run["pid"], CRAWL_COMMAND):
                 continue
             runs.end_interrupted_run(self.db, run, now_iso(), FinishReason.KILLED)
             log.warning("crawl of %s (run %d, pid %s, started %s) did not finish: marked killed",
@@ -452,11 +452,6 @@ class Daemon:
             with self.db.atomic():
                 runs.clear_next_runs(self.db, now_iso())
         log.info("vigil run stopped")
-
-
-def _parse(stamp: str) -> datetime:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _local_zone():

@@ -19,10 +19,11 @@ from pathlib import Path
 import click
 
 from crawler.core.errors import UsageError
+from crawler.core.timeutil import now_iso
 from crawler.output import echo
 from crawler.service.configload import load_config
 from crawler.service.localsite import LocalSite
-from storage.db import now_iso, open_database
+from storage.db import open_database
 from storage.events import list_events
 from storage.mentions import mentions_with_story_urls
 

@@ -9,6 +9,7 @@ import unicodedata
 from collections import Counter
 
 from charset_normalizer import from_bytes
+from w3lib.encoding import read_bom
 
 # Labels browsers treat as another (wider) codec, after the WHATWG Encoding Standard;
 # every other label goes through codecs.lookup.
@@ -56,14 +57,9 @@ _LABEL_TO_CODEC = {
     "utf-16be": "utf-8",
 }
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
+# The declarations are read here rather than with w3lib's http_content_type_encoding and
+# html_body_declared_encoding: those take the first declaration in the first 4 KB and map
+# fewer labels, where a page is read here in each codec it declares, in the first 16 KB.
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 # <meta charset=...>, <meta http-equiv=content-type content="...; charset=...">, <?xml encoding=...?>
 _DOC_CHARSET = re.compile(
@@ -127,9 +123,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     """
     if not body:
         return ""
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom):].decode(codec, errors="replace")
+    codec, bom = read_bom(body)
+    if codec is not None:
+        return body[len(bom):].decode(codec, errors="replace")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

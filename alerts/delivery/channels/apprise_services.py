@@ -11,7 +11,8 @@ import apprise.manager_plugins
 from apprise import NotifyFormat
 
 from alerts.delivery.channels import Channel, DeliveryError
-from alerts.delivery.render import alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape, one_line
+from alerts.delivery.render import (alert_html_fragment, alert_markdown, alert_subject, alert_text, markdown_escape,
+                                    one_line)
 from crawler.core import netguard, socketguard
 from crawler.core.masking import ENV_REF, mask_url
 
