@@ -14,6 +14,8 @@ import pytest
 from conftest import REPO, Project, Result, page, simple_config
 from crawler.service.localsite import LocalSite
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 STATEMENT = page("Appeal court upholds sentence",
                  "The Moscow City Court upheld the sentence handed down to Oleg Orlov, co-chair of the Memorial "
                  "Human Rights Centre, for his article about the war.",

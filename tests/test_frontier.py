@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import time
 
-from conftest import page, simple_config
+import pytest
 
+from conftest import page, simple_config
 from crawler.core.timeutil import parse_iso
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 ORLOV = "Oleg Orlov, co-chair of the Memorial Human Rights Centre, was detained again on Tuesday."
 

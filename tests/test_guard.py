@@ -19,6 +19,8 @@ from conftest import page
 from crawler.core import netguard
 from servers import HttpProxy, SmtpServer, WebhookReceiver
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 REPO = Path(__file__).resolve().parent.parent
 _BODY = b"<html><body><p>An address that must not be reached.</p></body></html>"
 HTML_OK = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"

@@ -20,6 +20,8 @@ from conftest import REPO, Project, page, simple_config
 from crawler.service.localsite import LocalSite
 from servers import SmtpServer, WebhookReceiver, free_port
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 WATCHED = "Oleg Orlov"
 # As a page's source writes them: entities, so that the *text* of the page holds the markup.
 HOSTILE_TITLE_SOURCE = ('=HYPERLINK("http://evil.example/","open") &lt;script&gt;alert(1)&lt;/script&gt; '

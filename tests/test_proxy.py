@@ -10,6 +10,8 @@ from conftest import page, simple_config
 from crawler.core import netguard
 from servers import HttpProxy, WebhookReceiver, free_port
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 # 127.0.0.2 written as one number: a name to the proxy, found to be loopback only by resolving it
 HIDDEN_LOOPBACK = "2130706434"
 STATEMENT = page("Appeal court upholds sentence",

@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 import scrapy
 
 from conftest import REPO, page, simple_config
 from crawler.text.extract import Extraction
 from crawler.text.extractors import Extractor
 from spiders.source import DISCOVERY, SourceSpider
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 ORLOV = "The court upheld the sentence handed down to Oleg Orlov for his article about the war."
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from conftest import page, simple_config
 from crawler.text.takedown import redirect_takedown, soft_404
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 STATEMENT = page(
     "Lawyer detained in Grozny",

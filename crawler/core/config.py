@@ -283,7 +283,7 @@ def parse_config(data: dict, path: Path) -> Config:
         allow = tuple(allow)
     proxy = vigil.get("proxy")
     if proxy is not None:
-        from crawler.core.netguard import proxy_problem
+        from crawler.core.netguard import proxy_problem  # brings Twisted: only when a proxy is set
 
         if proxy_problem(proxy, allow):
             check.fail("vigil.proxy", proxy_problem(proxy, allow))

@@ -7,10 +7,15 @@ be stored.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import os
+import sys
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
 
 from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
@@ -78,13 +83,8 @@ class ExtractPipeline:
         return self.finish(item, body, _extract_page, item, body)
 
     async def _extract_elsewhere(self, item, body: bytes):
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet import threads
-
         content_type = item.headers.get("content-type")
         if self.pool is not None and self.pool.usable():
-            import asyncio
-
             try:
                 future = self.pool.submit(body, item.final_url, content_type)
                 result = await asyncio.wrap_future(future)
@@ -214,9 +214,6 @@ class IngestPipeline:
         same file, each with a traceback. The daemon marks the crawls of the process killed
         and runs them again at their next time; SQLite keeps every page committed before.
         """
-        import os
-        import sys
-
         sys.stdout.flush()
         print(f"vigil: error: {' '.join(message.split())}; the crawl stopped", file=sys.stderr, flush=True)
         os._exit(1)

@@ -21,7 +21,6 @@ from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.ingest.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler.text import dedupe
 from crawler.text.diff import diff_texts, snippet, text_hash, within
-from crawler.text.extract import EXTRACTOR_VERSION
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
@@ -240,13 +239,13 @@ class Ingestor:
         work.snapshot_id = snapshots.add_snapshot(
             db, page_id=page["id"], story_id=work.story_id, fetched_at=now, title=extraction.title,
             published=extraction.date, lang=extraction.lang, text_hash=work.text_hash, text=extraction.text,
-            signature=signature, extractor=EXTRACTOR_VERSION, final_url=item.final_url, http_status=item.status,
+            signature=signature, extractor=extraction.extractor, final_url=item.final_url, http_status=item.status,
         )
         snapshots.add_change(db, work.snapshot_id, previous["id"] if previous else None, added, removed)
         search.index_snapshot(db, work.snapshot_id, extraction.title, extraction.text)
         # A new extractor version reads the same page differently: that is a new baseline,
         # not a change of the page. Only a term the page never named before counts then.
-        work.upgraded = previous is not None and previous["extractor"] != EXTRACTOR_VERSION
+        work.upgraded = previous is not None and previous["extractor"] != extraction.extractor
         work.kind = Event.NEW if previous is None else "rebaselined" if work.upgraded else Event.CHANGED
         if not work.upgraded:
             events.add_event(db, page["id"], work.kind, now, work.snapshot_id,

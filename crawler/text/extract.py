@@ -89,6 +89,8 @@ class Extraction:
     failure: str | None = None
     # The teasers of a listing page, each leading to one article (crawler/text/hubs.py); () on other pages.
     teasers: tuple[Teaser, ...] = ()
+    # What read the page, stored with its snapshot: another format's extractor names its own version.
+    extractor: str = EXTRACTOR_VERSION
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:

@@ -16,7 +16,9 @@ from crawler.text.extract import Extraction
 
 
 class Extractor:
-    """Reads one format: `extract` is a pure function of the body, its URL and its content type."""
+    """Reads one format: `extract` is a pure function of the body, its URL and its content type.
+    The Extraction it returns names its version in `extractor`, stored with each snapshot: a new
+    version reads a page afresh, which is a new baseline of the page, not a change of it."""
 
     registry: ClassVar[dict[str, type["Extractor"]]] = {}
     fallback: ClassVar[type["Extractor"] | None] = None
