@@ -1,1 +1,1 @@
-"""Watchlists, name matching, the alert outbox and its delivery channels."""
+"""Alerts at both ends of the flow: finding watched names (matching/) and delivering alerts (delivery/)."""

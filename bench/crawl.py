@@ -92,7 +92,7 @@ def db_bytes(folder: Path) -> int:
 
 
 def serve(root: Path) -> tuple[subprocess.Popen, str]:
-    code = ("import sys, time; from crawler.localsite import LocalSite; s = LocalSite(sys.argv[1]).start(); "
+    code = ("import sys, time; from crawler.service.localsite import LocalSite; s = LocalSite(sys.argv[1]).start(); "
             "print(s.url, flush=True); time.sleep(10**6)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})

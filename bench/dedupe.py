@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from crawler import dedupe
+from crawler.text import dedupe
 
 REPO = Path(__file__).resolve().parents[1]
 STORIES = REPO / "tests" / "data" / "stories" / "stories.json"

@@ -1,4 +1,4 @@
-"""Extraction and charset quality of crawler.extract beside plain trafilatura.extract, on the shared corpus.
+"""Extraction and charset quality of crawler.text.extract beside plain trafilatura.extract, on the shared corpus.
 
 Run from the repository root:  python bench/extraction.py [--corpus PATH] [--sets zyte,...] [--limit N]
 """
@@ -109,7 +109,7 @@ def readability_pages(corpus: Path) -> Iterator[Page]:
 
 
 def ours(page: Page) -> str:
-    from crawler.extract import extract
+    from crawler.text.extract import extract
 
     extraction = extract(page.body, page.url or "")
     return extraction.text if extraction else ""
@@ -229,7 +229,7 @@ def cyrillic_feed_rows(corpus: Path) -> list[list[str]]:
     """Share of chardet's Cyrillic files decoded exactly, as served and with a wrong or no declaration."""
     from trafilatura.utils import decode_file
 
-    from crawler.charset import decode_html
+    from crawler.text.charset import decode_html
 
     root = corpus / "chardet-cyrillic-feeds"
     entries = json.loads((root / "index.json").read_text(encoding="utf-8"))["pages"]
@@ -259,7 +259,7 @@ def reencoded_page_rows(corpus: Path) -> list[list[str]]:
     """OVD-Info's Russian pages re-encoded in each legacy Cyrillic codec, declared right, not at all, or wrongly."""
     from trafilatura.utils import decode_file
 
-    from crawler.charset import decode_html
+    from crawler.text.charset import decode_html
 
     root = corpus / "ovdinfo-site-mirror"
     pages = [(root / entry["file"]).read_text(encoding="utf-8")
@@ -294,7 +294,7 @@ def misdeclared_page_rows(corpus: Path) -> list[list[str]]:
     """
     from trafilatura.utils import decode_file
 
-    from crawler.charset import decode_html, declared_codecs
+    from crawler.text.charset import decode_html, declared_codecs
 
     root = corpus / "trafilatura-eval"
     truth = json.loads((root / "evaldata-subset.json").read_text(encoding="utf-8"))

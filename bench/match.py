@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alerts.matcher import Matcher  # noqa: E402
-from alerts.terms import Term  # noqa: E402
+from alerts.matching.matcher import Matcher  # noqa: E402
+from crawler.core.terms import Term  # noqa: E402
 
 REAL_TERMS = [
     Term("Oleg Orlov"), Term("Stanislav Markelov"), Term("Natalia Estemirova"), Term("Igor Kalyapin"),

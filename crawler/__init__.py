@@ -1,4 +1,4 @@
-"""Vigil's Scrapy project and the orchestration around it: config, crawl, CLI."""
+"""Vigil's crawler: the command line and service, ingestion (the Scrapy project), text analysis and the core."""
 import sys
 from pathlib import Path
 

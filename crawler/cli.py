@@ -1,12 +1,18 @@
 """The `vigil` command line: the group, its shared state, and one-line errors."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from importlib import metadata
 
 import click
 
-from crawler.errors import UsageError, VigilError
+from crawler import commands
+from crawler.core.errors import UsageError, VigilError
+from crawler.core.logs import remember_secrets, setup_logging
+from crawler.core.timeutil import parse_since
+from crawler.output import inert
 
 
 class AppState:
@@ -21,8 +27,9 @@ class AppState:
 
     def config(self):
         if self._config is None:
-            from crawler.config import load_config
-            from crawler.logs import remember_secrets
+            # Loaded on first use: the config brings in every channel (Apprise), the
+            # database sqlite-utils; `vigil --help` needs neither.
+            from crawler.service.configload import load_config
 
             self._config = load_config(self.config_path)
             remember_secrets(self._config)
@@ -30,7 +37,7 @@ class AppState:
 
     def db(self):
         if self._db is None:
-            from storage.db import open_database
+            from storage.db import open_database  # sqlite-utils: on first use, as above
 
             self._db = open_database(self.config().database)
         return self._db
@@ -38,8 +45,6 @@ class AppState:
 
 def since_option(default: str | None = "7d", name: str = "--since", help: str | None = None):
     def convert(ctx, param, value):
-        from crawler.timeutil import parse_since
-
         if value is None:
             return None
         try:
@@ -74,21 +79,14 @@ def _version() -> str:
 @click.pass_context
 def cli(ctx, config_path, log_level, log_format):
     """Vigil watches NGO and media sites for new mentions of the people you follow."""
-    from crawler.logs import setup_logging
-
     setup_logging(log_level or "warning", log_format)
     ctx.obj = AppState(config_path, log_level, log_format)
 
 
 def _register() -> None:
     """Every module in crawler/commands lists its `commands`; a new command is a new module."""
-    import importlib
-    import pkgutil
-
-    from crawler import commands as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(commands.__path__):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
         for command in getattr(module, "commands", ()):
             cli.add_command(command)
 
@@ -120,8 +118,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    from crawler.output import inert
-
     message = inert(" ".join(str(message).split()))
     print(f"vigil: error: {message}", file=sys.stderr)
     sys.exit(code)

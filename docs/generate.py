@@ -22,8 +22,8 @@ if str(ROOT) not in sys.path:
 # Everything the docs are generated from, imported here and nowhere else in this file:
 # the command line, the config schema and the channel registry.
 from crawler.cli import cli  # noqa: E402
-from crawler import config  # noqa: E402
-from alerts.channels import Channel  # noqa: E402
+from crawler.core import config  # noqa: E402
+from alerts.delivery.channels import Channel  # noqa: E402
 
 import click  # noqa: E402
 

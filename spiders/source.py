@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import email.utils
-import re
-from datetime import datetime, timezone
+from datetime import datetime
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -18,22 +18,25 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler import netguard
-from crawler.config import Source
-from crawler.frontier import CrawlPlan
-from crawler.items import FetchedPage, FetchFailure
-from crawler.middlewares import PrivateNetworkRefused
-from crawler.timeutil import ISO_FORMAT
-from crawler.urls import canonicalize
-from storage.db import now_iso
+from crawler.core import netguard
+from crawler.core.config import DEFAULT_SPIDER, Source
+from crawler.core.kinds import FailureKind
+from crawler.core.terminal import one_line
+from crawler.core.timeutil import format_iso, now_iso
+from crawler.core.urls import canonicalize
+from crawler.ingest.frontier import CrawlPlan
+from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.ingest.middlewares import PrivateNetworkRefused
+from crawler.text.extractors import reads
 
 # Answers that are pages' news, not errors: unchanged, gone.
 PAGE_STATUSES = [304, 404, 410]
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
 # Documents a page links to are named in `vigil errors`, since Vigil reads HTML only; never fetched.
 DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
 
+
+REASON_LIMIT = 300   # characters of an error's reason
 
 # Request priorities: Scrapy fetches higher ones first.
 DISCOVERY, NEW, REVISIT = 20, 10, 0
@@ -46,9 +49,19 @@ class SourceSpider(scrapy.Spider):
 
     Discovery pages (start URLs, feeds, sitemaps, listings) and the new links they hold come
     first; then the links earlier crawls had no budget for; then the due revisits
-    (see crawler/frontier.py)."""
+    (see crawler/ingest/frontier.py).
 
-    name = "source"
+    A site that needs its own spider subclasses this one with its own `name`, the value of
+    the `spider` key of its sources; defining the class registers it."""
+
+    name = DEFAULT_SPIDER
+    registry: ClassVar[dict[str, type["SourceSpider"]]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} needs a `name` of its own: the `spider` key that chooses it")
+        SourceSpider.registry[cls.name] = cls
 
     def __init__(self, source: Source, plan: CrawlPlan | None = None, **kwargs):
         super().__init__(name=f"source:{source.name}", **kwargs)
@@ -158,14 +171,14 @@ class SourceSpider(scrapy.Spider):
         if "vigil_key" in meta:
             self.answered.add(meta["vigil_key"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_html = response.status != 200 or not content_type or any(t in content_type for t in HTML_TYPES)
+        is_html = response.status != 200 or reads(content_type)   # some extractor reads it
         if response.status in (404, 410) and not meta.get("page_url"):
             self._link_failed(response.request, lasting=True)
-            yield self._failure(response.url, "http", f"HTTP {response.status}")
+            yield self._failure(response.url, FailureKind.HTTP, f"HTTP {response.status}")
             return
         if not is_html:
             self._link_failed(response.request, lasting=True)
-            yield self._failure(response.url, "skipped", f"not an HTML page ({content_type.split(';')[0]})",
+            yield self._failure(response.url, FailureKind.SKIPPED, f"not an HTML page ({content_type.split(';')[0]})",
                                 known=bool(meta.get("page_url")))
             return
         follow = []
@@ -216,10 +229,10 @@ class SourceSpider(scrapy.Spider):
             root = etree.fromstring(response.body, parser=etree.XMLParser(recover=True, resolve_entities=False,
                                                                           no_network=True, huge_tree=False))
         except etree.XMLSyntaxError as exc:
-            yield self._failure(response.url, "processing", f"not an RSS/Atom feed: {exc}")
+            yield self._failure(response.url, FailureKind.PROCESSING, f"not an RSS/Atom feed: {exc}")
             return
         if root is None:
-            yield self._failure(response.url, "processing", "not an RSS/Atom feed: empty document")
+            yield self._failure(response.url, FailureKind.PROCESSING, "not an RSS/Atom feed: empty document")
             return
         for link, date in _feed_entries(root):
             url = response.urljoin(link.strip())
@@ -234,12 +247,12 @@ class SourceSpider(scrapy.Spider):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except Exception as exc:  # a bad gzip is a bad sitemap, not a crash
-                yield self._failure(response.url, "processing", f"cannot unpack the sitemap: {exc}")
+                yield self._failure(response.url, FailureKind.PROCESSING, f"cannot unpack the sitemap: {exc}")
                 return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml raises several kinds on hostile XML
-            yield self._failure(response.url, "processing", f"not a sitemap: {exc}")
+            yield self._failure(response.url, FailureKind.PROCESSING, f"not a sitemap: {exc}")
             return
         for entry in sitemap:
             url = entry.get("loc", "").strip()
@@ -258,12 +271,12 @@ class SourceSpider(scrapy.Spider):
             self.answered.add(request.meta["vigil_key"])
         kind, reason = describe_failure(failure.value, request, self.settings)
         status = getattr(getattr(failure.value, "response", None), "status", None)
-        self._link_failed(request, lasting=kind not in ("timeout", "network", "http")
+        self._link_failed(request, lasting=kind not in (FailureKind.TIMEOUT, FailureKind.NETWORK, FailureKind.HTTP)
                           or (status is not None and 400 <= status < 500 and status not in (408, 429)))
         # Recorded under the URL that was linked or configured; where it led is in the reason.
         first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-        if first_url != request.url and kind != "redirect":
-            reason = f"redirected to {_one_line(request.url, 200)}: {reason}"
+        if first_url != request.url and kind != FailureKind.REDIRECT:
+            reason = f"redirected to {one_line(request.url, 200)}: {reason}"
         return self._failure(first_url, kind, reason, known=bool(request.meta.get("page_url")))
 
     def _document(self, url: str):
@@ -271,7 +284,7 @@ class SourceSpider(scrapy.Spider):
         if url not in self.documents and len(self.documents) < self.source.max_pages:
             self.documents.add(url)
             reason = f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)"
-            yield self._failure(url, "skipped", reason)
+            yield self._failure(url, FailureKind.SKIPPED, reason)
 
     def _link_failed(self, request, lasting: bool) -> None:
         """A new link that failed is kept in the frontier: tried at the next crawl after a passing
@@ -282,7 +295,7 @@ class SourceSpider(scrapy.Spider):
             first = (meta.get("redirect_urls") or [request.url])[0]
             self.failed_links[meta["vigil_key"]] = (first, meta.get("vigil_depth", 0), lasting)
 
-    def _failure(self, url: str, kind: str, reason: str, known: bool = False) -> FetchFailure:
+    def _failure(self, url: str, kind: FailureKind, reason: str, known: bool = False) -> FetchFailure:
         return FetchFailure(source=self.source.name, url=url, kind=kind, reason=reason, at=now_iso(), known=known)
 
 
@@ -314,9 +327,7 @@ def _iso_date(text: str | None) -> str | None:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime(ISO_FORMAT)
+    return format_iso(moment)   # a date without a zone is taken to be UTC
 
 
 def _extension(url: str) -> str:
@@ -324,42 +335,41 @@ def _extension(url: str) -> str:
     return name.rpartition(".")[2].lower() if "." in name else ""
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:limit]
-
-
-def describe_failure(exc: BaseException, request, settings) -> tuple[str, str]:
+def describe_failure(exc: BaseException, request, settings) -> tuple[FailureKind, str]:
     """The kind and the plain reason of a failed request, as `vigil errors` shows them."""
     host = urlsplit(request.url).hostname
     limit_mb = settings.getint("DOWNLOAD_MAXSIZE") / (1024 * 1024)
     if isinstance(exc, PrivateNetworkRefused):
-        return "refused", str(exc)
+        return FailureKind.REFUSED, str(exc)
     if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
         refused = netguard.recorded_refusal(host)
-        return ("refused", refused) if refused else ("network", f"DNS lookup failed for {host}")
+        return (FailureKind.REFUSED, refused) if refused else (FailureKind.NETWORK, f"DNS lookup failed for {host}")
     if isinstance(exc, HttpError):
         response = exc.response
         retry_after = response.headers.get(b"Retry-After")
-        later = f" (Retry-After: {_one_line(retry_after.decode('latin-1'), 40)})" if retry_after else ""
-        return "http", f"HTTP {response.status}{later}"
+        later = f" (Retry-After: {one_line(retry_after.decode('latin-1'), 40)})" if retry_after else ""
+        return FailureKind.HTTP, f"HTTP {response.status}{later}"
     if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
-        return "timeout", f"no complete answer within {settings.getfloat('DOWNLOAD_TIMEOUT'):g} s"
+        return FailureKind.TIMEOUT, f"no complete answer within {settings.getfloat('DOWNLOAD_TIMEOUT'):g} s"
     if isinstance(exc, DownloadCancelledError):
         # timeouts arrive as DownloadTimeoutError: a cancelled download is one past DOWNLOAD_MAXSIZE
-        return "too_large", f"the body is larger than the download limit of {limit_mb:g} MB"
+        return FailureKind.TOO_LARGE, f"the body is larger than the download limit of {limit_mb:g} MB"
     if isinstance(exc, ResponseDataLossError):
-        return "network", "the connection broke before the whole body arrived"
+        return FailureKind.NETWORK, "the connection broke before the whole body arrived"
     if isinstance(exc, DownloadConnectionRefusedError):
-        return "network", f"connection refused by {host}"
+        return FailureKind.NETWORK, f"connection refused by {host}"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "DOWNLOAD_MAXSIZE" in text:
-            return "too_large", f"the body decompresses to more than the limit of {limit_mb:g} MB (a compression bomb?)"
+            return (FailureKind.TOO_LARGE,
+                    f"the body decompresses to more than the limit of {limit_mb:g} MB (a compression bomb?)")
         if "redirect" in text.lower():
             limit = settings.getint("REDIRECT_MAX_TIMES")
-            return "redirect", f"more than {limit} redirects (a redirect loop?)"
+            return FailureKind.REDIRECT, f"more than {limit} redirects (a redirect loop?)"
         if "robots.txt" in text:
-            return "robots", "forbidden by the site's robots.txt"
-        return "skipped", _one_line(text) or "request dropped"
-    return "network", _one_line(f"{type(exc).__name__}: {exc}")
+            return FailureKind.ROBOTS, "forbidden by the site's robots.txt"
+        return FailureKind.SKIPPED, one_line(text, REASON_LIMIT) or "request dropped"
+    return FailureKind.NETWORK, one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT)
+
+
+SourceSpider.registry[SourceSpider.name] = SourceSpider

@@ -5,12 +5,12 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
-from crawler.errors import VigilError
+from crawler.core.errors import VigilError
+from storage.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
 # What SQLite says when the file, not the query, is at fault: these become one-line StorageErrors.
@@ -149,11 +149,6 @@ class Database(sqlite_utils.Database):
             self.conn.commit()
 
 
-def now_iso() -> str:
-    """The current UTC time as stored everywhere: 2026-11-29T06:40:00.123456Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def open_database(path: str | os.PathLike, create: bool = True) -> Database:
     """Open (and migrate) the database at `path`; raise StorageError on any fault."""
     path = Path(path)
@@ -188,8 +183,6 @@ def _migrate(db: Database, path: Path) -> None:
     """Apply pending migrations, one process at a time: two processes opening a new or older
     database at once would both create the same tables. (A lock file, since the first
     migrations use executescript, which commits any transaction around it.)"""
-    from storage.migrations import migrations
-
     if not migrations.pending(db):
         return
     lock_path = path.with_name(path.name + ".migrate-lock")

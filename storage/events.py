@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import json
 
-PAGE_EVENTS = ("new", "changed", "removed", "restored")
-MENTION_EVENTS = ("mention_added", "mention_removed")
-
 
 def add_event(db, page_id: int, event: str, at: str, snapshot_id: int | None = None, detail: dict | None = None) -> None:
     db.execute(

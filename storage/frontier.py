@@ -9,6 +9,11 @@ def known_urls(db, source: str) -> set[str]:
     return {row[0] for row in db.execute("SELECT url FROM pages WHERE source = ?", [source])}
 
 
+def last_fetches(db, source: str) -> dict[str, str | None]:
+    """Every page known for a source: canonical URL -> its last fetch (None: never fetched)."""
+    return dict(db.execute("SELECT url, last_fetched FROM pages WHERE source = ?", [source]).fetchall())
+
+
 def pages_by_url(db, source: str, urls: list[str]) -> dict[str, dict]:
     """Known pages among `urls` (start URLs, feed items), by canonical URL."""
     found = {}
@@ -73,6 +78,11 @@ def defer_links(db, source: str, links: list[tuple[str, str, int]], now: str, re
 def forget_links(db, source: str, urls: list[str]) -> None:
     """Links that were fetched (or failed: the error is recorded) leave the frontier."""
     db.conn.executemany("DELETE FROM frontier WHERE source = ? AND url = ?", [(source, url) for url in urls])
+
+
+def visit_next_crawl(db, source: str, url: str, at: str) -> None:
+    """Make a known page due at the next crawl, behind the pages that have waited longer than `at`."""
+    db.execute("UPDATE pages SET next_visit_at = ? WHERE source = ? AND url = ?", [at, source, url])
 
 
 def visit_state(db, page_id: int) -> dict:

@@ -1,6 +1,8 @@
 """Mentions: a watched term found in the new text of a snapshot."""
 from __future__ import annotations
 
+from storage.snapshots import story_urls
+
 
 def add_mention(db, *, snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule,
                 snippet, first_seen) -> None:
@@ -66,3 +68,14 @@ def set_story(db, snapshot_id: int, watchlist: str, term: str, story_id: int) ->
     """Attach a snapshot's mentions of a term to another story (a teaser's, to its article's)."""
     db.execute("UPDATE mentions SET story_id = ? WHERE snapshot_id = ? AND watchlist = ? AND term = ?",
                [story_id, snapshot_id, watchlist, term])
+
+
+def mentions_with_story_urls(db, **filters) -> list[dict]:
+    """list_mentions(db, **filters), each with `also_at`: the other URLs of the same story."""
+    urls_by_story: dict[int, list[str]] = {}
+    rows = []
+    for m in list_mentions(db, **filters):
+        if m["story_id"] not in urls_by_story:
+            urls_by_story[m["story_id"]] = story_urls(db, m["story_id"])
+        rows.append({**m, "also_at": [u for u in urls_by_story[m["story_id"]] if u != m["url"]]})
+    return rows

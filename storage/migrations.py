@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
+from storage.search import index_snapshot
+from storage.snapshots import unpack
+
 migrations = Migrations("vigil")
 
 
@@ -240,9 +243,6 @@ def subscriptions_digests_search(db):
     ]
     for statement in statements:
         db.execute(statement)
-    from storage.search import index_snapshot
-    from storage.snapshots import unpack
-
     for snapshot_id, title, text in db.execute("SELECT id, title, text FROM snapshots ORDER BY id").fetchall():
         index_snapshot(db, snapshot_id, title, unpack(text))
 

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 import json
 
+from crawler.core.alert import Alert
 
-def add_alert(db, *, key: str, subscriber: str, story_id, page_id, event: str, payload: dict,
-              channels: tuple[str, ...], now: str) -> int | None:
-    """Queue an alert on each channel; None when an alert with this key already exists."""
+
+def add_alert(db, alert: Alert, *, story_id, page_id, channels: tuple[str, ...], now: str) -> int | None:
+    """Queue an alert on each channel; None when an alert with its key already exists."""
     cursor = db.execute(
         """INSERT OR IGNORE INTO alerts (key, subscriber, story_id, page_id, event, payload, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [key, subscriber, story_id, page_id, event, json.dumps(payload, ensure_ascii=False), now],
+        [alert.key, alert.subscriber, story_id, page_id, alert.event,
+         json.dumps(alert.payload(), ensure_ascii=False), now],
     )
     if not cursor.rowcount:
         return None
-    alert_id = cursor.lastrowid
-    payload["id"] = alert_id
-    set_payload(db, alert_id, payload)
+    alert_id = alert.id = cursor.lastrowid
+    set_payload(db, alert_id, alert.payload())
     add_deliveries(db, alert_id, channels, now)
     return alert_id
 

@@ -39,6 +39,11 @@ def get_run(db, run_id: int) -> dict:
     return next(iter(db.query("SELECT * FROM runs WHERE id = ?", [run_id])))
 
 
+def run_errors(db, run_id: int, limit: int) -> list[dict]:
+    """The first errors a run recorded."""
+    return list(db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT ?", [run_id, limit]))
+
+
 def last_runs(db, source: str, limit: int = 10) -> list[dict]:
     return list(db.query("SELECT * FROM runs WHERE source = ? ORDER BY id DESC LIMIT ?", [source, limit]))
 

@@ -5,7 +5,7 @@ import re
 import sqlite3
 import unicodedata
 
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from storage.snapshots import unpack
 
 SNIPPET_WIDTH = 80          # characters either side of the first hit

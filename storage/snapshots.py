@@ -69,6 +69,14 @@ def get_evidence(db, snapshot_id: int) -> dict | None:
     return {**row, "body": zlib.decompress(row["body"]), "headers": json.loads(row["headers"])}
 
 
+def has_evidence(db, snapshot_id: int) -> bool:
+    return db.execute("SELECT 1 FROM evidence WHERE snapshot_id = ?", [snapshot_id]).fetchone() is not None
+
+
+def story_first_seen(db, story_id: int) -> str:
+    return db.execute("SELECT first_seen FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+
+
 def new_story(db, now: str) -> int:
     return db.execute("INSERT INTO stories (first_seen) VALUES (?)", [now]).lastrowid
 

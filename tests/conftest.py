@@ -6,12 +6,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -125,3 +126,13 @@ channels = [{quoted}]
 {subscriber_extra}
 {extra}
 """
+
+
+def without_hanging(call, *args, timeout: float = 120):
+    """`call(*args)`, failing the test if it has not returned after `timeout` seconds: a guard
+    against a hang (a trap that costs super-linear time), never a measurement of speed."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(call, *args).result(timeout=timeout)
+    finally:
+        pool.shutdown(wait=False)

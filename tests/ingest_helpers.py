@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alerts.matcher import Matcher
-from alerts.subscriptions import effective_config
-from crawler.config import load_config
-from crawler.ingest import Ingestor
-from crawler.items import CrawlFigures, FetchedPage
-from crawler.pipelines import ExtractPipeline
+from alerts.matching.matcher import Matcher
+from crawler.core.config import load_config
+from crawler.ingest.items import CrawlFigures, FetchedPage
+from crawler.ingest.pipelines import ExtractPipeline
+from crawler.ingest.steps import Ingestor
+from storage.effective import effective_config
 
 HTML = {"content-type": "text/html; charset=utf-8"}
 

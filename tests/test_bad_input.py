@@ -12,7 +12,9 @@ import sys
 import pytest
 
 from conftest import REPO, Project, Result, page, simple_config
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 STATEMENT = page("Appeal court upholds sentence",
                  "The Moscow City Court upheld the sentence handed down to Oleg Orlov, co-chair of the Memorial "

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.channels import channel_problem
+from alerts.delivery.channels import channel_problem
 from conftest import simple_config
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 SITE = "http://127.0.0.1:9"
 PASSWORD = "hunter2-secret"

@@ -14,15 +14,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from alerts.channels import DeliveryError, channel_for
-from alerts.channels import webhook as webhook_module
-from alerts.channels.apprise_services import AppriseChannel
-from alerts.channels.file import FileChannel
-from alerts.channels.smtp import SmtpChannel
-from alerts.channels.webhook import WebhookChannel
-from alerts.render import alert_markdown, alert_subject, alert_text, one_line
+from alerts.delivery.channels import DeliveryError, channel_for
+from alerts.delivery.channels import webhook as webhook_module
+from alerts.delivery.channels.apprise_services import AppriseChannel
+from alerts.delivery.channels.file import FileChannel
+from alerts.delivery.channels.smtp import SmtpChannel
+from alerts.delivery.channels.webhook import WebhookChannel
+from alerts.delivery.render import alert_markdown, alert_subject, alert_text, one_line
 from conftest import REPO
-from crawler import netguard
+from crawler.core import netguard
 from tests.servers import SmtpServer, WebhookReceiver, free_port
 
 
@@ -386,7 +386,7 @@ def test_file_channel_creates_a_private_file_and_appends_lines(tmp_path):
 # A file-size limit makes a write fail part-way with EFBIG, as a full disk does with ENOSPC.
 WRITE_PAST_LIMIT = """
 import resource, signal, sys
-from alerts.channels import DeliveryError, channel_for
+from alerts.delivery.channels import DeliveryError, channel_for
 channel = channel_for("file://" + sys.argv[1])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.getrlimit(resource.RLIMIT_FSIZE)[1]))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from crawler.charset import codec_for_label, declared_codecs, decode_feed, decode_html
-from crawler.extract import extract
+from crawler.text.charset import codec_for_label, declared_codecs, decode_feed, decode_html
+from crawler.text.extract import extract
 
 PAGES = Path(__file__).parent / "pages"
 CHARSETS = PAGES / "charsets"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matcher import Matcher
-from alerts.terms import Term
-from crawler.diff import text_hash
-from crawler.extract import extract
+from alerts.matching.matcher import Matcher
+from crawler.core.terms import Term
+from crawler.text.diff import text_hash
+from crawler.text.extract import extract
 
 DATA = Path(__file__).parent / "data" / "churn"
 WATCHED = [Term("Oleg Orlov", watchlist="w"), Term("Svetlana Gannushkina", watchlist="w")]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.config import load_config
-from crawler.errors import ConfigError
+from crawler.core.errors import ConfigError
+from crawler.service.configload import load_config
 
 VALID = """
 [vigil]

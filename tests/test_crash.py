@@ -17,6 +17,8 @@ from conftest import Project, page, simple_config
 from servers import WebhookReceiver
 from test_daemon import SlowSite, daemons, finished_runs, index, query  # noqa: F401 (daemons: a fixture)
 
+pytestmark = pytest.mark.e2e   # real daemons, crawls and servers: `pytest -m "not e2e"` skips them
+
 STATEMENTS = {
     "appeal.html": ("Appeal hearing postponed",
                     "The appeal hearing of Oleg Orlov was postponed by the Moscow City Court until next month.",
@@ -135,7 +137,7 @@ def test_sigkill_of_daemon_and_crawl_mid_crawl_loses_nothing(newsroom, slow_page
                    "the interrupted crawl to be made good at once")
     again.wait_for(lambda: not query(project, "SELECT id FROM deliveries WHERE status = 'pending'")
                    and "crawl_finished" in health_events(project), "every alert to be delivered")
-    assert again.stop()[0] == 0
+    assert again.stop() == 0
     assert [r["finish_reason"] for r in finished_runs(project)] == ["killed", "finished"]
     assert f"pid {crawl_pid}" in again.log() and "did not finish: marked killed" in again.log()
     unfinished, finished = project.alerts("health.jsonl")
@@ -157,7 +159,7 @@ def test_sigkill_of_a_crawl_under_a_running_daemon(newsroom, slow_pages, project
     daemon.wait_for(lambda: "crawl_finished" in health_events(project), "the next scheduled crawl to finish")
     daemon.wait_for(lambda: not query(project, "SELECT id FROM deliveries WHERE status = 'pending'"),
                     "every alert to be delivered")
-    assert daemon.stop()[0] == 0
+    assert daemon.stop() == 0
     reasons = [r["finish_reason"] for r in finished_runs(project)]
     assert reasons[0] == "killed" and set(reasons[1:]) == {"finished"}
     assert "killed by signal 9" in daemon.log()
@@ -213,7 +215,7 @@ def test_sigkill_of_the_daemon_mid_delivery_sends_at_most_the_one_in_flight_twic
                        "a complete crawl")
         again.wait_for(lambda: not query(project, "SELECT id FROM deliveries WHERE status = 'pending'"),
                        "every alert to be delivered")
-        assert again.stop()[0] == 0
+        assert again.stop() == 0
     twice = assert_nothing_lost(project, reference)
     hooks = Counter(alert["id"] for alert in receiver.arrived)
     alert_ids = {row["id"] for row in query(project, "SELECT id FROM alerts WHERE subscriber = 'desk'")}

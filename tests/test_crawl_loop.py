@@ -1,7 +1,11 @@
 """The whole loop from the command line: crawl a local site, change it, crawl again."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import page, simple_config
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 ORLOV_STATEMENT = page(
     "Appeal court upholds sentence",

@@ -12,15 +12,17 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import REPO, page, simple_config
-from crawler.config import parse_config
-from crawler.errors import ConfigError
-from crawler.localsite import LocalSite
+from crawler.core.config import parse_config
+from crawler.core.errors import ConfigError
+from crawler.core.processes import process_alive
+from crawler.service.localsite import LocalSite
+
+pytestmark = pytest.mark.e2e   # real daemons, crawls and servers: `pytest -m "not e2e"` skips them
 
 ORLOV = page("Appeal court upholds sentence",
              "The Moscow City Court upheld the sentence handed down to Oleg Orlov, co-chair of the Memorial "
@@ -111,12 +113,11 @@ class DaemonProcess:
             time.sleep(0.05)
         pytest.fail(f"timed out waiting for {what}:\n{self.log()[-4000:]}")
 
-    def stop(self, signum=signal.SIGTERM, timeout: float = 20.0) -> tuple[int, float]:
-        """Signal the daemon; its exit code and how long it took to exit."""
-        began = time.monotonic()
+    def stop(self, signum=signal.SIGTERM, timeout: float = 20.0) -> int:
+        """Signal the daemon; its exit code. A daemon still running after `timeout` fails the test:
+        the pages the tests make slow take 30 s, so a stop that waited for one would."""
         self.process.send_signal(signum)
-        code = self.process.wait(timeout)
-        return code, time.monotonic() - began
+        return self.process.wait(timeout)
 
     def kill(self) -> None:
         self.process.kill()
@@ -179,11 +180,10 @@ def test_scheduled_crawls_send_instant_alerts_while_the_crawl_goes_on(slow_site,
     status = project.ok("status", "--format", "json").json_lines()[0]
     assert status["source"] == "ngo" and status["last_run"] and status["finish_reason"] == "finished"
     assert abs((parse(status["next_run"]) - datetime.now(timezone.utc)).total_seconds()) < 10
-    code, took = daemon.stop()
+    code = daemon.stop()
     print(f"\ninstant alert sent {latency:.2f}s after its page was processed, "
-          f"{(parse(found_it['finished_at']) - parse(row['sent_at'])).total_seconds():.2f}s before its crawl ended; "
-          f"SIGTERM to exit {took:.2f}s")
-    assert code == 0 and took < 8, (code, took)
+          f"{(parse(found_it['finished_at']) - parse(row['sent_at'])).total_seconds():.2f}s before its crawl ended")
+    assert code == 0
     assert len(project.alerts()) == 1  # later crawls find nothing new and send nothing again
     assert query(project, "SELECT next_run_at FROM schedules") == [{"next_run_at": None}]
 
@@ -220,8 +220,7 @@ delay = 0
     assert "config reloaded" in daemon.log() and "added: field" in daemon.log()
     assert second.process.wait(30) == 1
     assert re.search(r"vigil: error: .*another `vigil run` \(pid \d+\) is using this database", second.log())
-    code, took = daemon.stop()
-    assert code == 0 and took < 8, (code, took)
+    assert daemon.stop() == 0
 
 
 def test_sigterm_mid_crawl_lets_the_page_finish_and_exits_within_seconds(slow_site, project, daemons):
@@ -233,12 +232,11 @@ def test_sigterm_mid_crawl_lets_the_page_finish_and_exits_within_seconds(slow_si
     project.write_config(simple_config(site.url, source_extra='schedule = "every 1h"'))
     daemon = daemons(project)
     daemon.wait_for(lambda: "/archive.html" in site.arrived, "the slow page")
-    code, took = daemon.stop()
-    assert code == 0 and took < 8, (code, took)
+    assert daemon.stop() == 0
     (run,) = finished_runs(project)
     assert run["finish_reason"] == "shutdown"
     assert query(project, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
-    assert not [pid for pid in daemon.crawl_pids() if _alive(pid)]
+    assert not [pid for pid in daemon.crawl_pids() if process_alive(pid)]
 
 
 def test_a_second_signal_stops_at_once_and_json_logs_keep_secrets_out(slow_site, project, daemons):
@@ -257,11 +255,9 @@ def test_a_second_signal_stops_at_once_and_json_logs_keep_secrets_out(slow_site,
     daemon.wait_for(lambda: "/archive.html" in site.arrived and "alert 1 to" in daemon.log(),
                     "the slow page, and the webhook to fail")
     daemon.process.send_signal(signal.SIGINT)
-    time.sleep(0.1)
-    code, took = daemon.stop(signal.SIGINT)
-    assert code == 128 + signal.SIGINT and took < 2, (code, took)
-    time.sleep(0.2)
-    assert not [pid for pid in daemon.crawl_pids() if _alive(pid)]
+    daemon.wait_for(lambda: "stopping" in daemon.log(), "the first signal to be heard")
+    assert daemon.stop(signal.SIGINT, timeout=15) == 128 + signal.SIGINT   # at once: not after the 30 s page
+    _wait_until(lambda: not [pid for pid in daemon.crawl_pids() if process_alive(pid)], "the crawls to end")
     assert len(project.alerts()) == 1
 
     lines = [json.loads(line) for line in daemon.log().splitlines()]
@@ -281,13 +277,13 @@ def test_a_restart_keeps_the_schedule_and_runs_a_missed_crawl_once(site, project
     first.wait_for(lambda: query(project, "SELECT next_run_at FROM schedules")[0]["next_run_at"], "the next run")
     (row,) = query(project, "SELECT next_run_at FROM schedules")
     assert timedelta(minutes=59) < parse(row["next_run_at"]) - datetime.now(timezone.utc) <= timedelta(hours=1)
-    assert first.stop()[0] == 0
+    assert first.stop() == 0
 
     again = daemons(project)
     again.wait_for(lambda: "vigil run started" in again.log(), "the restart")
     time.sleep(1.5)
     assert len(finished_runs(project)) == 1 and "crawl of ngo started" not in again.log()
-    assert again.stop()[0] == 0
+    assert again.stop() == 0
 
     # As if the daemon had been down for three hours: three runs were missed; one is made good.
     with sqlite3.connect(project.path / "vigil.db") as conn:
@@ -297,11 +293,11 @@ def test_a_restart_keeps_the_schedule_and_runs_a_missed_crawl_once(site, project
     late.wait_for(lambda: len(finished_runs(project)) == 2, "the missed crawl")
     time.sleep(1.5)
     assert len(finished_runs(project)) == 2 and late.log().count("crawl of ngo started") == 1
-    assert late.stop()[0] == 0
+    assert late.stop() == 0
 
 
 def test_log_redaction_of_configured_secrets(tmp_path, monkeypatch):
-    from crawler.logs import JsonFormatter, remember_secrets, setup_logging
+    from crawler.core.logs import JsonFormatter, remember_secrets, setup_logging
 
     monkeypatch.setenv("DESK_TOKEN", "tok-9f8e7d6c")
     config = parse_config({"subscribers": [{"name": "desk", "secret": "${DESK_TOKEN}", "channels": [
@@ -350,10 +346,10 @@ def test_run_refuses_a_broken_config_in_one_line(project):
     assert result.stderr.strip() == f"vigil: error: {project.config}: vigil.jitter: must not be negative, got -1"
 
 
-def _alive(pid: int) -> bool:
-    proc = Path(f"/proc/{pid}/stat")
-    try:
-        return proc.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
+def _wait_until(condition, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
 

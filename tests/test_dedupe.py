@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import dedupe
+from crawler.text import dedupe
 
 STORIES = Path(__file__).parent / "data" / "stories" / "stories.json"
 REPO = Path(__file__).resolve().parents[1]
@@ -144,7 +144,7 @@ def test_signatures_do_not_depend_on_the_process(story_set):
     """Signatures are stored: they must not change with Python's per-process hash seed."""
     data, sigs = story_set
     text_id = data["pairs"][0]["a"]
-    code = ("import json, sys; from crawler import dedupe; "
+    code = ("import json, sys; from crawler.text import dedupe; "
             "texts = json.load(open(sys.argv[1], encoding='utf-8'))['texts']; "
             "print(dedupe.signature(texts[sys.argv[2]]['text']).hex())")
     for seed in ("1", "2"):

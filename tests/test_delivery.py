@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from alerts.dispatch import backoff, deliver_due
+from alerts.delivery.dispatch import backoff, deliver_due
 from conftest import page, simple_config
 from crawler.cli import main
-from crawler.config import load_config
+from crawler.core.alert import Alert
+from crawler.core.config import load_config
 from storage import outbox
 from tests.servers import SmtpServer, WebhookReceiver
 
@@ -142,12 +143,10 @@ def slow_receiver():
 
 def queue(db, subscriber: str, channel: str, number: int) -> int:
     at = "2026-05-01T10:00:00.000000Z"
-    payload = {"id": None, "subscriber": subscriber, "event": "mention_added",
-               "url": f"https://ngo.example.org/{number}", "also_at": [], "title": f"Statement {number}",
-               "detected_at": at,
-               "mentions": [{"term": "Oleg Orlov", "matched": "Oleg Orlov", "snippet": "Oleg Orlov was sentenced"}]}
-    return outbox.add_alert(db, key=f"test|{subscriber}|{number}", subscriber=subscriber, story_id=None,
-                            page_id=None, event="mention_added", payload=payload, channels=(channel,), now=at)
+    alert = Alert(subscriber=subscriber, event="mention_added", topic="test", about=(number,),
+                  url=f"https://ngo.example.org/{number}", title=f"Statement {number}", detected_at=at,
+                  mentions=[{"term": "Oleg Orlov", "matched": "Oleg Orlov", "snippet": "Oleg Orlov was sentenced"}])
+    return outbox.add_alert(db, alert, story_id=None, page_id=None, channels=(channel,), now=at)
 
 
 def attempts_of(db, subscriber: str) -> list[dict]:

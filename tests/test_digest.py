@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.digest import build_digest, digest_html, due_moment, send_due_digests
+from alerts.delivery.digest import build_digest, digest_html, due_moment, send_due_digests
 from conftest import page
-from crawler.config import Subscriber, load_config
+from crawler.core.config import Subscriber, load_config
 from ingest_helpers import Feeder
 from storage import runs
 from tests.servers import SmtpServer, WebhookReceiver

@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import time
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -15,9 +14,10 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
-from crawler.boilerplate import prune_boilerplate, strip_inert_markup
-from crawler.charset import decode_html
-from crawler.extract import EXTRACTOR_VERSION, Extraction, extract, main_text
+from conftest import without_hanging
+from crawler.text.boilerplate import prune_boilerplate, strip_inert_markup
+from crawler.text.charset import decode_html
+from crawler.text.extract import EXTRACTOR_VERSION, Extraction, extract, main_text
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -178,9 +178,7 @@ def test_hostile_markup_costs_bounded_time():
     unclosed = b"<p>Intro.</p>" + b"<!--" * 200_000 + b"<" + b"<svg" * 100_000 + b"<svg/>" * 100_000
     for inner in (b"<p>Intro.</p>" + links, nested, unclosed):
         body = b"<html><body>" + inner + b"</body></html>"
-        started = time.monotonic()
-        assert extract(body, "http://127.0.0.1/trap") is not None
-        assert time.monotonic() - started < 30
+        assert without_hanging(extract, body, "http://127.0.0.1/trap") is not None
 
 
 def test_cascade_is_trafilaturas_when_comparing_always():

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from alerts.atom import ATOM_NS, atom_feed, feed_entries
+from alerts.delivery.atom import ATOM_NS, atom_feed, feed_entries
 from conftest import page, simple_config
 from crawler.cli import main
 from ingest_helpers import Feeder

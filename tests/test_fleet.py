@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import REPO, page
 
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,9 @@ import time
 import pytest
 
 from conftest import page, simple_config
+from crawler.core.timeutil import parse_iso
 
-from crawler.timeutil import parse_iso
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 ORLOV = "Oleg Orlov, co-chair of the Memorial Human Rights Centre, was detained again on Tuesday."
 

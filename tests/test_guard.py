@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from alerts.channels import DeliveryError, channel_for
-from alerts.channels.webhook import WebhookChannel
+from alerts.delivery.channels import DeliveryError, channel_for
+from alerts.delivery.channels.webhook import WebhookChannel
 from conftest import page
-from crawler import netguard
+from crawler.core import netguard
 from servers import HttpProxy, SmtpServer, WebhookReceiver
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 REPO = Path(__file__).resolve().parent.parent
 _BODY = b"<html><body><p>An address that must not be reached.</p></body></html>"
@@ -192,7 +194,7 @@ RESOLVER_ONLY = """
 import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
-from crawler import netguard
+from crawler.core import netguard
 
 class Probe(scrapy.Spider):
     name = "probe"
@@ -206,7 +208,7 @@ class Probe(scrapy.Spider):
         print("FAILED", type(failure.value).__name__, netguard.recorded_refusal(host))
 
 netguard.set_policy(sys.argv[1] == "allow" or False)
-process = CrawlerProcess({"TWISTED_DNS_RESOLVER": "crawler.netguard.GuardedResolver", "ROBOTSTXT_OBEY": False,
+process = CrawlerProcess({"TWISTED_DNS_RESOLVER": "crawler.core.netguard.GuardedResolver", "ROBOTSTXT_OBEY": False,
                           "RETRY_ENABLED": False, "LOG_LEVEL": "ERROR"})
 process.crawl(Probe)
 process.start()
@@ -323,8 +325,8 @@ TOKENS_NOT_LOOKED_UP = """
 import json, sys
 looked_up = []
 sys.addaudithook(lambda event, args: looked_up.append(str(args[0])) if event == "socket.getaddrinfo" else None)
-from alerts.channels import DeliveryError, channel_for
-from crawler import netguard
+from alerts.delivery.channels import DeliveryError, channel_for
+from crawler.core import netguard
 netguard.set_policy(["127.0.0.1/32"])
 netguard.set_proxy(sys.argv[1])  # the tests' proxy: nothing leaves the machine
 errors = {}

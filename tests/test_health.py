@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from alerts import health
-from alerts.dispatch import deliver_due
-from crawler.config import parse_config
-from crawler.errors import ConfigError
+from alerts.delivery import health
+from alerts.delivery.dispatch import deliver_due
+from crawler.core.config import parse_config
+from crawler.core.errors import ConfigError
+from crawler.core.kinds import FinishReason
 from storage import pages, runs
 from storage.db import open_database
 
@@ -134,7 +135,7 @@ def test_a_killed_crawl_is_reported_as_unfinished_once(setup):
     db, config = setup
     history = History(db, config)
     history.run()
-    assert history.run(reason=health.KILLED, fetched=3) == ["crawl_unfinished"]
+    assert history.run(reason=FinishReason.KILLED, fetched=3) == ["crawl_unfinished"]
     assert "did not finish" in history.reports[0].text
     assert history.run() == ["crawl_finished"]
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import REPO
-from crawler.items import FetchedPage
-from crawler.pipelines import ExtractPipeline, readable_prefix
+from conftest import REPO, without_hanging
+from crawler.ingest.items import FetchedPage
+from crawler.ingest.pipelines import ExtractPipeline, readable_prefix
 from hostile import BAD_PAGES, GOOD_PAGES, SURVIVABLE_PAGES, WATCHED, HostileSite
+
+pytestmark = pytest.mark.e2e   # real daemons, crawls and servers: `pytest -m "not e2e"` skips them
 
 DOWNLOAD_TIMEOUT = 10   # seconds; the drip page holds a download this long
 
@@ -44,31 +45,30 @@ def _config(project, url: str, *, max_depth: int = 2, max_pages: int = 80, follo
         """)
 
 
-def _measured_crawl(project) -> tuple[subprocess.CompletedProcess, float, float]:
-    """`vigil crawl` in a child of a fresh process, so the peak RSS read belongs to the crawl alone."""
+def _measured_crawl(project) -> tuple[subprocess.CompletedProcess, float]:
+    """`vigil crawl` in a child of a fresh process, so the peak RSS read belongs to the crawl alone.
+    Its time is bounded by a generous timeout: the drip page costs one download timeout, never an
+    hour, and nothing waits twice for it."""
     probe = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(done.returncode)")
     env = {**os.environ, "PYTHONPATH": str(REPO), "VIGIL_DOWNLOAD_TIMEOUT": str(DOWNLOAD_TIMEOUT)}
     env.pop("VIGIL_CONFIG", None)
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "crawler", "--config",
                            str(project.config), "crawl"], capture_output=True, text=True, cwd=project.path,
                           env=env, timeout=180)
-    elapsed = time.monotonic() - started
     *log, peak_kb = done.stderr.rstrip("\n").split("\n")
     done.stderr = "\n".join(log)
-    return done, elapsed, int(peak_kb) / 1024
+    return done, int(peak_kb) / 1024
 
 
 def test_a_hostile_site_is_survived(project):
     with HostileSite(huge_mb=30, bomb_mb=64, paragraph_mb=10, nesting=100_000, links=100_000) as site:
         _config(project, f"{site.url}/")
-        crawl, elapsed, peak_mb = _measured_crawl(project)
+        crawl, peak_mb = _measured_crawl(project)
         requested = list(site.requests)
     assert crawl.returncode == 0, crawl.stderr
     assert "Traceback" not in crawl.stderr, crawl.stderr
-    # bounded time: the drip page costs one download timeout, never an hour; nothing waits twice for it
-    assert elapsed < 60, f"the crawl took {elapsed:.0f} s"
+    # bounded time (the timeout above): the drip page was asked for once, never waited for twice
     assert requested.count("/drip.html") == 1
     # bounded memory: a 30 MB body and a 64 MB gzip bomb are never held whole
     assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
@@ -131,9 +131,7 @@ def test_extraction_of_monstrous_pages_is_bounded(kind):
     item = FetchedPage(source="s", page_url=None, url="http://site.example/p", final_url="http://site.example/p",
                        status=200, headers={"content-type": "text/html; charset=utf-8"}, body=body,
                        fetched_at="2026-01-01T00:00:00Z")
-    started = time.monotonic()
-    ExtractPipeline().extract_item(item)
-    assert time.monotonic() - started < 10
+    without_hanging(ExtractPipeline().extract_item, item)
     assert item.extraction is not None and WATCHED in item.extraction.text, getattr(item, "problem", None)
     kind, reason = item.problem
     assert kind == "truncated" and reason.startswith("only the first 1.0 MB of a ")

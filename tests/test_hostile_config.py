@@ -5,6 +5,8 @@ import pytest
 
 from conftest import simple_config
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 SITE = "http://127.0.0.1:9"   # never fetched: every case fails before a request
 
 

@@ -8,10 +8,14 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import REPO, page, simple_config
-from crawler.extract import extract
-from crawler.hubs import copied_from, teaser_at, teaser_spans
+from crawler.text.extract import extract
+from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from test_daemon import SlowSite, query
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 ARTICLES = {
     "orlov.html": ("Appeal court upholds sentence against Oleg Orlov",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.masking import mask_text, mask_url, secret_parts, unexpand
+from crawler.core.masking import mask_text, mask_url, secret_parts, unexpand
 
 TELEGRAM_TOKEN = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

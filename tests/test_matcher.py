@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matcher import Matcher, fingerprint
-from alerts.names import split_name
-from alerts.terms import Mention, Term
+from alerts.matching.matcher import Matcher, fingerprint
+from alerts.matching.names import split_name
+from crawler.core.terms import Mention, Term
 
 DATA = Path(__file__).parent / "data" / "names"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matcher import Matcher
-from alerts.terms import Term
+from alerts.matching.matcher import Matcher
+from crawler.core.terms import Term
 
 DATA = Path(__file__).parent / "data" / "names"
 MIN_PRECISION = 0.97

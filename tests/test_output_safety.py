@@ -14,11 +14,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from alerts.channels.smtp import SmtpChannel
-from alerts.render import alert_html, alert_markdown, alert_text
+from alerts.delivery.channels.smtp import SmtpChannel
+from alerts.delivery.render import alert_html, alert_markdown, alert_text
 from conftest import REPO, Project, page, simple_config
-from crawler.localsite import LocalSite
+from crawler.service.localsite import LocalSite
 from servers import SmtpServer, WebhookReceiver, free_port
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 WATCHED = "Oleg Orlov"
 # As a page's source writes them: entities, so that the *text* of the page holds the markup.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.channels import DeliveryError, channel_for
-from alerts.channels.webhook import WebhookChannel
+from alerts.delivery.channels import DeliveryError, channel_for
+from alerts.delivery.channels.webhook import WebhookChannel
 from conftest import page, simple_config
-from crawler import netguard
+from crawler.core import netguard
 from servers import HttpProxy, WebhookReceiver, free_port
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 # 127.0.0.2 written as one number: a name to the proxy, found to be loopback only by resolving it
 HIDDEN_LOOPBACK = "2130706434"

@@ -9,6 +9,8 @@ import pytest
 from conftest import page, simple_config
 from ingest_helpers import Feeder
 
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
+
 ORLOV = "1. Oleg Orlov was moved to a colony in the Syzran region, his lawyers said. They will appeal."
 LONG_PATH = "/statements/2026/05/appeal-court-upholds-the-sentence-of-a-veteran-rights-defender.html"
 

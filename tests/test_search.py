@@ -7,7 +7,7 @@ import io
 import pytest
 
 from conftest import page, simple_config
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from ingest_helpers import Feeder
 from storage.search import search
 

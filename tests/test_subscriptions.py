@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from alerts.subscriptions import effective_config
+from storage.effective import effective_config
 from conftest import page, simple_config
 from crawler.cli import main
-from crawler.config import parse_config
-from crawler.errors import ConfigError
+from crawler.core.config import parse_config
+from crawler.core.errors import ConfigError
 from storage import subscriptions as stored
 
 BASE = """

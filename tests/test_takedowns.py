@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from conftest import page, simple_config
-from crawler.takedown import redirect_takedown, soft_404
+from crawler.text.takedown import redirect_takedown, soft_404
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 STATEMENT = page(
     "Lawyer detained in Grozny",
@@ -117,7 +121,7 @@ def test_unchanged_body_and_304_skip_extraction(site, project):
 
 
 def test_an_extractor_upgrade_is_a_new_baseline_not_a_change(site, project):
-    from crawler.extract import EXTRACTOR_VERSION
+    from crawler.text.extract import EXTRACTOR_VERSION
     from storage.snapshots import pack, unpack
 
     site.write("index.html", _index("a.html"))

@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import page, simple_config
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 # What a terminal acts on: C0 but tab and newline, DEL, C1 (U+009B is a one-character CSI), bidi overrides.
 LIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

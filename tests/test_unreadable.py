@@ -1,7 +1,11 @@
 """Pages that come out of extraction empty: read after all when they can be, recorded when they cannot."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import page, simple_config
+
+pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
 STATEMENT = page(
     "New amendments widen the foreign agent law",

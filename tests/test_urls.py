@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_from_link, canonicalize, same_site
+from crawler.core.urls import canonical_from_link, canonicalize, same_site
 
 ONE_PAGE = {
     "https://ovdinfo.org/legal/kusp": [

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.matcher import Matcher
-from alerts.terms import Term
+from alerts.matching.matcher import Matcher
+from crawler.core.terms import Term
 
 
 def found(matcher: Matcher, text: str) -> list[tuple[str, str]]:

@@ -5,8 +5,8 @@ import sys
 
 import click
 
-from crawler.errors import UsageError
-from crawler.logs import before_each_line
+from crawler.core.errors import UsageError
+from crawler.core.logs import before_each_line
 from crawler.output import echo
 
 SUMMARY_FIELDS = ("fetched", "new", "changed", "unchanged", "removed", "restored", "errors", "mentions")
@@ -31,9 +31,9 @@ def crawl(state, sources, no_deliver, revisit_all):
     chosen = [config.source(name) for name in dict.fromkeys(sources)] if sources else list(config.sources)
     state.db()  # a database that cannot be opened fails here, before any request
 
-    from alerts.dispatch import deliver_due
-    from crawler.crawl import run_crawl
-    from crawler.masking import mask_text
+    from alerts.delivery.dispatch import deliver_due
+    from crawler.ingest.crawl import run_crawl
+    from crawler.core.masking import mask_text
     from storage import runs
 
     tty = sys.stdout.isatty()
@@ -55,7 +55,7 @@ def crawl(state, sources, no_deliver, revisit_all):
         run = {**run, "restored": context.figures.restored}
         figures = ", ".join(f"{run[f]} {SINGULAR.get(f, f) if run[f] == 1 else f}" for f in SUMMARY_FIELDS)
         echo(f"{context.source.name}: {figures} ({run['finish_reason'] or 'unfinished'})")
-        for error in db.query("SELECT url, reason FROM errors WHERE run_id = ? ORDER BY id LIMIT 5", [run["id"]]):
+        for error in runs.run_errors(db, run["id"], limit=5):
             echo(f"  error: {mask_text(error['url'])}: {mask_text(error['reason'])}")
         for key in SUMMARY_FIELDS:
             totals[key] += run[key]
@@ -87,7 +87,7 @@ def _progress_line():
 @click.pass_obj
 def deliver(state):
     """Deliver every pending alert now, ignoring back-off."""
-    from alerts.dispatch import deliver_due
+    from alerts.delivery.dispatch import deliver_due
     from storage.outbox import delivery_counts
 
     config = state.config()

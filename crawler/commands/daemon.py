@@ -11,8 +11,8 @@ def run(state):
 
     SIGHUP (or a change to the config file) reloads the config; a config with an error is
     reported and the running one kept."""
-    from crawler.daemon import Daemon
-    from crawler.logs import setup_logging
+    from crawler.service.daemon import Daemon
+    from crawler.core.logs import setup_logging
 
     level = state.log_level or "info"
     setup_logging(level, state.log_format)

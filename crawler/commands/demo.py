@@ -12,7 +12,7 @@ import click
               help="Keep the demo's site, config, database and alerts here (default: a new temporary folder).")
 def demo(workdir):
     """Serve a bundled NGO-like site on 127.0.0.1, crawl it, change it, crawl again, show what was found."""
-    from crawler.demo import run_demo
+    from crawler.service.demo import run_demo
 
     run_demo(Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="vigil-demo-")))
 

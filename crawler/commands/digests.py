@@ -1,20 +1,19 @@
 """`vigil digest`, `feed`, `search`, `alerts`: digests on demand, Atom feeds, full-text search, the outbox."""
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.errors import UsageError, VigilError
+from crawler.core.errors import UsageError, VigilError
+from crawler.core.files import write_atomic
 from crawler.output import echo, emit
 
 
 def _effective(state):
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
 
     return effective_config(state.db(), state.config())
 
@@ -27,9 +26,9 @@ def _effective(state):
 @click.pass_obj
 def digest(state, since, subscriber, fmt):
     """Render a digest now: mentions grouped by person, pages taken down, sources that failed."""
-    from alerts.digest import RENDERERS, build_digest, default_zone, subscriber_zone
-    from alerts.subscriptions import find_subscriber
-    from storage.db import now_iso
+    from alerts.delivery.digest import RENDERERS, build_digest, default_zone, subscriber_zone
+    from storage.effective import find_subscriber
+    from crawler.core.timeutil import now_iso
 
     config = _effective(state)
     if subscriber:
@@ -53,9 +52,9 @@ def digest(state, since, subscriber, fmt):
 @click.pass_obj
 def feed(state, subscriber, watchlist, since, limit, out_path):
     """Write an Atom feed of mentions, one entry per story, for a feed reader."""
-    from alerts.atom import atom_feed, feed_entries
-    from alerts.subscriptions import find_subscriber, find_watchlist
-    from storage.db import now_iso
+    from alerts.delivery.atom import atom_feed, feed_entries
+    from storage.effective import find_subscriber, find_watchlist
+    from crawler.core.timeutil import now_iso
 
     if subscriber and watchlist:
         raise UsageError("feed: give --subscriber or --watchlist, not both")
@@ -82,11 +81,7 @@ def feed(state, subscriber, watchlist, since, limit, out_path):
 def _write_whole(path: Path, data: bytes) -> None:
     """Replace `path` in one step, so a web server never serves half a feed."""
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".feed-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        write_atomic(path, data, mode=0o644)   # a feed is for a web server to serve
     except OSError as exc:
         raise VigilError(f"{path}: cannot write: {exc.strerror}") from None
 
@@ -126,9 +121,9 @@ def search(state, query, source, limit, fmt):
 @click.pass_obj
 def alerts(state, failed, since, retry, fmt):
     """The outbox: each alert per channel, sent, pending (with its next try) or failed (with why)."""
-    from crawler.masking import mask_text, mask_url
-    from crawler.timeutil import parse_since
-    from storage.db import now_iso
+    from crawler.core.masking import mask_text, mask_url
+    from crawler.core.timeutil import parse_since
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import list_deliveries, retry_failed
 
     if retry:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import json_line
 
 
@@ -19,8 +19,8 @@ from crawler.output import json_line
 def match(watchlist_file, jsonl, explain):
     """Match text from stdin; print one JSON line per mention: id, term, matched, start, end, rule,
     kind, watchlist."""
-    from alerts.matcher import Matcher
-    from crawler.config import load_watchlists
+    from alerts.matching.matcher import Matcher
+    from crawler.service.configload import load_watchlists
 
     matcher = Matcher(load_watchlists(watchlist_file))
     out = sys.stdout

@@ -8,7 +8,7 @@ import stat
 import click
 
 from crawler.cli import format_option
-from crawler.errors import UsageError, VigilError
+from crawler.core.errors import UsageError, VigilError
 from crawler.output import echo, print_json_lines
 
 
@@ -18,10 +18,10 @@ from crawler.output import echo, print_json_lines
 @click.pass_obj
 def history(state, url, fmt):
     """A page's snapshots and what changed between them (URL as found on the site)."""
-    from crawler.urls import canonicalize
+    from crawler.core.urls import canonicalize
     from storage.events import list_events
     from storage.pages import get_page
-    from storage.snapshots import get_change, page_snapshots, unpack
+    from storage.snapshots import get_change, has_evidence, page_snapshots, unpack
 
     db = state.db()
     page = get_page(db, canonicalize(url))
@@ -30,11 +30,11 @@ def history(state, url, fmt):
     rows = []
     for snap in page_snapshots(db, page["id"]):
         change = get_change(db, snap["id"]) or {"added": [], "removed": []}
-        has_evidence = db.execute("SELECT 1 FROM evidence WHERE snapshot_id = ?", [snap["id"]]).fetchone()
+        evidence = has_evidence(db, snap["id"])
         rows.append({
             "snapshot": snap["id"], "at": snap["fetched_at"], "title": snap["title"], "lang": snap["lang"],
             "chars": len(unpack(snap["text"])), "text_sha256": snap["text_hash"], "story": snap["story_id"],
-            "evidence": bool(has_evidence), "added": change["added"], "removed": change["removed"],
+            "evidence": evidence, "added": change["added"], "removed": change["removed"],
         })
     page_events = [e for e in list_events(db) if e["url"] == page["url"] and e["event"] in ("removed", "restored")]
     if fmt == "json":

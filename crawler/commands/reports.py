@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option, since_option
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
 MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
@@ -13,7 +13,7 @@ MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet
 def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
     """A filter naming what neither the config nor the database knows is a typo, not "(nothing)":
     UsageError naming it and what is known."""
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
     from storage.mentions import recorded_names
     from storage.runs import recorded_sources
 
@@ -36,17 +36,10 @@ def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
 
 def mention_rows(db, **filters) -> list[dict]:
     """Mentions as printed and exported: one per term per page version, with the story's other URLs."""
-    from storage.mentions import list_mentions
-    from storage.snapshots import story_urls
+    from storage.mentions import mentions_with_story_urls
 
-    urls_by_story: dict[int, list[str]] = {}
-    rows = []
-    for m in list_mentions(db, **filters):
-        if m["story_id"] not in urls_by_story:
-            urls_by_story[m["story_id"]] = story_urls(db, m["story_id"])
-        also_at = [u for u in urls_by_story[m["story_id"]] if u != m["url"]]
-        rows.append({**{f: m.get(f) for f in MENTION_FIELDS}, "also_at": also_at, "watchlist": m["watchlist"]})
-    return rows
+    return [{**{f: m.get(f) for f in MENTION_FIELDS}, "also_at": m["also_at"], "watchlist": m["watchlist"]}
+            for m in mentions_with_story_urls(db, **filters)]
 
 
 @click.command()
@@ -93,7 +86,7 @@ def events(state, since, source, fmt):
 @click.pass_obj
 def errors(state, since, source, fmt):
     """Fetch and processing failures: one per URL, each with its reason."""
-    from crawler.masking import mask_text
+    from crawler.core.masking import mask_text
     from storage.runs import list_errors
 
     check_filters(state, sources=(source,))
@@ -113,12 +106,14 @@ def status(state, fmt):
     fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
     from datetime import datetime, timezone
 
-    from crawler.revisit import due_horizon
-    from crawler.timeutil import ISO_FORMAT
+    from crawler.ingest.revisit import due_horizon
+    from crawler.core.timeutil import ISO_FORMAT
     from storage import frontier
-    from crawler.crawlprocess import process_alive
-    from crawler.masking import mask_text
-    from crawler.timeutil import parse_since
+    from crawler.core.kinds import FinishReason
+    from crawler.core.processes import process_alive
+    from crawler.service.crawlprocess import CRAWL_COMMAND
+    from crawler.core.masking import mask_text
+    from crawler.core.timeutil import parse_since
     from storage.health import all_open_problems
     from storage.outbox import delivery_counts
     from storage.pages import count_pages
@@ -136,7 +131,7 @@ def status(state, fmt):
         last = recent[0] if recent else {}
         error = latest_error(db, source.name)
         if last and last["finished_at"] is None:  # crawling now, or its process died without a word
-            last["finish_reason"] = "running" if process_alive(last["pid"]) else "killed"
+            last["finish_reason"] = "running" if process_alive(last["pid"], CRAWL_COMMAND) else FinishReason.KILLED
         horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
         known = frontier.figures(db, source.name, horizon)
         rows.append({

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from crawler.config import CONFIG_NAME, load_config
-from crawler.errors import UsageError
+from crawler.core.config import CONFIG_NAME
+from crawler.core.errors import UsageError
+from crawler.service.configload import load_config
 from storage.db import open_database
 
 

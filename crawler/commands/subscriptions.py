@@ -4,18 +4,18 @@ from __future__ import annotations
 import click
 
 from crawler.cli import format_option
-from crawler.errors import UsageError
+from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
 
 def _effective(state):
-    from alerts.subscriptions import effective_config
+    from storage.effective import effective_config
 
     return effective_config(state.db(), state.config())
 
 
 def _name(value: str, what: str) -> str:
-    from crawler.config import name_problem
+    from crawler.core.config import name_problem
 
     value = " ".join(value.split())
     problem = name_problem(value)   # the same rule as terms in vigil.toml
@@ -38,9 +38,9 @@ def watch():
 @click.pass_obj
 def watch_add(state, watchlist, name, kind, aliases):
     """Watch NAME in WATCHLIST (a new WATCHLIST is created); the next crawl looks for it."""
-    from alerts.matcher import Matcher
-    from alerts.terms import Term
-    from storage.db import now_iso
+    from alerts.matching.matcher import Matcher
+    from crawler.core.terms import Term
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_term
 
     watchlist, name = _name(watchlist, "watchlist"), _name(name, "term")
@@ -68,8 +68,8 @@ def watch_add(state, watchlist, name, kind, aliases):
 @click.pass_obj
 def watch_remove(state, watchlist, name):
     """Stop watching NAME in WATCHLIST (a term of vigil.toml too, until `watch add` brings it back)."""
-    from alerts.subscriptions import find_watchlist
-    from storage.db import now_iso
+    from storage.effective import find_watchlist
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import drop_term
 
     found = find_watchlist(_effective(state), watchlist)
@@ -88,7 +88,7 @@ def watch_remove(state, watchlist, name):
 @click.pass_obj
 def watch_list(state, watchlist, fmt):
     """The terms watched now, in every watchlist or in WATCHLIST, and where each was declared."""
-    from alerts.subscriptions import find_watchlist
+    from storage.effective import find_watchlist
 
     config = state.config()
     declared = {(w.name, t.name) for w in config.watchlists for t in w.terms}
@@ -117,9 +117,9 @@ def watch_list(state, watchlist, fmt):
 def watch_show(state, name, watchlist_file, aliases, kind, text, fmt):
     """The forms NAME expands to (every script, spelling and case) and the rule each one fires; with
     --text, what matched in TEXT and why, or why not."""
-    from alerts.explain import describe
-    from alerts.matcher import Matcher
-    from alerts.terms import Term
+    from alerts.matching.explain import describe
+    from alerts.matching.matcher import Matcher
+    from crawler.core.terms import Term
 
     name = _name(name, "term")
     term = _watched_term(state, name, watchlist_file)
@@ -166,8 +166,8 @@ def _watched_term(state, name, watchlist_file):
 @click.pass_obj
 def subscribe(state, subscriber, watchlist, mode):
     """Send SUBSCRIBER the alerts of WATCHLIST from the next crawl on."""
-    from alerts.subscriptions import find_subscriber, find_watchlist
-    from storage.db import now_iso
+    from storage.effective import find_subscriber, find_watchlist
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_subscription
 
     effective = _effective(state)
@@ -187,8 +187,8 @@ def subscribe(state, subscriber, watchlist, mode):
 @click.pass_obj
 def unsubscribe(state, subscriber, watchlist):
     """Stop SUBSCRIBER's alerts and digests of WATCHLIST (one declared in vigil.toml too)."""
-    from alerts.subscriptions import find_subscriber, find_watchlist
-    from storage.db import now_iso
+    from storage.effective import find_subscriber, find_watchlist
+    from crawler.core.timeutil import now_iso
     from storage.subscriptions import set_subscription
 
     effective = _effective(state)
@@ -208,8 +208,8 @@ def unsubscribe(state, subscriber, watchlist):
 @click.pass_obj
 def subscribers(state, fmt):
     """Each subscriber with the watchlists it follows now and how (vigil.toml and run-time changes)."""
-    from alerts.digest import subscriber_zone
-    from crawler.masking import mask_url
+    from alerts.delivery.digest import subscriber_zone
+    from crawler.core.masking import mask_url
 
     effective = _effective(state)
     rows = []

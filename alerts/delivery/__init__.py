@@ -1,0 +1,1 @@
+"""Delivering the outbox: the dispatcher, channels, renderers, digests, feeds and health alerts."""

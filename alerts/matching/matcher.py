@@ -1,0 +1,209 @@
+"""The matcher: finds watched people and keywords in text, in any script, spelling and case."""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import pickle
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable
+
+import ahocorasick
+
+from alerts.matching.namesakes import PersonContext
+from alerts.matching.normalize import Words, light_fold, split_words
+from alerts.matching.surroundings import suffix_end
+from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
+from crawler.core.files import write_atomic
+from crawler.core.terms import KEYWORD, Mention, Term
+
+_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk",
+              "pypinyin", "anyascii")
+_SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",
+            "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
+            "surroundings.py")
+_CACHE_PREFIX = "matcher-"
+
+
+class Matcher:
+    """Compiled once per set of watched terms; `find` is called for every new text.
+
+    Every form of every term is one pattern of a single Aho-Corasick automaton over word keys,
+    so the cost of a scan does not grow with the number of terms.
+    """
+
+    def __init__(self, terms: Iterable[Term]):
+        collecting = gc.isenabled()
+        gc.disable()  # compiling builds hundreds of thousands of objects and no garbage cycles
+        try:
+            self._compile(list(terms))
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _compile(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._forms: list[PersonForms | KeywordForms] = []
+        self._contexts: list[PersonContext | None] = []
+        patterns: dict[str, list[tuple[int, str, str]]] = {}
+        for index, term in enumerate(self.terms):
+            if term.kind == KEYWORD:
+                forms = build_keyword(term)
+                self._contexts.append(None)
+                for pattern, rule in forms.phrases.items():
+                    patterns.setdefault(pattern, []).append((index, "keyword", rule))
+            else:
+                forms = build_person(term)
+                self._contexts.append(PersonContext(forms))
+                for pattern, rule in forms.surnames.items():
+                    patterns.setdefault(pattern, []).append((index, "surname", rule))
+            self._forms.append(forms)
+        self._automaton = ahocorasick.Automaton()
+        for pattern, entries in patterns.items():
+            self._automaton.add_word(pattern, (len(pattern), pattern.count(" ") - 1, pattern, tuple(entries)))
+        self._empty = not patterns
+        if not self._empty:
+            self._automaton.make_automaton()
+        for forms in self._forms:
+            if isinstance(forms, PersonForms):
+                forms.surnames = {}  # now in the automaton
+        release_caches()
+
+    @classmethod
+    def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
+        """A matcher compiled earlier for the same terms and library versions, or a new one saved for next time."""
+        terms = list(terms)
+        cache_dir = Path(cache_dir)
+        path = cache_dir / f"{_CACHE_PREFIX}{fingerprint(terms)}.pickle"
+        try:
+            with open(path, "rb") as f:
+                matcher = pickle.load(f)
+            if isinstance(matcher, cls):
+                return matcher
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass
+        matcher = cls(terms)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
+            for old in cache_dir.glob(f"{_CACHE_PREFIX}*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # the cache only saves time; a read-only directory must not stop matching
+        return matcher
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions of the watched terms in `text`, sorted by start; offsets index the original text."""
+        if self._empty or not text:
+            return []
+        # A scan allocates many small objects and no cycles; a collection in the middle would walk
+        # every compiled pattern of a large watchlist.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._find(text)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _find(self, text: str) -> list[Mention]:
+        words = split_words(text)
+        if not words.keys:
+            return []
+        candidates = []
+        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
+            first = words.index_at(end - length + 2)
+            last = first + count - 1
+            if count > 1 and not all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1)):
+                continue
+            for index, kind, rule in entries:
+                found = self._resolve(words, first, last, index, kind, rule, pattern)
+                if found:
+                    candidates.append((index, *found))
+        return self._best(text, candidates)
+
+    def _resolve(self, words: Words, first: int, last: int, index: int, kind: str, rule: str, pattern: str):
+        if kind == "keyword":
+            spellings = self._forms[index].spellings.get(pattern)
+            if spellings and tuple(light_fold(words.word(k)) for k in range(first, last + 1)) not in spellings:
+                return None
+            end, suffix, _ = suffix_end(words, last)
+            return words.starts[first], end, rule + (f", {suffix}" if suffix else ""), False
+        return self._contexts[index].resolve(words, first, last, rule, pattern)
+
+    def explain(self, text: str) -> list[dict]:
+        """Every place where a form of a watched term occurs in `text`: the mention it made and the rule
+        that fired, or why it is not one. For `vigil match --explain` and `vigil watch show --text`."""
+        if self._empty or not text:
+            return []
+        mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
+        words = split_words(text)
+        rows = []
+        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
+            first = words.index_at(end - length + 2)
+            last = first + count - 1
+            joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
+            for index, kind, rule in entries:
+                term = self.terms[index]
+                row = {"term": term.name, "watchlist": term.watchlist, "kind": term.kind,
+                       "matched": text[words.starts[first]:words.ends[last]], "start": words.starts[first],
+                       "end": words.ends[last], "form": rule, "mention": False, "rule": None, "why": None}
+                found = self._resolve(words, first, last, index, kind, rule, pattern) if joined else None
+                if found:
+                    start, stop, fired, weak = found
+                    mention = mentions.get((term.name, start, stop))
+                    row.update(matched=text[start:stop], start=start, end=stop, rule=fired)
+                    if mention and mention.rule == fired:
+                        row["mention"] = True
+                    else:
+                        row["why"] = ("alone, in a script without capitals or a Chinese surname: counts only after a "
+                                      "full mention earlier in the text") if weak else "inside a longer mention"
+                elif not joined:
+                    row["why"] = "the words are not written together"
+                else:
+                    context = self._contexts[index]
+                    row["why"] = context.why if context else "spelled otherwise than the keyword"
+                rows.append(row)
+        rows.sort(key=lambda r: (r["start"], -r["end"], r["term"]))
+        return rows
+
+    def _best(self, text: str, candidates: list) -> list[Mention]:
+        """The longest mention of each term at each place; a weak one only after a full mention."""
+        candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))
+        reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
+        mentions = []
+        for index, start, end, rule, weak in candidates:
+            if start < reached.get(index, -1):
+                continue
+            if weak and index not in reached:
+                continue
+            reached[index] = end
+            term = self.terms[index]
+            mentions.append(Mention(term.name, term.watchlist, term.kind, text[start:end], start, end, rule))
+        mentions.sort(key=lambda m: (m.start, m.end, m.term))
+        return mentions
+
+
+def _joins_phrase(gap: str) -> bool:
+    """Words of one name or phrase may be separated by spaces, a line break or a hyphen."""
+    stripped = gap.strip()
+    return stripped == "" or stripped in ("-", "‐", "‑") and not gap[0].isspace()
+
+
+def fingerprint(terms: list[Term]) -> str:
+    """Hash of the terms, the library versions and this package's matching code."""
+    digest = hashlib.sha256()
+    rows = [[t.name, t.kind, list(t.aliases), t.watchlist, t.given, t.surname, t.patronymic] for t in terms]
+    digest.update(json.dumps(rows, ensure_ascii=False).encode())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(library.encode())
+    here = Path(__file__).parent
+    for source in _SOURCES:
+        digest.update((here / source).read_bytes())
+    return digest.hexdigest()[:24]
+

@@ -1,0 +1,177 @@
+"""Text normalisation for matching: words, their folded keys and offsets into the original text."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from itertools import accumulate
+
+from alerts.matching.arabic import arabic_key, has_arabic
+from alerts.matching.chinese import HAN_CLASS, HAN_RE, han_reading
+
+# Characters that may sit inside a word without changing it: soft hyphen, zero-width
+# joiners, word joiner, BOM, variation selectors, combining marks (stress) and the middle dot
+# of BGN/PCGN (Ty·ay·a), Arabic short-vowel marks and tatweel. A zero-width space separates words.
+_INSIDE = "\u00ad\u00b7\u200c\u200d\u2060\ufeff\ufe00-\ufe0f\u0300-\u036f\u064b-\u065f\u0670\u0640"
+_IGNORABLE = {ord(c): None for c in "\u00ad\u00b7\u200b\u200c\u200d\u2060\ufeff\u0301\u0300"}
+_IGNORABLE.update({cp: None for cp in range(0xFE00, 0xFE10)})
+_APOSTROPHES = "'’ʼ`´ʹʺ"
+_CYRILLIC_APOSTROPHE_RE = re.compile(r"(?<=[а-яёіїєґўА-ЯЁІЇЄҐЎ])['’](?=[а-яёіїєґўА-ЯЁІЇЄҐЎ])")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+
+# Latin letters that are not decomposed by NFD.
+_LATIN_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
+                                "ð": "d", "þ": "th", "ı": "i", "ŀ": "l", "ħ": "h"})
+_DROP_MARKS = str.maketrans({c: None for c in _APOSTROPHES + "ʻ"})
+# Spelling differences between romanisations that are folded away on both sides.
+_LATIN_FOLD = str.maketrans({"w": "v", "j": "i", "y": "i"})
+_DOUBLE_RE = re.compile(r"(.)\1+")
+# Look-alike letters, used only inside a word that mixes both scripts.
+_TO_CYRILLIC = str.maketrans("aceopxykmhtbiACEOPXYKMHTBI", "асеорхукмнтвіАСЕОРХУКМНТВІ")
+_TO_LATIN = str.maketrans("асеорхукмнтвіАСЕОРХУКМНТВІ", "aceopxykmhtbiACEOPXYKMHTBI")
+
+
+def clean(word: str) -> str:
+    """Remove invisible characters and stress marks, apply NFKC and lower-case."""
+    word = word.translate(_IGNORABLE)
+    if not word.isascii():
+        word = unicodedata.normalize("NFKC", word)
+    return word.lower()
+
+
+def is_cyrillic(word: str) -> bool:
+    return _CYRILLIC_RE.search(word) is not None
+
+
+def strip_diacritics(word: str) -> str:
+    """Latin letters without accents: 'Alexeï' -> 'alexei' (expects lower case)."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word.translate(_LATIN_SPECIAL))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def light_fold(word: str) -> str:
+    """Lower case without accents, invisible characters or apostrophes; ё becomes е."""
+    word = clean(word)
+    if is_cyrillic(word):
+        return word.replace("ё", "е").translate(_DROP_MARKS)
+    return strip_diacritics(word).translate(_DROP_MARKS)
+
+
+def latin_key(word: str) -> str:
+    """Fold a Latin word so that common romanisations of one name meet (y/i/j, w/v, kh/h, x/ks, doubles)."""
+    word = strip_diacritics(word).translate(_DROP_MARKS)
+    word = word.replace("x", "ks").replace("kh", "h").translate(_LATIN_FOLD)
+    return _DOUBLE_RE.sub(r"\1", word)
+
+
+# Ukrainian and Belarusian letters meet their Russian counterparts: Матвійчук, Матвийчук.
+_CYRILLIC_FOLD = str.maketrans({"ё": "е", "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "в",
+                                **{c: None for c in _APOSTROPHES}})
+
+
+def cyrillic_key(word: str) -> str:
+    return word.translate(_CYRILLIC_FOLD)
+
+
+def word_key(word: str) -> str:
+    """The key a word is matched by; never empty and never contains a space."""
+    word = clean(word)
+    has_cyrillic = is_cyrillic(word)
+    if not has_cyrillic and not word.isascii():
+        if has_arabic(word):
+            return arabic_key(word) or "_"
+        if HAN_RE.match(word):
+            # One character is one word; its key is its reading, so 许志永 meets "Xu Zhiyong".
+            return latin_key(han_reading(word)) or word
+    if has_cyrillic and _LATIN_RE.search(word):
+        cyrillic_letters = len(_CYRILLIC_RE.findall(word))
+        latin_letters = len(_LATIN_RE.findall(word))
+        word = word.translate(_TO_CYRILLIC if cyrillic_letters >= latin_letters else _TO_LATIN)
+        has_cyrillic = is_cyrillic(word)
+    key = cyrillic_key(word) if has_cyrillic else latin_key(word)
+    return key or "_"
+
+
+def phrase_key(phrase: str) -> str:
+    """Keys of the words of a phrase, each surrounded by one space, as stored in the automaton."""
+    keys = split_words(phrase).keys
+    return " " + " ".join(keys) + " " if keys else ""
+
+
+def words_of(phrase: str) -> list[str]:
+    """The words of a phrase, split as a text is split."""
+    words = split_words(phrase)
+    return [words.word(i) for i in range(len(words.keys))]
+
+
+class Words:
+    """The words of a text with their keys, joined into one string to scan."""
+
+    __slots__ = ("text", "starts", "ends", "keys", "joined", "_key_starts")
+
+    def __init__(self, text: str, starts: list[int], ends: list[int], keys: list[str]):
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+        self.keys = keys
+        self.joined = " " + " ".join(keys) + " "
+        self._key_starts: list[int] | None = None
+
+    def index_at(self, joined_pos: int) -> int:
+        """Index of the word whose key starts at `joined_pos` of `joined`."""
+        if self._key_starts is None:
+            # Key i starts after the leading space and the keys and spaces before it.
+            self._key_starts = [offset + i + 1 for i, offset in enumerate(accumulate(map(len, self.keys), initial=0))]
+        return bisect_left(self._key_starts, joined_pos)
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i]:self.ends[i]]
+
+    def gap(self, i: int) -> str:
+        """The characters between word i-1 and word i."""
+        return self.text[self.ends[i - 1]:self.starts[i]]
+
+
+_SPLIT_RE = re.compile(rf"([\w{_INSIDE}]+)")
+# Chinese runs no spaces between words: each character is a word of its own. The middle dot of
+# Uyghur and other foreign names in characters (伊力哈木·土赫提) separates words there.
+_SPLIT_HAN_RE = re.compile(rf"([{HAN_CLASS}]|(?:[^\W{HAN_CLASS}]|[{_INSIDE.replace(chr(0xb7), '')}])+)")
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_LIMIT = 400_000
+
+
+def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], words: list[str]) -> None:
+    """Ukrainian and Belarusian write an apostrophe inside a word: В'ячеслав."""
+    i = 1
+    while i < len(starts):
+        if ends[i - 1] + 1 == starts[i] and _CYRILLIC_APOSTROPHE_RE.match(text, ends[i - 1]):
+            ends[i - 1] = ends[i]
+            words[i - 1] = text[starts[i - 1]:ends[i - 1]]
+            del starts[i], ends[i], words[i]
+        else:
+            i += 1
+
+
+def split_words(text: str) -> Words:
+    """Split a text into words and build the string of their keys, ' k1 k2 ... kn '."""
+    splitter = _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
+    parts = splitter.split(text)  # gap, word, gap, word, ..., gap
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts)))
+    starts = offsets[0:-1:2]
+    ends = offsets[1::2]
+    if ("'" in text or "’" in text) and _CYRILLIC_APOSTROPHE_RE.search(text):
+        _merge_cyrillic_apostrophes(text, starts, ends, words)
+    cache = _KEY_CACHE
+    if len(cache) > _KEY_CACHE_LIMIT:
+        cache.clear()
+    keys = list(map(cache.get, words))
+    if None in keys:
+        for i, key in enumerate(keys):
+            if key is None:
+                word = words[i]
+                keys[i] = cache[word] = word_key(word)
+    return Words(text, starts, ends, keys)

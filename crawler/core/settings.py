@@ -1,0 +1,109 @@
+"""Every default of a Vigil crawl in one place: Scrapy's settings and Vigil's own (VIGIL_*)."""
+import math
+import os
+
+from crawler.core.errors import UsageError
+from crawler.core.urls import MAX_URL_LENGTH
+
+
+def _from_env(name: str, default, kind, minimum, maximum):
+    """A bound an operator may set in the environment; a bad value (nan, inf and 1e300
+    included) is a one-line error."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or not minimum <= value <= maximum:
+        raise UsageError(f"{name}={text!r}: expected a number from {minimum} to {maximum}")
+    return value
+
+
+BOT_NAME = "vigil"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "Vigil/0.1 (+https://github.com/vigil-monitor/vigil; human-rights monitoring)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+LOG_INSTALL_ROOT_HANDLER = False   # Vigil sets up its own logging
+# A request that failed is recorded in `vigil errors` with its reason: Scrapy's own line for
+# it ("Gave up retrying ...", "Error downloading ...") is INFO, not an ERROR at every crawl.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.ingest.crawllog.FailedRequestsAtInfo"
+
+# Politeness: a source may raise these in its own table (concurrency, delay).
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+
+# Hostile pages: bounded time and size for every response. The two environment
+# variables let an operator widen (or a test narrow) the bounds without a config key.
+DOWNLOAD_TIMEOUT = _from_env("VIGIL_DOWNLOAD_TIMEOUT", 20.0, float, 0.01, 3600)   # seconds for a whole response
+DOWNLOAD_MAXSIZE = _from_env("VIGIL_DOWNLOAD_MAXSIZE", 16 * 1024 * 1024, int, 1, 2**30)  # after decompression too
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_FAIL_ON_DATALOSS = True
+DNS_TIMEOUT = 10
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 1
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A response that took the whole timeout once is not waited for again in the same crawl:
+# a drip-feeding server would double the crawl's time; the next scheduled run tries again.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.CannotResolveHostError",
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+]
+METAREFRESH_ENABLED = False
+# Scrapy's check of callbacks for `return value` in generators parses their source again for
+# every response of every spider instance (its cache misses bound methods): 8% of a crawl's CPU.
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# Only the web: no file://, data:, ftp:// or s3:// fetches, whatever a page links to.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# The private-network guard's second half: names are checked after resolution, and the
+# connection goes only to the addresses that were checked (crawler/core/netguard.py).
+TWISTED_DNS_RESOLVER = "crawler.core.netguard.GuardedResolver"
+
+# Crawler traps: links past these bounds are not followed, and the trap is recorded once.
+VIGIL_MAX_URL_LENGTH = MAX_URL_LENGTH
+VIGIL_MAX_QUERY_VARIANTS = 50     # distinct query strings of one path in one crawl
+VIGIL_MAX_TRAP_RECORDS = 20       # error records a crawl writes for dropped trap links
+VIGIL_MAX_LINKS_PER_PAGE = 2000   # a page is read up to its last link within this many
+URLLENGTH_LIMIT = VIGIL_MAX_URL_LENGTH
+# Extraction reads at most this much of a body, so a 10 MB paragraph or 100,000 nested
+# tags cost bounded time; the rest of such a page is not searched for names.
+VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
+# Extraction worker processes per crawl (0: a thread of the crawl process). On two cores
+# workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
+# docs/benchmarks.md. On bigger machines, more; the environment variable of the same
+# name sets it too.
+VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.ingest.middlewares.PrivateNetworkGuardMiddleware": 50,
+    "crawler.ingest.middlewares.RobotsFailureMiddleware": 60,   # sees failures after RetryMiddleware (550)
+    "crawler.ingest.middlewares.LinkFloodMiddleware": 100,   # after decompression (590) in the response chain
+    "crawler.ingest.middlewares.ConditionalGetMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.ingest.middlewares.TrapGuardMiddleware": 950,   # nearest the spider: sees its links first
+}
+ITEM_PIPELINES = {
+    "crawler.ingest.pipelines.ExtractPipeline": 100,
+    "crawler.ingest.pipelines.IngestPipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.ingest.extensions.RunRecorder": 100,
+}
+
+# Delivery: attempts per alert and channel before it is marked failed (`vigil alerts --retry` queues it again).
+VIGIL_DELIVERY_MAX_ATTEMPTS = 8

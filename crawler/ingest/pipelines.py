@@ -1,0 +1,219 @@
+"""Item pipelines, thin: extraction, then ingestion (snapshot, diff, dedupe, match, outbox).
+
+A page that cannot be read (empty, binary, too big to read whole, or one the extractor
+chokes on) is not a crash: it becomes an error record with its reason, and the crawl
+goes on. A database that cannot be written ends the crawl instead: nothing more could
+be stored.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import sys
+
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
+
+from crawler.core.kinds import FailureKind
+from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.core.terminal import one_line
+from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.text.extractpool import ExtractionPool, extract_with_signature
+from storage.db import DatabaseLocked, StorageError
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+REASON_LIMIT = 300   # characters of an error's reason
+LOCK_ATTEMPTS = 10   # each waits the busy timeout (30 s by default) for another writer
+
+
+def _set_problem(item: FetchedPage, kind: FailureKind, reason: str) -> None:
+    # Read by IngestPipeline, which records it once the page itself is stored.
+    item.problem = (kind, reason)
+
+
+def readable_prefix(body: bytes, limit: int) -> bytes:
+    """At most `limit` bytes of `body`, cut before an ASCII byte so no UTF-8 character is split."""
+    if len(body) <= limit:
+        return body
+    cut = limit
+    floor = max(0, limit - 4096)
+    while cut > floor and body[cut] >= 0x80:
+        cut -= 1
+    return body[:cut]
+
+
+class ExtractPipeline:
+    """Extracts the main text, unless the page answered 304 or its raw body is unchanged.
+
+    In a crawl, extraction runs in a thread, or in worker processes when
+    VIGIL_EXTRACT_WORKERS asks for them (crawler/text/extractpool.py), so downloads in flight
+    keep being read meanwhile.
+    """
+
+    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0):
+        self.max_extract_bytes = max_extract_bytes
+        self.in_crawl = in_crawl
+        self.workers = workers
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
+                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)))
+
+    def open_spider(self, spider=None):
+        if self.workers > 0:
+            self.pool = ExtractionPool(self.workers)
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.close()
+
+    def process_item(self, item, spider=None):
+        body = self.prepare(item)
+        if body is None:
+            return item
+        if self.in_crawl:  # never extract on the reactor's thread
+            return self._extract_elsewhere(item, body)
+        return self.finish(item, body, _extract_page, item, body)
+
+    async def _extract_elsewhere(self, item, body: bytes):
+        content_type = item.headers.get("content-type")
+        if self.pool is not None and self.pool.usable():
+            try:
+                future = self.pool.submit(body, item.final_url, content_type)
+                result = await asyncio.wrap_future(future)
+                return self.finish(item, body, lambda: result)
+            except Exception as exc:  # a worker that died takes its page with it: record it
+                if self.pool.broken:
+                    log.warning("extraction workers stopped (%s); extracting in the crawl process", exc)
+                else:
+                    return self.finish(item, body, _raise, exc)
+        return await maybe_deferred_to_future(threads.deferToThread(self.finish, item, body, _extract_page, item, body))
+
+    def prepare(self, item) -> bytes | None:
+        """The bytes to extract, or None when the page needs no extraction (304, same body, empty)."""
+        if not isinstance(item, FetchedPage) or item.status != 200 and item.status != 304:
+            return None
+        if item.status == 304:
+            item.skipped = "not_modified"
+            return None
+        item.body_hash = hashlib.sha256(item.body).hexdigest()
+        if item.body_hash == item.known_body_hash:
+            item.skipped = "same_body"
+            return None
+        if not item.body.strip():
+            item.skipped = "not_html"
+            _set_problem(item, FailureKind.PROCESSING, "the page is empty (HTTP 200 with no body)")
+            return None
+        return readable_prefix(item.body, self.max_extract_bytes)
+
+    def finish(self, item, body: bytes, extract_call, *args):
+        """Run `extract_call(*args)` and record its outcome on the item."""
+        try:
+            item.extraction, item.signature = extract_call(*args)
+        except Exception as exc:  # the extractor's libraries raise many kinds on hostile markup
+            log.warning("extraction of %s failed: %s: %s", item.final_url, type(exc).__name__, exc)
+            item.skipped = "not_html"
+            reason = one_line(f"text extraction failed: {type(exc).__name__}: {exc}", REASON_LIMIT)
+            _set_problem(item, FailureKind.PROCESSING, reason)
+            return item
+        if item.extraction is None:
+            item.skipped = "not_html"
+            _set_problem(item, FailureKind.PROCESSING, "not readable as an HTML page (binary or undecodable body)")
+        elif len(body) < len(item.body):
+            _set_problem(item, FailureKind.TRUNCATED, f"only the first {len(body) / MB:.1f} MB of a "
+                                                      f"{len(item.body) / MB:.1f} MB body were read for text")
+        return item
+
+    def extract_item(self, item):
+        """Extract one item here and now (tests and tools that feed pages without a crawl)."""
+        body = self.prepare(item)
+        return item if body is None else self.finish(item, body, _extract_page, item, body)
+
+
+def _extract_page(item: FetchedPage, body: bytes):
+    return extract_with_signature(body, item.final_url, item.headers.get("content-type"))
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+class IngestPipeline:
+    """Writes each page's outcome in one transaction, through the crawl's Ingestor."""
+
+    def __init__(self, context):
+        self.ingestor = context.ingestor()
+        self.source = context.source.name
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        context = getattr(crawler, "vigil", None)
+        if context is None:
+            raise NotConfigured("no Vigil context")
+        return cls(context)
+
+    def close_spider(self, spider=None):
+        # Teasers whose article this crawl did not read alert on their own (crawler/text/hubs.py); so do
+        # those a crawl of the source that died left waiting, which this one took over.
+        try:
+            self.ingestor.release_holds(self.source)
+        except StorageError as exc:
+            self._stop(str(exc))
+
+    def process_item(self, item, spider=None):
+        try:
+            if isinstance(item, FetchFailure):
+                self._write(self.ingestor.failure, item)
+            elif isinstance(item, FetchedPage):
+                self._write(self.ingestor.page, item)
+                problem = getattr(item, "problem", None)
+                if problem:
+                    self._write(self.ingestor.failure, FetchFailure(
+                        source=item.source, url=item.url, kind=problem[0], reason=problem[1], at=item.fetched_at,
+                        known=bool(item.page_url)))
+        except StorageError as exc:
+            self._stop(str(exc))
+        except Exception as exc:
+            # One page that cannot be processed must not stop the crawl; it is recorded.
+            log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
+            log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
+            try:
+                self._write(self.ingestor.failure, FetchFailure(
+                    source=item.source, url=item.url, kind=FailureKind.PROCESSING,
+                    reason=one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT),
+                    at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
+                ))
+            except StorageError as storage_exc:
+                self._stop(str(storage_exc))
+        return item
+
+    @staticmethod
+    def _write(step, item):
+        """One transaction; while another process holds the write lock past the busy timeout
+        (a long backup, say), wait and try again rather than end the crawl."""
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                return step(item)
+            except DatabaseLocked as exc:
+                if attempt == LOCK_ATTEMPTS:
+                    raise
+                log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)
+
+    def _stop(self, message: str) -> None:
+        """The database cannot take more (disk full, locked for minutes, corrupt): end now.
+
+        The process stops with the command's own one line and exit code 1. A graceful close
+        would not help: each component that records the end of the run would fail on the
+        same file, each with a traceback. The daemon marks the crawls of the process killed
+        and runs them again at their next time; SQLite keeps every page committed before.
+        """
+        sys.stdout.flush()
+        print(f"vigil: error: {' '.join(message.split())}; the crawl stopped", file=sys.stderr, flush=True)
+        os._exit(1)

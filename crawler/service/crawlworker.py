@@ -1,0 +1,168 @@
+"""A crawl process of `vigil run`: crawls the sources the daemon hands it, side by side, until told to stop.
+
+The daemon writes one JSON line per crawl to the worker's standard input,
+`{"source": NAME, "config": PATH}`; the worker answers on standard output with
+`{"event": "started" | "finished", "source": NAME, "run": ID}`, and `{"event": "retiring"}`
+when it has crawled enough or grown too big, after which it takes no more crawls and
+exits when its last crawl ends. End of input means the same. Logging goes to stderr.
+
+All crawls share one Twisted reactor: each source is a Scrapy Crawler of its own, with
+its own download slots, delay and concurrency, so politeness is per source while a cycle
+of many sources takes as long as its slowest source, not as long as all of them.
+SIGTERM stops every crawl gracefully (Scrapy's shutdown), a second one at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from datetime import datetime, timezone
+
+import psutil
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.utils.reactor import install_reactor
+
+from crawler.core.logs import remember_secrets, setup_logging
+from crawler.core.timeutil import now_iso
+from crawler.ingest.context import CrawlContext
+from crawler.ingest.crawl import crawl_settings, matcher_for
+from crawler.ingest.frontier import plan_crawl
+from crawler.service.configload import load_config
+from spiders import spider_class
+from storage import runs
+from storage.db import open_database
+from storage.effective import effective_config
+
+log = logging.getLogger("vigil.worker")
+
+RETIRE_AFTER_CRAWLS = 500        # a worker is replaced after this many crawls (caches, fragmentation)
+RETIRE_ABOVE_MB = 600            # ... or when it holds more than this much memory between crawls
+
+
+class Worker:
+    """The reactor's side: starts the crawls it is told to, and reports their ends."""
+
+    def __init__(self, process):
+        self.process = process
+        self.running: dict[str, int] = {}   # source -> run id
+        self.crawls = 0
+        self.retiring = False
+        self.db = None
+        self.configs: dict[str, tuple[float, object]] = {}   # path -> (mtime, Config)
+        self.matchers: dict[tuple, object] = {}
+
+    def take(self, message: dict) -> None:
+        """Start the crawl of one source; a fault here is that crawl's, reported, never the worker's end."""
+        name = message.get("source", "?")
+        if self.retiring:
+            _say(event="refused", source=name)
+            return
+        try:
+            self._start(name, message["config"])
+        except Exception as exc:  # a broken config, a database that cannot be opened
+            log.error("crawl of %s could not start: %s", name, exc)
+            _say(event="finished", source=name, run=None, error=" ".join(str(exc).split()))
+
+    def _start(self, name: str, config_path: str) -> None:
+        config = self._config(config_path)
+        if self.db is None:
+            self.db = open_database(config.database)
+        config = effective_config(self.db, config)
+        source = config.source(name)
+        key = tuple(sorted(map(repr, config.terms())))
+        if key not in self.matchers:
+            self.matchers = {key: matcher_for(config)}   # only the current watchlists are kept
+        with self.db.atomic():
+            run_id = runs.start_run(self.db, name, now_iso(), os.getpid())
+        context = CrawlContext(config=config, source=source, db=self.db, matcher=self.matchers[key], run_id=run_id)
+        crawler = Crawler(spider_class(source.spider), crawl_settings(source), init_reactor=False)
+        crawler.vigil = context
+        plan = plan_crawl(self.db, source, datetime.now(timezone.utc))
+        self.running[name] = run_id
+        _say(event="started", source=name, run=run_id)
+        deferred = self.process.crawl(crawler, source=source, plan=plan)
+        deferred.addBoth(self._finished, name, run_id)
+
+    def _finished(self, result, name: str, run_id: int):
+        if hasattr(result, "getErrorMessage"):
+            log.error("crawl of %s failed: %s", name, result.getErrorMessage())
+        self.running.pop(name, None)
+        self.crawls += 1
+        _say(event="finished", source=name, run=run_id)
+        megabytes = psutil.Process().memory_info().rss / 2**20
+        if not self.retiring and (self.crawls >= RETIRE_AFTER_CRAWLS or megabytes > RETIRE_ABOVE_MB):
+            log.info("crawl worker %d retires after %d crawls (%.0f MB)", os.getpid(), self.crawls, megabytes)
+            self.retire()
+        elif self.retiring and not self.running:
+            self._stop()
+
+    def retire(self) -> None:
+        if not self.retiring:
+            self.retiring = True
+            _say(event="retiring")
+        if not self.running:
+            self._stop()
+
+    def _stop(self) -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:
+            reactor.stop()
+
+    def _config(self, path: str):
+        mtime = os.stat(path).st_mtime
+        cached = self.configs.get(path)
+        if cached is None or cached[0] != mtime:
+            config = load_config(path)
+            remember_secrets(config)
+            self.configs = {path: (mtime, config)}
+        return self.configs[path][1]
+
+
+_say_lock = threading.Lock()
+
+
+def _say(**event) -> None:
+    with _say_lock:
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+
+
+def _read_input(worker: Worker) -> None:
+    """The reader thread: hands each line to the reactor's thread."""
+    from twisted.internet import reactor
+
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            log.error("crawl worker: unreadable message %r", line[:200])
+            continue
+        reactor.callFromThread(worker.take, message)
+    reactor.callFromThread(worker.retire)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.service.crawlworker")
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--log-format", default="text")
+    args = parser.parse_args(argv)
+
+    setup_logging(args.log_level, args.log_format)
+    settings = crawl_settings(None)
+    install_reactor(settings["TWISTED_REACTOR"])
+    process = CrawlerProcess(settings, install_root_handler=False)
+    worker = Worker(process)
+    threading.Thread(target=_read_input, args=(worker,), daemon=True, name="worker-input").start()
+    process.start(stop_after_crawl=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

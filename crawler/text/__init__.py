@@ -1,0 +1,1 @@
+"""Reading pages: decoding, main-text extraction per content type, diff, near-duplicates, takedowns, listings."""

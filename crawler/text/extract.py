@@ -1,0 +1,396 @@
+"""Main-text extraction of a fetched page: title, date, language, canonical URL and the text Vigil watches."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from copy import copy
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import trafilatura
+from htmldate import find_date
+from lxml.etree import _Element
+from lxml.html import HtmlElement
+from trafilatura.baseline import baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _forum_thread_page,
+    _recall_retry,
+)
+from trafilatura.external import SANITIZED_XPATH, compare_extraction, justext_rescue
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.main_extractor import extract_content
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+from trafilatura.settings import Extractor
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+from crawler.text.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
+from crawler.text.charset import decode_html
+from crawler.text.hubs import Teaser, find_teasers
+
+# Bump our number whenever a rule here changes the text of a page: a snapshot taken with
+# another version must not look like a change of the page.
+EXTRACTOR_VERSION = f"trafilatura-{trafilatura.__version__}+vigil-2"
+
+LOGGER = logging.getLogger(__name__)
+
+# Reader comments churn and name anyone; trafilatura's duplicate cache would make a page's
+# text depend on the pages extracted before it. Built once: building them reads trafilatura's config.
+_OPTIONS = Extractor(output_format="python", comments=False, dedup=False)
+# trafilatura's own text is trusted without comparison from this length and share of the page's
+# text (on our corpus, 250-750 characters and 5-15% give the same texts)
+_MIN_TRUSTED_CHARS = 500
+_MIN_TRUSTED_SHARE = 0.1
+# htmldate's cap on plausible dates is fixed, so that extraction stays a function of its input.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
+_NOT_HTML_TYPES = re.compile(
+    r"\s*(?:image|audio|video|font|application/(?!xhtml|xml|rss|atom|octet-stream))", re.IGNORECASE
+)
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"OggS")
+_MARKUP = re.compile(r"<(?:!doctype|html|head|body|title|meta|div|p|article|main|span|a|table|h[1-6]|br)\b", re.IGNORECASE)
+_MAX_ELEMENTS = 15_000
+# Control bytes, counted by deleting them (bytes.translate), far quicker than a regex scan.
+# Among the bytes, ESC (\x1b) starts ISO-2022 text; in decoded text it is garbage.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_CONTROL_CHARACTERS = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
+_INVISIBLE_CHARACTERS = "\u00ad\u200b\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+# Characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), raw or as numeric character
+# references (&#8; &#x1B &#xFFFE;): lxml builds them into the tree from a reference, and one of them makes
+# trafilatura's XML steps fail, emptying the whole page. A browser shows nothing for them; the parser
+# drops the raw ones, and the references go the same way.
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    r"|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What Vigil keeps of a page: `text` holds one paragraph per line, `date` is yyyy-mm-dd,
+    `lang` an ISO 639-1 code, `canonical_url` the page's own <link rel=canonical>, made absolute."""
+
+    title: str
+    date: str | None
+    lang: str | None
+    text: str
+    canonical_url: str | None
+    # Why `text` is empty though the page was parsed: the extractor failed on it. A page read as
+    # empty must be told apart from a page with nothing to read (see crawler/ingest/steps.py).
+    failure: str | None = None
+    # The teasers of a listing page, each leading to one article (crawler/text/hubs.py); () on other pages.
+    teasers: tuple[Teaser, ...] = ()
+    # What read the page, stored with its snapshot: another format's extractor names its own version.
+    extractor: str = EXTRACTOR_VERSION
+
+
+def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
+    """Extract the main text and metadata of an HTML page; None when the body is not HTML text.
+
+    A pure function of its input: no network, no state kept between calls. The page is parsed
+    once; trafilatura, htmldate and our rules all read that tree.
+    """
+    if not _may_be_html(body, content_type):
+        return None
+    markup = decode_html(body, content_type)
+    if not _looks_like_html(markup):
+        return None
+    markup = _XML_ILLEGAL.sub("", strip_inert_markup(markup))
+    try:
+        tree = load_html(markup)
+    except (ValueError, TypeError):
+        tree = None
+    if tree is None:
+        return None
+    if markup.count("<") > _MAX_ELEMENTS:  # elements open with "<" (all but the few the parser adds)
+        _truncate(tree, _MAX_ELEMENTS)
+    canonical_url = _canonical_url(tree, url)
+    html_lang = tree.get("lang") or tree.get("xml:lang")
+    title, date = _title_and_date(tree, url)
+    prune_boilerplate(tree)
+    teasers = find_teasers(tree, url, normalise_line)  # before main_text, which prunes the tree
+    failure = None
+    try:
+        text = normalise_text(main_text(tree, url))
+    except (RecursionError, ValueError, TypeError, MemoryError) as error:
+        LOGGER.warning("extraction failed for %s: %s", url, error)
+        text, failure = "", " ".join(f"text extraction failed: {type(error).__name__}: {error}".split())[:300]
+    return Extraction(
+        title=title,
+        date=date,
+        lang=detect_language(text or title, html_lang),
+        text=text,
+        canonical_url=canonical_url,
+        failure=failure,
+        teasers=teasers,
+    )
+
+
+def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
+    """The main text of a parsed page (which this prunes) as trafilatura's full cascade finds it, except
+    that its own extractor's text is compared with readability's and jusText's only when it looks
+    like a miss (or always, with `always_compare`).
+
+    Raises what trafilatura raises on markup it cannot handle (RecursionError, ValueError).
+    The cascade is trafilatura_sequence and the end of bare_extraction of the pinned trafilatura,
+    with comments off: a test checks that comparing always gives bare_extraction's text. The
+    comparison costs about a fifth of the cascade. On the 382 pages of our corpus, among the pages
+    where it is now skipped, it changed the text of five: three for the worse, none for the better.
+    """
+    options = copy(_OPTIONS)
+    options.url = options.source = url or None
+    page = tree.find("body")
+    page_chars = len(" ".join((page if page is not None else tree).text_content().split()))
+    # trafilatura measures the page with html2txt, a copy and clean of the whole tree; that length is
+    # at most the page's text plus two spaces an element, a bound that settles most pages without it
+    page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
+    is_forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if not is_forum:
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
+    body, text = extract_content(cleaned, options)
+    if always_compare or _looks_missed(body, text, page_chars):
+        # jusText reads the cleaned tree before the tag conversion: cleaned again only when needed
+        body, text = compare_extraction(tree_cleaning(copy(tree), options), copy(tree), body, text, options)
+    body, text = _rescue_short_text(tree, body, text, options, page_bound)
+    return xmltotxt(body, options.formatting) if len(text) >= options.min_output_size else ""
+
+
+def _looks_missed(body: _Element, text: str, page_chars: int) -> bool:
+    """The cases where trafilatura's comparison may pick another extractor's text: a short text, no
+    paragraph text or markup left uncleaned; and a text that covers little of the page's text."""
+    return (
+        len(text) < _MIN_TRUSTED_CHARS
+        or len(text) < _MIN_TRUSTED_SHARE * page_chars
+        or not body.xpath(".//p//text()")
+        or bool(body.xpath(SANITIZED_XPATH))
+    )
+
+
+def _rescue_short_text(
+    raw: HtmlElement, body: _Element, text: str, options: Extractor, page_bound: int
+) -> tuple[_Element, str]:
+    """Stages 3 and 4 of trafilatura's cascade: the baseline for a tiny text, then a retry in recall
+    mode and jusText when the text is short and covers little of the page (at most `page_bound`)."""
+    if len(text) < options.min_extracted_size:
+        baseline_body, baseline_text, baseline_length = baseline(raw)
+        if baseline_length > len(text):
+            body, text = baseline_body, baseline_text
+    if not (
+        0 < len(text) < ESCALATION_MAX_LENGTH
+        and len(text) < ESCALATION_PAGE_SHARE * page_bound
+        and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(raw))
+    ):
+        return body, text
+    recall_options = copy(options)
+    recall_options.focus = "recall"
+    recall_body, recall_text, justext_body, justext_text = body, "", body, ""
+    # like trafilatura: a failed candidate is no candidate
+    try:
+        recall_body, recall_text = _recall_retry(raw, recall_options, options.url)
+    except Exception as error:  # noqa: BLE001
+        LOGGER.warning("recall retry failed for %s: %s", options.url, error)
+    try:
+        justext_body, justext_text = justext_rescue(copy(raw), options)
+    except Exception as error:  # noqa: BLE001
+        LOGGER.warning("jusText failed for %s: %s", options.url, error)
+    if len(justext_text) > len(recall_text) and len(justext_text) > ESCALATION_JUSTEXT_RATIO * len(text):
+        return justext_body, justext_text
+    if len(recall_text) >= options.min_extracted_size and len(recall_text) > ESCALATION_ACCEPT_RATIO * len(text):
+        return recall_body, recall_text
+    return body, text
+
+
+def _title_and_date(tree: HtmlElement, url: str) -> tuple[str, str | None]:
+    """Title from meta tags, JSON-LD or headings; date by htmldate without its slow extensive search.
+
+    trafilatura's full metadata pass also looks for authors, categories and tags, which
+    Vigil does not keep, at several times the cost.
+    """
+    try:
+        metadata = examine_meta(tree)
+        if not metadata.title:  # JSON-LD gives a title only to a page whose meta tags have none
+            try:
+                metadata = extract_meta_json(tree, metadata)
+            except Exception:  # noqa: BLE001 -- malformed JSON-LD must not cost the page its title
+                pass
+        title = metadata.title or extract_title(tree) or ""
+        date = find_date(tree, url=url or None, **_DATE_PARAMS)
+    except (RecursionError, ValueError, TypeError, OverflowError) as error:
+        LOGGER.warning("metadata extraction failed for %s: %s", url, error)
+        return "", None
+    return normalise_line(title), date
+
+
+def normalise_line(line: str) -> str:
+    """One line of text as Vigil keeps it: see _clean_characters, whitespace collapsed."""
+    return " ".join(_clean_characters(line).split())
+
+
+def _clean_characters(text: str) -> str:
+    """NFC, without soft hyphens and zero-width characters, which would split a name in two."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if any(char in text for char in _INVISIBLE_CHARACTERS):
+        text = _INVISIBLE.sub("", text)
+    return text
+
+
+def normalise_text(text: str) -> str:
+    """One paragraph per line, inner whitespace collapsed, empty lines and boilerplate lines dropped."""
+    lines = [" ".join(line.split()) for line in _clean_characters(text).splitlines()]
+    return "\n".join(line for line in lines if line and not is_boilerplate_line(line))
+
+
+def _may_be_html(body: bytes, content_type: str | None) -> bool:
+    """Cheap checks on the raw bytes, so that binary bodies never reach charset detection."""
+    if not body or not body.strip():
+        return False
+    if content_type and _NOT_HTML_TYPES.match(content_type):
+        return False
+    if body[:64].lstrip().startswith(_BINARY_MAGIC):
+        return False
+    head = body[:8192]
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) < 0.02 * len(head)
+
+
+def _looks_like_html(markup: str) -> bool:
+    head = markup[:65536]
+    if not _MARKUP.search(head):
+        return False
+    # random bytes decode to text full of control characters and replacement marks
+    sample = head[:8192]
+    encoded = sample.encode("utf-8", "surrogatepass")  # a control character is one byte in UTF-8
+    garbage = sample.count("\ufffd") + len(encoded) - len(encoded.translate(None, _CONTROL_CHARACTERS))
+    return garbage < 0.02 * len(sample)
+
+
+def _truncate(tree: HtmlElement, limit: int) -> None:
+    """Cut the document after its first `limit` elements.
+
+    Real pages stay far below the limit; a page built to hold 100,000 links or tags would
+    otherwise cost trafilatura minutes.
+    """
+    if tree.xpath("count(//*)") <= limit:
+        return
+    cut = next(element for index, element in enumerate(tree.iter()) if index == limit)
+    node = cut
+    while node.getparent() is not None:
+        parent = node.getparent()
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+    cut.getparent().remove(cut)
+
+
+def _canonical_url(tree: HtmlElement, url: str) -> str | None:
+    """The first <link rel=canonical> as an absolute http(s) URL, however it relates to `url`."""
+    for link in tree.iterfind(".//link[@rel][@href]"):
+        if "canonical" not in link.get("rel", "").lower().split():
+            continue
+        href = link.get("href", "").strip()
+        try:
+            absolute = urljoin(url, href) if url else href
+        except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
+            continue
+        if href and absolute.lower().startswith(("http://", "https://")):
+            return absolute
+    return None
+
+
+# Language: the script decides for most languages; Latin-script text is told apart by its
+# commonest words. The <html lang> attribute, often wrong, is only a fallback.
+_STOPWORDS = {
+    "en": "the and of to is that for with on was are this by be it from have not which has were their",
+    "de": "der die und das ist nicht mit den von zu ein eine sich auf für im dem des auch wird",
+    "fr": "le les et des est une dans pour pas du qui sur au avec il sont ce cette aux été leur nous",
+    "es": "el los las del por con una para es se al lo más como pero fue sus también y",
+    "pt": "não uma para com da dos das também pelo pela ao são foi mais seu sua muito",
+    "it": "il di che è per un una con da lo le non sono del della gli anche alla nel questo ma",
+    "pl": "się nie że jest jak ale przez oraz dla czy także już może tego które został",
+    "nl": "het een van dat op niet zijn voor ook aan er wordt werd",
+    "cs": "je že jsou pro které jako byl bylo také jeho podle",
+    "id": "yang dan di ini itu dengan untuk dari dalam tidak akan pada adalah ke",
+    "sv": "och är att som på inte har jag av för till",
+    "no": "og er ikke på som av jeg har til med",
+    "tr": "ve bir bu için ile çok olarak daha gibi olan",
+    "fi": "ja on ei se että oli ovat myös kuin mutta tai hän ole",
+    "hu": "az és hogy nem is egy van meg már csak mint",
+}
+_WORD_COUNTS = Counter(word for words in _STOPWORDS.values() for word in set(words.split()))
+# a word common to several languages tells them apart from none
+_STOPWORD_LANG = {
+    word: lang for lang, words in _STOPWORDS.items() for word in words.split() if _WORD_COUNTS[word] == 1
+}
+_SCRIPT_RANGES = {
+    "latin": "AZaz\u00c0\u024f", "cyrillic": "\u0400\u04ff", "ja": "\u3040\u30ff", "ko": "\uac00\ud7af",
+    "zh": "\u4e00\u9fff", "ar": "\u0600\u06ff", "he": "\u0590\u05ff", "el": "\u0370\u03ff",
+    "ka": "\u10a0\u10ff", "hy": "\u0530\u058f", "th": "\u0e00\u0e7f", "hi": "\u0900\u097f",
+}
+# One str.translate turns each letter of a script into that script's mark (and every other character
+# up to the last range into a space), then one count per script: a regex scan per script costs ten times more.
+_SCRIPT_MARKS = {script: chr(ord("a") + index) for index, script in enumerate(_SCRIPT_RANGES)}
+
+
+def _script_table() -> str:
+    table = [" "] * (1 + max(ord(char) for ranges in _SCRIPT_RANGES.values() for char in ranges))
+    for script, ranges in _SCRIPT_RANGES.items():
+        for first, last in zip(ranges[::2], ranges[1::2]):
+            table[ord(first) : ord(last) + 1] = _SCRIPT_MARKS[script] * (ord(last) - ord(first) + 1)
+    return "".join(table)
+
+
+_SCRIPT_TABLE = _script_table()
+_LANGUAGE_SAMPLE_CHARS = 2500
+_SCRIPT_WEIGHT = {"zh": 4, "ja": 4, "ko": 3}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def detect_language(text: str, html_lang: str | None = None) -> str | None:
+    """ISO 639-1 code of the text's language, or the page's lang attribute when the text says too little."""
+    sample = text[:_LANGUAGE_SAMPLE_CHARS]
+    declared = (html_lang or "").strip().lower()[:2] or None
+    # an ideograph or syllable block carries about as much as a word of Latin letters
+    marked = sample.translate(_SCRIPT_TABLE)
+    counts = {script: marked.count(mark) * _SCRIPT_WEIGHT.get(script, 1) for script, mark in _SCRIPT_MARKS.items()}
+    script = max(counts, key=counts.get)
+    if counts[script] < 20:
+        return declared
+    if script == "zh" and counts["ja"] > 0.1 * counts["zh"]:
+        return "ja"  # kanji outnumber kana in Japanese text
+    if script == "cyrillic":
+        return _cyrillic_language(sample.lower())
+    if script != "latin":
+        return script
+    votes: dict[str, int] = {}
+    for word in _WORD.findall(sample.lower()):
+        lang = _STOPWORD_LANG.get(word)
+        if lang:
+            votes[lang] = votes.get(lang, 0) + 1
+    if not votes:
+        return declared
+    best = max(votes, key=votes.get)
+    # a declared Latin-script language close behind the count is more likely right
+    if declared in votes and votes[declared] >= 0.8 * votes[best]:
+        return declared
+    return best
+
+
+def _cyrillic_language(sample: str) -> str:
+    if sample.count("ў") > 0.002 * len(sample):
+        return "be"
+    if sum(sample.count(char) for char in "іїєґ") > 0.01 * len(sample):
+        return "uk"
+    if sample.count("ы") + sample.count("э") < 0.001 * len(sample) and sample.count("ъ") > 0.005 * len(sample):
+        return "bg"
+    return "ru"
