@@ -161,7 +161,9 @@ def test_sigkill_of_a_crawl_under_a_running_daemon(newsroom, slow_pages, project
                     "every alert to be delivered")
     assert daemon.stop() == 0
     reasons = [r["finish_reason"] for r in finished_runs(project)]
-    assert reasons[0] == "killed" and set(reasons[1:]) == {"finished"}
+    # every crawl after the killed one finished, but the last: the stop may land in its middle
+    assert reasons[0] == "killed" and "finished" in reasons[1:]
+    assert set(reasons[1:-1]) <= {"finished"} and reasons[-1] in ("finished", "shutdown")
     assert "killed by signal 9" in daemon.log()
     assert health_events(project) == ["crawl_unfinished", "crawl_finished"]
     assert assert_nothing_lost(project, reference) == 0
