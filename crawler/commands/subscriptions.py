@@ -145,8 +145,8 @@ def watch_show(state, name, watchlist_file, aliases, kind, text, fmt):
 
 def _watched_term(state, name, watchlist_file):
     """The watched term called NAME, from FILE or from the config and database; None when none is."""
-    from crawler.config import load_watchlists
-    from crawler.errors import VigilError
+    from crawler.service.configload import load_watchlists
+    from crawler.core.errors import VigilError
 
     if watchlist_file:
         terms = load_watchlists(watchlist_file)
