@@ -88,3 +88,24 @@ def test_an_extractor_defined_in_one_file_reads_its_content_type(site, project):
     crawled = _vigil(project, "crawl")
     assert crawled.returncode == 0 and "Traceback" not in crawled.stderr, crawled.stderr
     assert _mentioned_urls(project) == {"appeal.note"}
+
+
+def test_a_command_defined_in_one_file_joins_vigil(site, project, tmp_path):
+    """The example of docs/development.md, as one module in a folder of commands."""
+    folder = tmp_path / "more_commands"
+    folder.mkdir()
+    (folder / "sources.py").write_text(
+        '"""`vigil sources`: the configured sources, one per line."""\n'
+        "import click\n\n\n"
+        "@click.command()\n@click.pass_obj\ndef sources(state):\n"
+        '    """List the configured sources, one per line."""\n'
+        "    for source in state.config().sources:\n        click.echo(source.name)\n\n\n"
+        "commands = [sources]\n", encoding="utf-8")
+    project.write_config(simple_config(site.url))
+    # The folder joins crawler/commands before the command line registers what is there.
+    code = ("import sys; import crawler.commands as c; c.__path__.append(sys.argv[1]); "
+            "from crawler.cli import main; main(sys.argv[2:])")
+    done = subprocess.run([sys.executable, "-c", code, str(folder), "--config", str(project.config), "sources"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ngo"]
