@@ -1,13 +1,20 @@
-"""The daemon's handle on a crawl worker process."""
+"""The crawl workers of `vigil run`: each process, and the pool that starts them, hands them sources and hears them."""
 from __future__ import annotations
 
 import json
+import logging
 import queue
+import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
+
+log = logging.getLogger("vigil.daemon")
+
+WORKER_IDLE = 30.0       # seconds a crawl process may wait for work before it is let go
 
 # Every crawl process's command line holds this (`python -m crawler ...`, the crawl workers):
 # a pid recorded with a run that now runs another program was reused, and that crawl is gone.
@@ -79,3 +86,114 @@ class CrawlWorker:
                 continue
             self.events.put(WorkerEvent(self, message.get("event", ""), message.get("source"), message.get("run"),
                                         message.get("error")))
+
+
+class WorkerPool:
+    """The crawl workers: started as needed up to a number, handed sources, heard, buried.
+
+    `on_ended(name, worker, run_id, error, code)` is told of every crawl that ends: finished
+    (`run_id`), unable to start (`error`) or gone with its process (`code`); `on_refused(name)`
+    of a source a retiring worker would not take."""
+
+    def __init__(self, log_level: str, log_format: str, on_ended: Callable, on_refused: Callable[[str], None]):
+        self.log_level, self.log_format = log_level, log_format
+        self.on_ended, self.on_refused = on_ended, on_refused
+        self.workers: list[CrawlWorker] = []
+        self.running: dict[str, CrawlWorker] = {}   # source -> the worker crawling it
+        self.events: queue.SimpleQueue = queue.SimpleQueue()   # what the workers say
+
+    def pids(self, alive_only: bool = False) -> set[int]:
+        return {w.pid for w in self.workers if not alive_only or w.process.poll() is None}
+
+    def next_worker(self, processes: int) -> CrawlWorker | None:
+        """The least busy worker that takes crawls, or a new one when all are busy and fewer than
+        `processes` run."""
+        open_ = [w for w in self.workers if not w.retiring and w.process.poll() is None]
+        idle = [w for w in open_ if not w.sources]
+        if idle:
+            return idle[0]
+        if len(self.workers) < processes:
+            worker = CrawlWorker.start(self.events, self.log_level, self.log_format)
+            self.workers.append(worker)
+            log.info("crawl process %d started", worker.pid)
+            return worker
+        return min(open_, key=lambda w: len(w.sources)) if open_ else None
+
+    def hand(self, worker: CrawlWorker, name: str, config_path: str) -> bool:
+        if worker.hand(name, config_path):
+            self.running[name] = worker
+            log.info("crawl of %s started (crawl process %d)", name, worker.pid)
+            return True
+        worker.retiring = True
+        return False
+
+    def reap(self) -> None:
+        """Read what the workers said, let idle ones go, and bury the ones that ended."""
+        self._read_events()
+        now = time.monotonic()
+        for worker in list(self.workers):
+            code = worker.process.poll()
+            if code is None:
+                if not worker.sources and not worker.retiring and now - worker.idle_since > WORKER_IDLE:
+                    worker.retire()   # an idle worker gives its memory back; a new one starts when needed
+                continue
+            worker.reader.join(1.0)   # its last words come before its burial
+            self._read_events()
+            self._bury(worker, code)
+
+    def stop(self, grace: float, force: float) -> None:
+        """SIGTERM (Scrapy closes the spiders once requests in flight end), after `grace` seconds a
+        second one (the reactor ends after the page in hand), after `force` more SIGKILL."""
+        for worker in self.workers:
+            worker.stopping = True
+            worker.process.send_signal(signal.SIGTERM)
+        self._wait(grace)
+        for worker in self.workers:
+            worker.process.send_signal(signal.SIGTERM)
+        self._wait(force)
+        for worker in list(self.workers):
+            log.warning("crawl process %d (%s) did not stop within %.0fs: killed", worker.pid,
+                        ", ".join(worker.sources) or "idle", grace + force)
+            worker.process.kill()
+            worker.process.wait()
+        self.reap()
+
+    def kill(self) -> None:
+        for worker in self.workers:
+            worker.process.kill()
+
+    def _wait(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while self.workers and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.05)
+
+    def _read_events(self) -> None:
+        while not self.events.empty():
+            event = self.events.get()
+            worker = event.worker
+            if event.event == "finished" and event.source in worker.sources:
+                if self.running.get(event.source) is worker:
+                    del self.running[event.source]
+                self.on_ended(event.source, worker, event.run, event.error, None)
+                del worker.sources[event.source]
+            elif event.event == "retiring":
+                worker.retiring = True
+            elif event.event == "refused" and event.source in worker.sources:
+                del worker.sources[event.source]
+                self.running.pop(event.source, None)
+                self.on_refused(event.source)
+            if not worker.sources:
+                worker.idle_since = time.monotonic()
+
+    def _bury(self, worker: CrawlWorker, code: int) -> None:
+        self.workers.remove(worker)
+        if code != 0 and not worker.stopping:
+            how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
+            log.warning("crawl process %d ended (%s) while crawling %s", worker.pid, how,
+                        ", ".join(worker.sources) or "nothing")
+        for name in list(worker.sources):
+            if self.running.get(name) is worker:
+                del self.running[name]
+            self.on_ended(name, worker, None, None, code)
+        worker.sources.clear()

@@ -49,7 +49,7 @@ from crawler.core.logs import remember_secrets
 from crawler.core.processes import process_alive
 from crawler.core.timeutil import format_iso, now_iso, parse_iso
 from crawler.service.configload import load_config
-from crawler.service.crawlprocess import CRAWL_COMMAND, CrawlWorker
+from crawler.service.crawlprocess import CRAWL_COMMAND, CrawlWorker, WorkerPool
 from storage import runs
 from storage.db import StorageError, open_database
 
@@ -62,7 +62,6 @@ STOP_GRACE = 3.0         # seconds a crawl gets to close after SIGTERM (Scrapy w
 STOP_FORCE = 2.0         # ... then after a second SIGTERM (Scrapy stops between two pages), before SIGKILL
 DISPATCH_GRACE = 3.0     # seconds a delivery in flight gets at shutdown
 STORAGE_RETRY = 5.0      # seconds to wait after a database error before trying again
-WORKER_IDLE = 30.0       # seconds a crawl process may wait for work before it is let go
 
 
 class AlreadyRunning(VigilError):
@@ -77,9 +76,7 @@ class Daemon:
         self.log_level = log_level
         self.log_format = log_format
         self.config = self.config_file.config
-        self.workers: list[CrawlWorker] = []
-        self.running: dict[str, CrawlWorker] = {}   # source -> the worker crawling it
-        self.events: queue.SimpleQueue = queue.SimpleQueue()   # what the workers say
+        self.pool = WorkerPool(log_level, log_format, self._crawl_ended, lambda name: self.pending.insert(0, name))
         self.pending: list[str] = []
         self.due: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.wake = threading.Event()
@@ -120,7 +117,7 @@ class Daemon:
         elif now >= self.next_watch and self.config_file.changed():
             self._reload("the config file changed")
         self._queue_due()
-        self._reap()
+        self.pool.reap()
         self._start_pending()
         if now >= self.next_watch:
             self.next_watch = now + WATCH_INTERVAL
@@ -153,8 +150,7 @@ class Daemon:
         name = signal.Signals(signum).name
         if self.stopping:
             log.warning("%s again: stopping at once, crawls killed", name)
-            for worker in self.workers:
-                worker.process.kill()
+            self.pool.kill()
             for handler in logging.getLogger().handlers:
                 handler.flush()
             os._exit(128 + signum)
@@ -253,7 +249,7 @@ class Daemon:
     def _queue_due(self) -> None:
         while not self.due.empty():
             name = self.due.get()
-            if name in self.running or name in self.pending:
+            if name in self.pool.running or name in self.pending:
                 log.debug("%s is due but still crawling; this run is skipped", name)
             else:
                 self.pending.append(name)
@@ -274,12 +270,12 @@ class Daemon:
     def _start_pending(self) -> None:
         """Hand due sources to crawl workers: a free worker first, a new one while there are fewer
         than `crawl_processes` and every worker is busy, never more than `max_concurrent_crawls`."""
-        while self.pending and len(self.running) < self.config.max_concurrent_crawls and not self.stopping:
+        while self.pending and len(self.pool.running) < self.config.max_concurrent_crawls and not self.stopping:
             name = self.pending[0]
             if not any(s.name == name for s in self.config.sources) or self._crawled_elsewhere(name):
                 self.pending.pop(0)
                 continue
-            worker = self._worker_for_next()
+            worker = self.pool.next_worker(self.config.crawl_processes)
             if worker is None:
                 return
             try:
@@ -289,29 +285,12 @@ class Daemon:
                           "written beside it (%s); fix the file", name, exc.strerror)
                 self.pending.pop(0)
                 continue
-            if worker.hand(name, str(config_path)):
+            if self.pool.hand(worker, name, str(config_path)):
                 self.pending.pop(0)
-                self.running[name] = worker
-                log.info("crawl of %s started (crawl process %d)", name, worker.pid)
-            else:
-                worker.retiring = True
-
-    def _worker_for_next(self) -> CrawlWorker | None:
-        """The least busy worker that takes crawls, or a new one when all are busy and there is room."""
-        open_ = [w for w in self.workers if not w.retiring and w.process.poll() is None]
-        idle = [w for w in open_ if not w.sources]
-        if idle:
-            return idle[0]
-        if len(self.workers) < self.config.crawl_processes:
-            worker = CrawlWorker.start(self.events, self.log_level, self.log_format)
-            self.workers.append(worker)
-            log.info("crawl process %d started", worker.pid)
-            return worker
-        return min(open_, key=lambda w: len(w.sources)) if open_ else None
 
     def _crawled_elsewhere(self, name: str) -> bool:
         """A crawl of this source by another process (`vigil crawl`, or one left by a killed daemon)."""
-        ours = {worker.pid for worker in self.workers}
+        ours = self.pool.pids()
         for run in runs.unfinished_runs(self.db, name):
             if run["pid"] not in ours and process_alive(run["pid"], CRAWL_COMMAND):
                 log.info("%s is due but process %s is still crawling it; this run is skipped", name, run["pid"])
@@ -319,52 +298,8 @@ class Daemon:
         self._mark_dead_runs(name)
         return False
 
-    def _reap(self) -> None:
-        """Read what the workers said, and bury the ones that ended."""
-        while not self.events.empty():
-            self._handle(self.events.get())
-        now = time.monotonic()
-        for worker in list(self.workers):
-            code = worker.process.poll()
-            if code is None:
-                if not worker.sources and not worker.retiring and now - worker.idle_since > WORKER_IDLE:
-                    worker.retire()   # an idle worker gives its memory back; a new one starts when needed
-                continue
-            worker.reader.join(1.0)   # its last words come before its burial
-            while not self.events.empty():
-                self._handle(self.events.get())
-            self._worker_ended(worker, code)
-
-    def _handle(self, event) -> None:
-        worker = event.worker
-        if event.event == "finished" and event.source in worker.sources:
-            if self.running.get(event.source) is worker:
-                del self.running[event.source]
-            self._crawl_ended(event.source, worker, event.run, event.error)
-            del worker.sources[event.source]
-        elif event.event == "retiring":
-            worker.retiring = True
-        elif event.event == "refused" and event.source in worker.sources:
-            del worker.sources[event.source]
-            self.running.pop(event.source, None)
-            self.pending.insert(0, event.source)
-        if not worker.sources:
-            worker.idle_since = time.monotonic()
-
-    def _worker_ended(self, worker: CrawlWorker, code: int) -> None:
-        self.workers.remove(worker)
-        if code != 0 and not worker.stopping:
-            how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
-            log.warning("crawl process %d ended (%s) while crawling %s", worker.pid, how,
-                        ", ".join(worker.sources) or "nothing")
-        for name in list(worker.sources):
-            if self.running.get(name) is worker:
-                del self.running[name]
-            self._crawl_ended(name, worker, None, None, code=code)
-        worker.sources.clear()
-
     def _crawl_ended(self, name: str, worker: CrawlWorker, run_id: int | None, error: str | None,
-                     code: int | None = None) -> None:
+                     code: int | None) -> None:
         """One source's crawl ended: finished, failed to start, or died with its process (`code`)."""
         now = now_iso()
         took = time.monotonic() - worker.sources.get(name, time.monotonic())
@@ -394,15 +329,9 @@ class Daemon:
         if not self.stopping:
             self._check_health(name)
 
-    def _wait_for_workers(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while self.workers and time.monotonic() < deadline:
-            self._reap()
-            time.sleep(0.05)
-
     def _mark_dead_runs(self, source: str | None = None) -> None:
         """Runs whose process died without recording an end: marked killed, reported as unfinished."""
-        ours = {worker.pid for worker in self.workers if worker.process.poll() is None}
+        ours = self.pool.pids(alive_only=True)
         for run in runs.unfinished_runs(self.db, source):
             if run["pid"] in ours or process_alive(run["pid"], CRAWL_COMMAND):
                 continue
@@ -430,19 +359,7 @@ class Daemon:
         self.pending.clear()
         # A page's snapshot, mentions and alerts are one transaction, so no way of stopping leaves
         # half a page; the gentler ones only save the work of fetching pages again.
-        for worker in self.workers:
-            worker.stopping = True
-            worker.process.send_signal(signal.SIGTERM)  # Scrapy closes the spiders once requests in flight end
-        self._wait_for_workers(STOP_GRACE)
-        for worker in self.workers:
-            worker.process.send_signal(signal.SIGTERM)  # Scrapy's forced stop: the reactor ends after this page
-        self._wait_for_workers(STOP_FORCE)
-        for worker in list(self.workers):
-            log.warning("crawl process %d (%s) did not stop within %.0fs: killed", worker.pid,
-                        ", ".join(worker.sources) or "idle", STOP_GRACE + STOP_FORCE)
-            worker.process.kill()
-            worker.process.wait()
-        self._reap()
+        self.pool.stop(STOP_GRACE, STOP_FORCE)
         if self.dispatcher is not None:
             self.dispatcher.stop_event.set()
             self.dispatcher.join(DISPATCH_GRACE)

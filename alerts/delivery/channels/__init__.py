@@ -86,11 +86,20 @@ def channel_problem(url: str) -> str | None:
     return None
 
 
-def check_port(netloc: str) -> None:
-    """Raise DeliveryError unless the port in `netloc`, if any, is a number from 1 to 65535."""
-    written = re.search(r":([^:\]@]*)$", netloc.rpartition("@")[2])
+def server_url(url: str, missing_host: str = "no host"):
+    """The parts of a channel URL that names a server; DeliveryError when it cannot be read, has no
+    host (`missing_host` says so) or a port that is not a number from 1 to 65535. The fault is
+    named, never the URL, which may hold a password."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise DeliveryError(f"not a valid URL ({exc})") from None
+    written = re.search(r":([^:\]@]*)$", parts.netloc.rpartition("@")[2])
     if written and written.group(1) and not (written.group(1).isdigit() and 1 <= int(written.group(1)) <= 65535):
         raise DeliveryError(f"port {written.group(1)!r} is not a number from 1 to 65535")
+    if not parts.hostname:
+        raise DeliveryError(missing_host)
+    return parts
 
 
 _load_channel_modules()

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
-from alerts.delivery.channels import Channel, DeliveryError, check_port
+from alerts.delivery.channels import Channel, DeliveryError, server_url
 from alerts.delivery.render import alert_html, alert_subject, alert_text, one_line
 
 SMTP_TIMEOUT = 30
@@ -44,13 +44,7 @@ def _address(value: str, what: str) -> str:
 def parse_smtp_url(url: str) -> SmtpSettings:
     """Settings from `smtp[s]://[user:pass@]host[:port]?from=...&to=a@x,b@y&starttls=yes|no`;
     DeliveryError names the fault (never the URL, which may hold a password)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise DeliveryError(f"not a valid URL ({exc})") from None
-    check_port(parts.netloc)
-    if not parts.hostname:
-        raise DeliveryError("no mail server host")
+    parts = server_url(url, "no mail server host")
     query = parse_qs(parts.query)
     recipients = [
         _address(address, "recipient")

@@ -19,7 +19,7 @@ import urllib.request
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
-from alerts.delivery.channels import Channel, DeliveryError, check_port
+from alerts.delivery.channels import Channel, DeliveryError, server_url
 from alerts.delivery.render import one_line
 from crawler.core import netguard
 from crawler.core.masking import mask_url
@@ -101,13 +101,7 @@ class WebhookChannel(Channel, schemes=("http", "https")):
 
     @classmethod
     def validate(cls, url: str) -> None:
-        try:
-            parts = urlsplit(url)
-        except ValueError as exc:
-            raise DeliveryError(f"not a valid URL ({exc})") from None
-        check_port(parts.netloc)
-        if not parts.hostname:
-            raise DeliveryError("no host")
+        server_url(url)
 
     def send(self, alert: dict) -> None:
         self.post(alert_body(alert), event=str(alert.get("event", "")))
