@@ -27,13 +27,14 @@ from crawler.core.urls import canonicalize
 from crawler.ingest.frontier import CrawlPlan
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.ingest.middlewares import PrivateNetworkRefused
-from crawler.text.extractors import reads
+from crawler.text.extractors import reads, reads_extension
 
 # Answers that are pages' news, not errors: unchanged, gone.
 PAGE_STATUSES = [304, 404, 410]
 FEED_TYPES = ("xml", "rss", "atom")
-# Documents a page links to are named in `vigil errors`, since Vigil reads HTML only; never fetched.
-DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf xls xlsx ods ppt pptx odp epub".split())
+# Documents a page links to: followed like pages when an extractor reads their format (PDF, DOCX,
+# ODT, RTF, plain text: crawler/text/extractors/); the others are named in `vigil errors`, never fetched.
+DOCUMENT_EXTENSIONS = frozenset("pdf doc docx odt rtf txt xls xlsx ods ppt pptx odp epub".split())
 
 
 REASON_LIMIT = 300   # characters of an error's reason
@@ -161,6 +162,8 @@ class SourceSpider(scrapy.Spider):
                 # always be read again, or a link it still holds could never be retried.
                 meta.update(etag=known.get("etag"), last_modified=known.get("last_modified"))
             url = known.get("fetch_url") or url
+        if self.source.render and not reads_extension(_extension(url)):
+            meta["playwright"] = True   # drawn by a headless browser (crawler/ingest/rendering.py)
         # We dedupe by canonical URL ourselves; Scrapy's filter would also drop a redirect to a
         # page already fetched, and a takedown by redirect would go unseen.
         return scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta=meta, dont_filter=True,
@@ -171,22 +174,21 @@ class SourceSpider(scrapy.Spider):
         if "vigil_key" in meta:
             self.answered.add(meta["vigil_key"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_html = response.status != 200 or reads(content_type)   # some extractor reads it
+        is_html = response.status != 200 or reads(content_type, response.url)   # some extractor reads it
         if response.status in (404, 410) and not meta.get("page_url"):
             self._link_failed(response.request, lasting=True)
             yield self._failure(response.url, FailureKind.HTTP, f"HTTP {response.status}")
             return
         if not is_html:
             self._link_failed(response.request, lasting=True)
-            yield self._failure(response.url, FailureKind.SKIPPED, f"not an HTML page ({content_type.split(';')[0]})",
+            yield self._failure(response.url, FailureKind.SKIPPED, f"not a format Vigil reads ({content_type.split(';')[0]})",
                                 known=bool(meta.get("page_url")))
             return
         follow = []
         if response.status == 200 and meta.get("vigil_depth", 0) < self.source.max_depth and hasattr(response, "text"):
             follow = [link.url for link in self.links.extract_links(response)
                       if urlsplit(link.url).hostname in self.hosts]
-        led_to_new = any(canonicalize(url) not in self.plan.known for url in follow
-                         if _extension(url) not in DOCUMENT_EXTENSIONS)
+        led_to_new = any(canonicalize(url) not in self.plan.known for url in follow if not _unread_document(url))
         yield FetchedPage(
             source=self.source.name,
             page_url=meta.get("page_url"),
@@ -203,7 +205,7 @@ class SourceSpider(scrapy.Spider):
         )
         depth = meta.get("vigil_depth", 0) + 1
         for url in follow:
-            if _extension(url) in DOCUMENT_EXTENSIONS:
+            if _unread_document(url):
                 yield from self._document(url)
                 continue
             request = self._page_request(url, depth, NEW)
@@ -280,10 +282,10 @@ class SourceSpider(scrapy.Spider):
         return self._failure(first_url, kind, reason, known=bool(request.meta.get("page_url")))
 
     def _document(self, url: str):
-        """A linked PDF or office document: named once per crawl in `vigil errors`, never fetched."""
+        """A linked document of a format no extractor reads: named once per crawl in `vigil errors`, never fetched."""
         if url not in self.documents and len(self.documents) < self.source.max_pages:
             self.documents.add(url)
-            reason = f"not read: a .{_extension(url)} document (Vigil reads HTML pages only)"
+            reason = f"not read: a .{_extension(url)} document (Vigil reads web pages, PDF, DOCX, ODT, RTF and text)"
             yield self._failure(url, FailureKind.SKIPPED, reason)
 
     def _link_failed(self, request, lasting: bool) -> None:
@@ -328,6 +330,11 @@ def _iso_date(text: str | None) -> str | None:
         except ValueError:
             return None
     return format_iso(moment)   # a date without a zone is taken to be UTC
+
+
+def _unread_document(url: str) -> bool:
+    extension = _extension(url)
+    return extension in DOCUMENT_EXTENSIONS and not reads_extension(extension)
 
 
 def _extension(url: str) -> str:

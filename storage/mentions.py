@@ -5,12 +5,14 @@ from storage.snapshots import story_urls
 
 
 def add_mention(db, *, snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule,
-                snippet, first_seen) -> None:
+                snippet, first_seen, doc_page: int | None = None) -> None:
+    """`doc_page`: the page of a paged document (a PDF) the mention is on; None on a web page."""
     db.execute(
         """INSERT INTO mentions (snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, "end",
-                                 rule, snippet, first_seen)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule, snippet, first_seen],
+                                 rule, snippet, first_seen, doc_page)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [snapshot_id, page_id, story_id, watchlist, term, kind, matched, start, end, rule, snippet, first_seen,
+         doc_page],
     )
 
 

@@ -302,3 +302,9 @@ def held_alerts(db):
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@migrations(name="0007_documents")
+def documents(db):
+    # The page of a PDF a mention is on (NULL on a web page), for alerts and `vigil mentions`.
+    db.execute("ALTER TABLE mentions ADD COLUMN doc_page INTEGER")

@@ -82,7 +82,7 @@ def test_an_extractor_defined_in_one_file_reads_its_content_type(site, project):
     project.ok("crawl")
     errors = project.ok("errors", "--format", "json").json_lines()
     assert [e["reason"] for e in errors if e["url"].endswith("/appeal.note")] == [
-        "not an HTML page (text/x-vigil-note)"], errors
+        "not a format Vigil reads (text/x-vigil-note)"], errors
 
     project.write_config(simple_config(site.url))
     crawled = _vigil(project, "crawl")

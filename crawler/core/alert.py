@@ -19,7 +19,7 @@ class Alert:
     url: str = ""
     title: str = ""
     detected_at: str = ""
-    mentions: list[dict] = field(default_factory=list)   # {"term", "matched", "snippet"}
+    mentions: list[dict] = field(default_factory=list)   # {"term", "matched", "snippet"}, "page" in a PDF
     also_at: list[str] = field(default_factory=list)     # the story's other URLs, filled in when sent
     extra: dict = field(default_factory=dict)            # fields of one event: a digest's text, a problem's source
     id: int | None = None            # the outbox row, once written

@@ -54,6 +54,7 @@ class Source:
     revisit_ceiling: timedelta = timedelta(days=7)          # the longest a known page waits for a visit
     revisit_ceiling_watched: timedelta = timedelta(days=1)  # ... one that names a watched person
     spider: str = DEFAULT_SPIDER                           # by name: spiders/ registers them
+    render: bool = False                                   # pages drawn by a headless browser (JavaScript)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ _SOURCE_KEYS = {
     "max_depth": (int, False), "max_pages": (int, False), "schedule": (str, False),
     "concurrency": (int, False), "delay": (float, False),
     "revisit_ceiling": (str, False), "revisit_ceiling_watched": (str, False), "spider": (str, False),
+    "render": (bool, False),
 }
 _WATCHLIST_KEYS = {"name": (str, True), "terms": ("list of tables", False)}
 _TERM_KEYS = {
@@ -177,6 +179,8 @@ KEY_MEANINGS = {
                                    "seen within this plus one crawl interval",
         "spider": "the spider that crawls the source, by name: a file in `spiders/` for a site that needs "
                   "its own; default the generic one",
+        "render": "fetch the source's pages through a headless Chromium, for sites whose text is drawn by "
+                  "JavaScript; `vigil errors` hints at it (kind `no_text`) when a page has scripts and no text",
     },
     "watchlists": {
         "name": "the watchlist's unique name",

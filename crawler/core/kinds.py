@@ -37,6 +37,7 @@ class FailureKind(StrEnum):
     SKIPPED = "skipped"          # not fetched or not read: a document, a type no extractor reads
     PROCESSING = "processing"    # fetched, but unreadable: empty, binary, a feed or sitemap that does not parse
     EMPTY_TEXT = "empty_text"    # parsed, and no text came out of it
+    NO_TEXT = "no_text"          # nothing to read: a scanned PDF, a page whose scripts draw its text
 
 
 class FinishReason(StrEnum):

@@ -82,6 +82,10 @@ URLLENGTH_LIMIT = VIGIL_MAX_URL_LENGTH
 # Extraction reads at most this much of a body, so a 10 MB paragraph or 100,000 nested
 # tags cost bounded time; the rest of such a page is not searched for names.
 VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
+# A document (PDF, DOCX, ...) is read whole, in a child process with these limits on CPU time
+# and on memory beyond what the process holds when it starts (crawler/text/sandbox.py).
+VIGIL_DOCUMENT_SECONDS = _from_env("VIGIL_DOCUMENT_SECONDS", 30, int, 1, 3600)
+VIGIL_DOCUMENT_MEMORY_MB = _from_env("VIGIL_DOCUMENT_MEMORY_MB", 512, int, 64, 65536)
 # Extraction worker processes per crawl (0: a thread of the crawl process). On two cores
 # workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
 # docs/benchmarks.md. On bigger machines, more; the environment variable of the same

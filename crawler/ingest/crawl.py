@@ -32,6 +32,11 @@ def crawl_settings(source: Source | None, overrides: dict | None = None) -> Sett
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
         settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
         settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
+        if source.render:
+            from crawler.ingest.rendering import browser_settings
+
+            for key, value in browser_settings(source.concurrency, settings.getfloat("DOWNLOAD_TIMEOUT")).items():
+                settings.set(key, value, priority="spider")
     if os.environ.get("VIGIL_EXTRACT_WORKERS", "").strip().isdigit():
         settings.set("VIGIL_EXTRACT_WORKERS", int(os.environ["VIGIL_EXTRACT_WORKERS"]), priority="cmdline")
     for key, value in (overrides or {}).items():

@@ -1,6 +1,8 @@
 """Writing alerts into the outbox: one per subscriber and story, never the same one twice."""
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from crawler.core.alert import Alert
 from crawler.core.config import Config
 from crawler.core.kinds import Event
@@ -12,25 +14,25 @@ from storage.snapshots import latest_snapshot
 
 
 def queue_mention_alerts(db, config: Config, page: dict, story_id: int, title: str | None,
-                         found: list[Mention], text: str, now: str) -> int:
+                         found: list[Mention], text: str, now: str, page_starts: tuple[int, ...] = ()) -> int:
     """Queue one alert per subscriber for the new mentions of one snapshot; returns how many.
     Only watchlists a subscriber follows instantly count: the others wait for its digest."""
     queued = 0
     for subscriber in config.subscribers:
-        if _mention_alert(db, subscriber, page, story_id, title, found, text, now, subscriber.channels):
+        if _mention_alert(db, subscriber, page, story_id, title, found, text, now, subscriber.channels, page_starts):
             queued += 1
     return queued
 
 
 def hold_mention_alerts(db, config: Config, page: dict, story_id: int, title: str | None, text: str, now: str,
-                        teased: list, source: str, snapshot_id: int) -> None:
+                        teased: list, source: str, snapshot_id: int, page_starts: tuple[int, ...] = ()) -> None:
     """Write the alerts for names found in a listing's teasers without queueing them on any channel:
     they wait until the articles the teasers link to are read (see settle_held_alert). `teased` holds
     (mention, teaser, covered): covered when the article is known to name the person already.
     Written with the mentions, so a crawl that dies leaves them to the next one to release."""
     found = [mention for mention, _, _ in teased]
     for subscriber in config.subscribers:
-        alert_id = _mention_alert(db, subscriber, page, story_id, title, found, text, now, channels=())
+        alert_id = _mention_alert(db, subscriber, page, story_id, title, found, text, now, (), page_starts)
         if alert_id is None:
             continue
         waits = {(m.watchlist, m.term, teaser.url): (teaser.text, covered)
@@ -61,9 +63,10 @@ def settle_held_alert(db, config: Config, alert_id: int, now: str) -> int:
 
 
 def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None, found: list[Mention], text: str,
-                   now: str, channels: tuple[str, ...]) -> int | None:
+                   now: str, channels: tuple[str, ...], page_starts: tuple[int, ...] = ()) -> int | None:
     """The alert of one subscriber for new mentions of one snapshot, queued on `channels`; its id, or
-    None when none of them is theirs to hear of now or the same alert exists."""
+    None when none of them is theirs to hear of now or the same alert exists. In a paged document
+    (a PDF, `page_starts`) each mention says its page, in its snippet and as `page`."""
     theirs = [m for m in found if _instant(subscriber, m.watchlist)]
     if not theirs:
         return None
@@ -74,10 +77,17 @@ def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None,
     alert = Alert(
         subscriber=subscriber.name, event=Event.MENTION_ADDED, topic="mention", about=(story_id, *terms),
         url=page["url"], title=title or "", detected_at=now,
-        mentions=[{"term": m.term, "matched": m.matched, "snippet": snippet(text, m.start, m.end)}
-                  for m in (first_by_term[t] for t in terms)],
+        mentions=[_mention(m, text, page_starts) for m in (first_by_term[t] for t in terms)],
     )
     return outbox.add_alert(db, alert, story_id=story_id, page_id=page["id"], channels=channels, now=now)
+
+
+def _mention(m: Mention, text: str, page_starts: tuple[int, ...]) -> dict:
+    found = {"term": m.term, "matched": m.matched, "snippet": snippet(text, m.start, m.end)}
+    if page_starts:
+        found["page"] = bisect_right(page_starts, m.start)
+        found["snippet"] = f"[page {found['page']}] {found['snippet']}"
+    return found
 
 
 def queue_takedown_alerts(db, config: Config, page: dict, event: Event, now: str, term: str | None = None,

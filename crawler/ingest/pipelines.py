@@ -8,6 +8,7 @@ be stored.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import os
@@ -21,6 +22,7 @@ from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.text.extractors import UnreadableDocument, isolated
 from crawler.text.extractpool import ExtractionPool, extract_with_signature
 from storage.db import DatabaseLocked, StorageError
 
@@ -55,16 +57,20 @@ class ExtractPipeline:
     keep being read meanwhile.
     """
 
-    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0):
+    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0,
+                 rendered: bool = False):
         self.max_extract_bytes = max_extract_bytes
         self.in_crawl = in_crawl
         self.workers = workers
+        self.rendered = rendered   # pages come from a browser: a hint to render them says nothing
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        source = getattr(getattr(crawler, "vigil", None), "source", None)
         return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
-                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)))
+                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)),
+                   rendered=bool(getattr(source, "render", False)))
 
     def open_spider(self, spider=None):
         if self.workers > 0:
@@ -111,12 +117,18 @@ class ExtractPipeline:
             item.skipped = "not_html"
             _set_problem(item, FailureKind.PROCESSING, "the page is empty (HTTP 200 with no body)")
             return None
+        if isolated(item.headers.get("content-type"), item.final_url):
+            return item.body   # a document is read whole (a cut PDF is no PDF), in a bounded process
         return readable_prefix(item.body, self.max_extract_bytes)
 
     def finish(self, item, body: bytes, extract_call, *args):
         """Run `extract_call(*args)` and record its outcome on the item."""
         try:
             item.extraction, item.signature = extract_call(*args)
+        except UnreadableDocument as exc:   # a document that cannot be read, and why
+            item.skipped = "not_html"
+            _set_problem(item, exc.kind, one_line(exc.reason, REASON_LIMIT))
+            return item
         except Exception as exc:  # the extractor's libraries raise many kinds on hostile markup
             log.warning("extraction of %s failed: %s: %s", item.final_url, type(exc).__name__, exc)
             item.skipped = "not_html"
@@ -125,8 +137,18 @@ class ExtractPipeline:
             return item
         if item.extraction is None:
             item.skipped = "not_html"
-            _set_problem(item, FailureKind.PROCESSING, "not readable as an HTML page (binary or undecodable body)")
-        elif len(body) < len(item.body):
+            content_type = (item.headers.get("content-type") or "").split(";")[0].strip()
+            _set_problem(item, FailureKind.PROCESSING,
+                         f"not readable as the {content_type} it is said to be" if isolated(content_type, item.final_url)
+                         else "not readable as an HTML page (binary or undecodable body)")
+            return item
+        hint = item.extraction.render_hint
+        if hint and self.rendered:
+            item.extraction = dataclasses.replace(item.extraction, render_hint=None)
+        elif hint and item.extraction.text.strip():
+            # A tiny text beside scripts: stored, and said. An empty text is said by the ingestion (steps.py).
+            _set_problem(item, FailureKind.NO_TEXT, hint)
+        if len(body) < len(item.body):
             _set_problem(item, FailureKind.TRUNCATED, f"only the first {len(body) / MB:.1f} MB of a "
                                                       f"{len(item.body) / MB:.1f} MB body were read for text")
         return item

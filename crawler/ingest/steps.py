@@ -20,7 +20,7 @@ from crawler.ingest import revisit
 from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.ingest.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler.text import dedupe
-from crawler.text.diff import diff_texts, snippet, text_hash, within
+from crawler.text.diff import diff_texts, document_snippet, text_hash, within
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
@@ -179,13 +179,14 @@ class Ingestor:
         item, page, previous = work.item, work.page, work.previous
         if not _read_empty(item):
             return None
-        why = item.extraction.failure
+        why, hint = item.extraction.failure, item.extraction.render_hint
         if page is None:
-            problem = (FailureKind.EMPTY_TEXT, f"{why}; the page is not stored") if why else None
+            problem = (FailureKind.EMPTY_TEXT, f"{why}; the page is not stored") if why else \
+                (FailureKind.NO_TEXT, f"{hint}; the page is not stored") if hint else None
             return Outcome("skipped", problem=problem)
         pages.record_fetch(self.db, page["id"], item.fetched_at, item.status)
         before = len(snapshots.unpack(previous["text"])) if previous else 0
-        reason = f"{why or 'no text could be extracted'}; the text read before ({before} characters) is kept"
+        reason = f"{why or hint or 'no text could be extracted'}; the text read before ({before} characters) is kept"
         return Outcome("skipped", problem=(FailureKind.EMPTY_TEXT, reason))
 
     def _record_fetch(self, work: PageWork) -> Outcome | None:
@@ -267,7 +268,8 @@ class Ingestor:
                 db, snapshot_id=snapshot_id, page_id=page["id"], story_id=attached.get(id(m), work.story_id),
                 watchlist=m.watchlist,
                 term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
-                snippet=snippet(extraction.text, m.start, m.end), first_seen=now,
+                snippet=document_snippet(extraction, m.start, m.end), first_seen=now,
+                doc_page=extraction.page_at(m.start),
             )
         for term in sorted({m.term for m in work.new_found}):
             events.add_event(db, page["id"], Event.MENTION_ADDED, now, snapshot_id, {"term": term})
@@ -287,10 +289,10 @@ class Ingestor:
         to be read in this crawl (crawler/text/hubs.py). The page's outcome."""
         item, page, extraction = work.item, work.page, work.item.extraction
         alerts = queue_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, work.own,
-                                      extraction.text, item.fetched_at)
+                                      extraction.text, item.fetched_at, extraction.page_starts)
         if work.held:
             hold_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, extraction.text,
-                                item.fetched_at, work.held, page["source"], work.snapshot_id)
+                                item.fetched_at, work.held, page["source"], work.snapshot_id, extraction.page_starts)
         outcome = "unchanged" if work.upgraded else work.kind
         return Outcome("restored" if work.restored else outcome, len({m.term for m in work.new_found}), alerts,
                        page_id=page["id"], names_watched=bool(work.found))

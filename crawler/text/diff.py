@@ -81,6 +81,13 @@ def within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e + 1 for s, e in spans) or any(s <= start < e for s, e in spans)
 
 
+def document_snippet(extraction, start: int, end: int) -> str:
+    """The snippet of a mention in an Extraction; in a paged document (a PDF) it begins with its page."""
+    around = snippet(extraction.text, start, end)
+    page = extraction.page_at(start)
+    return f"[page {page}] {around}" if page is not None else around   # as alerts say it (ingest/outbox.py)
+
+
 def snippet(text: str, start: int, end: int, width: int = 90) -> str:
     """The words around text[start:end], on one line."""
     left = max(0, start - width)

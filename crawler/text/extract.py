@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from copy import copy
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ _NOT_HTML_TYPES = re.compile(
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"OggS")
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|title|meta|div|p|article|main|span|a|table|h[1-6]|br)\b", re.IGNORECASE)
 _MAX_ELEMENTS = 15_000
+# A page with less text than this and scripts may be an empty shell its scripts fill in a browser.
+RENDER_HINT_CHARS = 200
+_SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+_DATA_SCRIPT = re.compile(r"type\s*=\s*[\"']?application/(?:ld\+)?json", re.IGNORECASE)
 # Control bytes, counted by deleting them (bytes.translate), far quicker than a regex scan.
 # Among the bytes, ESC (\x1b) starts ISO-2022 text; in decoded text it is garbage.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -91,6 +96,14 @@ class Extraction:
     teasers: tuple[Teaser, ...] = ()
     # What read the page, stored with its snapshot: another format's extractor names its own version.
     extractor: str = EXTRACTOR_VERSION
+    # Where each page of a paged document (a PDF) begins in `text`, page 1 at 0; () for a web page.
+    page_starts: tuple[int, ...] = ()
+    # Why a page with little or no text may need a browser to be read (its HTML holds scripts); None otherwise.
+    render_hint: str | None = None
+
+    def page_at(self, offset: int) -> int | None:
+        """The number of the document page holding `text[offset]`, or None when the text is not paged."""
+        return bisect_right(self.page_starts, offset) if self.page_starts else None
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
@@ -104,6 +117,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     markup = decode_html(body, content_type)
     if not _looks_like_html(markup):
         return None
+    scripts = _count_scripts(markup)
     markup = _XML_ILLEGAL.sub("", strip_inert_markup(markup))
     try:
         tree = load_html(markup)
@@ -132,7 +146,22 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         canonical_url=canonical_url,
         failure=failure,
         teasers=teasers,
+        render_hint=_render_hint(text, scripts) if failure is None else None,
     )
+
+
+def _count_scripts(markup: str) -> int:
+    """<script> elements that run code (not JSON data such as JSON-LD)."""
+    return sum(1 for match in _SCRIPT_TAG.finditer(markup) if not _DATA_SCRIPT.search(match.group(0)))
+
+
+def _render_hint(text: str, scripts: int) -> str | None:
+    """Why a page that gave little or no text may be drawn in the browser by its scripts, or None."""
+    if not scripts or len(text) >= RENDER_HINT_CHARS:
+        return None
+    said = "no text" if not text else f"only {len(text)} characters of text"
+    return (f"{said}, and the page has {scripts} script{'s' if scripts > 1 else ''}: its text may be drawn by "
+            "JavaScript (set render = true for the source)")
 
 
 def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
