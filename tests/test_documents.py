@@ -137,7 +137,7 @@ def test_office_documents_and_text_are_read_from_links_and_sitemaps(site, projec
 @pytest.mark.e2e
 def test_hostile_documents_are_recorded_and_bounded_and_the_crawl_goes_on(site, project):
     hostile = {
-        "bomb.pdf": documents.pdf_bomb(100),     # 300 KB that inflate to 100 MB
+        "bomb.pdf": documents.pdf_bomb(100),     # 300 KB that inflate to 100 MB, past the limit set below
         "loop.pdf": documents.looping_pdf(),
         "locked.pdf": documents.pdf([[documents.LATIN]], encrypt="secret"),
         "corrupt.pdf": documents.corrupt_pdf(),
@@ -152,9 +152,10 @@ def test_hostile_documents_are_recorded_and_bounded_and_the_crawl_goes_on(site, 
     site.write("good.pdf", _report())
     site.write("index.html", _index(*hostile, "huge.pdf", "good.pdf"))
     project.write_config(simple_config(site.url, terms=TERMS))
-    project.ok("crawl")
+    project.ok("crawl", env={"VIGIL_DOCUMENT_MEMORY_MB": "64"})
     errors = _errors(project)
-    expected = {"bomb.pdf": ("processing", "a PDF bomb?"), "loop.pdf": ("processing", "cyclic"),
+    expected = {"bomb.pdf": ("processing", "more than the limit of 64 MB of memory"),
+                "loop.pdf": ("processing", "cannot be loaded"),
                 "locked.pdf": ("processing", "encrypted with a password"), "corrupt.pdf": ("processing", "not a readable PDF"),
                 "scan.pdf": ("no_text", "no text layer on any of its 2 page(s)"),
                 "bomb.docx": ("processing", "a zip bomb?"), "huge.pdf": ("too_large", "download limit")}

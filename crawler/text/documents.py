@@ -9,6 +9,8 @@ from crawler.text.extract import Extraction, detect_language, normalise_line, no
 TITLE_CHARS = 200
 # A line that ends a paragraph: it ends a sentence, or it is short beside the page's lines.
 _SENTENCE_END = re.compile(r"[.!?:;»”\"')\]؟。]$")
+# A right-to-left line as some PDFs store it: the full stop that ends it comes first.
+_RIGHT_TO_LEFT_END = re.compile("[.!?؟]+[\u0590-\u07ff]")
 
 
 def reflow(lines: list[str]) -> list[str]:
@@ -16,7 +18,7 @@ def reflow(lines: list[str]) -> list[str]:
     name again: a line joins the next unless it ends a sentence and the next begins a new one, or
     a blank line parts them. A word hyphenated at a line's end keeps its hyphen ("Ter-" "Petrosyan")."""
     paragraphs: list[str] = []
-    current = ""
+    current = last = ""
     for raw in lines:
         line = " ".join(raw.split())
         if not line:
@@ -24,9 +26,11 @@ def reflow(lines: list[str]) -> list[str]:
                 paragraphs.append(current)
             current = ""
             continue
+        ended = _SENTENCE_END.search(current) or _RIGHT_TO_LEFT_END.match(last)
+        last = line
         if not current:
             current = line
-        elif _SENTENCE_END.search(current) and not line[0].islower():
+        elif ended and not line[0].islower():
             paragraphs.append(current)
             current = line
         elif current.endswith("-") and len(current) > 1 and current[-2].isalpha():
@@ -42,7 +46,7 @@ def iso_date(value) -> str | None:
     """A metadata date (datetime, date, or ISO text) as yyyy-mm-dd, or None."""
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
-    match = re.match(r"\s*(\d{4})-?(\d{2})-?(\d{2})", str(value or ""))
+    match = re.match(r"\s*(?:D:)?(\d{4})-?(\d{2})-?(\d{2})", str(value or ""))
     return f"{match[1]}-{match[2]}-{match[3]}" if match and 1900 <= int(match[1]) <= 2099 else None
 
 

@@ -180,7 +180,7 @@ def _serve() -> None:
     os.dup2(2, 1)
     requests = os.fdopen(os.dup(0), "rb")
     import crawler.text.extractors  # noqa: F401 -- every extractor and its libraries, imported once
-    for library in ("pypdf", "docx", "odf.opendocument", "striprtf.striprtf"):
+    for library in ("pypdfium2", "pypdf", "docx", "odf.opendocument", "striprtf.striprtf"):
         try:
             __import__(library)
         except ImportError:
