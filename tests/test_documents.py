@@ -163,3 +163,35 @@ def test_hostile_documents_are_recorded_and_bounded_and_the_crawl_goes_on(site, 
         assert name in errors, (name, sorted(errors))
         assert errors[name]["kind"] == kind and words in errors[name]["reason"], errors[name]
     assert [a["url"].rsplit("/", 1)[-1] for a in project.alerts()] == ["good.pdf"]
+
+
+def test_an_unreadable_document_keeps_its_kind_across_processes():
+    import pickle
+
+    from crawler.core.kinds import FailureKind
+
+    crossed = pickle.loads(pickle.dumps(UnreadableDocument("no text layer", FailureKind.NO_TEXT)))
+    assert (crossed.kind, crossed.reason, str(crossed)) == (FailureKind.NO_TEXT, "no text layer", "no text layer")
+
+
+def test_the_document_reader_dies_with_the_crawl_process():
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+    from crawler.core.processes import process_alive
+
+    script = ("import os, sys\nsys.path.insert(0, 'tests')\nimport documents\n"
+              "from crawler.text import sandbox\nfrom crawler.text.extractors import extract\n"
+              "extract(documents.rtf(['Statement']), 'https://ngo.example/a.rtf', 'text/rtf')\n"
+              "print(sandbox._server.process.pid, flush=True)\n"
+              "os._exit(1)  # as a crawl does on a full disk\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    # communicate() returned: the reader kept no pipe of the crawl open
+    reader = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and process_alive(reader):
+        time.sleep(0.05)
+    assert not process_alive(reader)

@@ -78,3 +78,20 @@ def test_a_javascript_page_is_hinted_then_read_with_render_and_its_requests_are_
     assert "Oleg Orlov on Monday" in alerts[0]["mentions"][0]["snippet"]
     assert "/app.js" in [path for _, path, _ in site.requests]   # the browser ran the page's script
     assert outside.requests == []   # neither the fetch() nor the image reached 127.0.0.2
+
+
+def test_the_hint_is_given_for_scripts_beside_little_or_no_text_only():
+    from crawler.text.extract import extract
+
+    shell = extract(SHELL.format(outside="https://cdn.example").encode(), "https://ngo.example/statement.html")
+    assert shell.text == "" and "1 script: its text may be drawn by JavaScript" in shell.render_hint
+    tiny = extract(b"<html><head><script src=/a.js></script><script src=/b.js></script></head><body><main>"
+                   b"<p>Loading the statement of the Centre, please wait.</p></main></body></html>", "https://ngo.example/")
+    assert tiny.render_hint.startswith(f"only {len(tiny.text)} characters of text, and the page has 2 scripts")
+    full = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    article = extract(f"<html><head><script src=/a.js></script></head><body><article>{full}</article></body></html>"
+                      .encode(), "https://ngo.example/")
+    assert article.render_hint is None
+    data_only = extract(b'<html><head><script type="application/ld+json">{}</script></head><body></body></html>',
+                        "https://ngo.example/")
+    assert data_only is None or data_only.render_hint is None
