@@ -174,7 +174,7 @@ class SourceSpider(scrapy.Spider):
         if "vigil_key" in meta:
             self.answered.add(meta["vigil_key"])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        is_html = response.status != 200 or reads(content_type, response.url)   # some extractor reads it
+        is_html = response.status != 200 or reads(content_type, response.url, response.body)   # an extractor reads it
         if response.status in (404, 410) and not meta.get("page_url"):
             self._link_failed(response.request, lasting=True)
             yield self._failure(response.url, FailureKind.HTTP, f"HTTP {response.status}")

@@ -110,7 +110,7 @@ def test_a_pdf_alerts_once_with_its_page_then_on_new_text_only_and_its_removal_i
 
 @pytest.mark.e2e
 def test_office_documents_and_text_are_read_from_links_and_sitemaps(site, project):
-    site.write("index.html", _index("statement.docx", "appeal.odt", "letter.rtf", "note.txt", "sheet.xls"))
+    site.write("index.html", _index("statement.docx", "appeal.odt", "letter.rtf", "note.txt", "sheet.xls", "download"))
     site.write("statement.docx", documents.docx(["Statement of the Centre", documents.RUSSIAN], title="Statement"))
     site.write("appeal.odt", documents.odt(["Appeal", documents.ARABIC], title="Appeal"))
     site.headers["/appeal.odt"] = {"Content-Type": "application/octet-stream"}   # told by its extension
@@ -119,13 +119,16 @@ def test_office_documents_and_text_are_read_from_links_and_sitemaps(site, projec
     site.write("note.txt", "Note for the press\n\nPolice detained the human rights lawyer Oleg Orlov again on "
                            "Friday, a week after his release.\n")
     site.write("sheet.xls", b"\xd0\xcf\x11\xe0 not read")
+    # served as application/octet-stream from a URL that names no format: told by its bytes
+    site.write("download", documents.docx(["Court decision", "The court extended the detention of Svetlana "
+                                           "Gannushkina's fellow defenders by three months."]))
     site.write("listed.pdf", documents.pdf([["Court ruling", documents.LATIN]], title="Ruling"))
     site.write("sitemap.xml", f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                               f"<url><loc>{site.url}/listed.pdf</loc></url></urlset>")
     project.write_config(simple_config(site.url, terms=TERMS, source_extra=f'sitemaps = ["{site.url}/sitemap.xml"]'))
     project.ok("crawl")
     alerted = {alert["url"].rsplit("/", 1)[-1]: alert for alert in project.alerts()}
-    assert set(alerted) == {"statement.docx", "appeal.odt", "letter.rtf", "note.txt", "listed.pdf"}, alerted
+    assert set(alerted) == {"statement.docx", "appeal.odt", "letter.rtf", "note.txt", "listed.pdf", "download"}, alerted
     assert alerted["statement.docx"]["title"] == "Statement"
     assert alerted["appeal.odt"]["mentions"][0]["term"] == "Alaa Abd El-Fattah"
     assert "page" not in alerted["statement.docx"]["mentions"][0]

@@ -117,7 +117,7 @@ class ExtractPipeline:
             item.skipped = "not_html"
             _set_problem(item, FailureKind.PROCESSING, "the page is empty (HTTP 200 with no body)")
             return None
-        if isolated(item.headers.get("content-type"), item.final_url):
+        if isolated(item.headers.get("content-type"), item.final_url, item.body):
             return item.body   # a document is read whole (a cut PDF is no PDF), in a bounded process
         return readable_prefix(item.body, self.max_extract_bytes)
 
@@ -139,7 +139,8 @@ class ExtractPipeline:
             item.skipped = "not_html"
             content_type = (item.headers.get("content-type") or "").split(";")[0].strip()
             _set_problem(item, FailureKind.PROCESSING,
-                         f"not readable as the {content_type} it is said to be" if isolated(content_type, item.final_url)
+                         f"not readable as the {content_type or 'document'} it is said to be"
+                         if isolated(content_type, item.final_url, item.body)
                          else "not readable as an HTML page (binary or undecodable body)")
             return item
         hint = item.extraction.render_hint

@@ -65,6 +65,12 @@ class Extractor:
         """The page's text and metadata, or None when the body is not of this format after all."""
         raise NotImplementedError
 
+    @staticmethod
+    def recognises(body: bytes) -> bool:
+        """Whether the bytes are of this format by their signature, for a body sent with a generic
+        type and a URL that names no format (a download link: /download?id=5)."""
+        return False
+
 
 def url_extension(url: str | None) -> str:
     """The extension of the URL's last path segment, lowercased ("" when it has none)."""
@@ -75,8 +81,9 @@ def url_extension(url: str | None) -> str:
     return name.rpartition(".")[2].lower() if "." in name else ""
 
 
-def claimed(content_type: str | None, url: str | None = None) -> type[Extractor] | None:
-    """The extractor for a body: by its Content-Type, else (a generic type or none) by its URL's extension."""
+def claimed(content_type: str | None, url: str | None = None, body: bytes | None = None) -> type[Extractor] | None:
+    """The extractor for a body: by its Content-Type, else (a generic type or none) by its URL's
+    extension, else by the signature of its bytes when they are given."""
     # A media type may come with parameters or odd spacing ("Text/HTML; charset=..."): the
     # registered type anywhere in the header counts, as the spider has always checked.
     lowered = (content_type or "").lower()
@@ -84,13 +91,16 @@ def claimed(content_type: str | None, url: str | None = None) -> type[Extractor]
     if by_type is not None:
         return by_type
     if not lowered.split(";")[0].strip() or any(generic in lowered for generic in GENERIC_TYPES):
-        return Extractor.by_extension.get(url_extension(url))
+        by_extension = Extractor.by_extension.get(url_extension(url))
+        if by_extension is not None or body is None:
+            return by_extension
+        return next((cls for cls in set(Extractor.registry.values()) if cls.recognises(body)), None)
     return None
 
 
-def reads(content_type: str | None, url: str | None = None) -> bool:
+def reads(content_type: str | None, url: str | None = None, body: bytes | None = None) -> bool:
     """Whether an extractor claims this body (a page without a Content-Type is tried as HTML)."""
-    return not content_type or claimed(content_type, url) is not None
+    return not content_type or claimed(content_type, url, body) is not None
 
 
 def reads_extension(extension: str) -> bool:
@@ -98,16 +108,16 @@ def reads_extension(extension: str) -> bool:
     return extension.lower() in Extractor.by_extension
 
 
-def isolated(content_type: str | None, url: str | None = None) -> bool:
+def isolated(content_type: str | None, url: str | None = None, body: bytes | None = None) -> bool:
     """Whether the body goes to an isolated extractor: read whole, in a bounded child process."""
-    cls = claimed(content_type, url)
+    cls = claimed(content_type, url, body)
     return cls is not None and cls.isolated
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extraction | None:
     """The extraction of a body by the extractor of its content type, else by the fallback.
     Raises UnreadableDocument for a document that cannot be read."""
-    cls = claimed(content_type, url) or Extractor.fallback
+    cls = claimed(content_type, url, body) or Extractor.fallback
     if cls is None:
         return None
     if cls.isolated:

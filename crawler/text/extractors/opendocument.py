@@ -33,6 +33,11 @@ class OdtExtractor(Extractor, content_types=(ODT_TYPE,), extensions=("odt",), is
             _first_text(document.meta.getElementsByType(dc.Date))
         return flat_extraction(paragraphs, title, published, "odfpy-1.4.1+vigil-1")
 
+    @staticmethod
+    def recognises(body: bytes) -> bool:
+        # an OpenDocument zip stores its media type first, uncompressed
+        return body.startswith(b"PK\x03\x04") and b"mimetype" + ODT_TYPE.encode() in body[:200]
+
 
 def _walk(node):
     yield node

@@ -66,6 +66,11 @@ class PdfExtractor(Extractor, content_types=("application/pdf", "application/x-p
         return paged_extraction(pages, metadata.get("Title"), (published or "").removeprefix("D:") or None,
                                 f"pdfium-{pypdfium2.version.PYPDFIUM_INFO}+{second_reader.version}+vigil-1")
 
+    @staticmethod
+    def recognises(body: bytes) -> bool:
+        return b"%PDF-" in body[:1024]
+
+
 
 def _page_text(document, index: int) -> str:
     page = document[index]

@@ -27,6 +27,10 @@ class RtfExtractor(Extractor, content_types=("application/rtf", "text/rtf"), ext
         return flat_extraction(text.splitlines(), rtf_to_text(title[1], encoding=encoding) if title else None,
                                published, "striprtf-0.0.35+vigil-1")
 
+    @staticmethod
+    def recognises(body: bytes) -> bool:
+        return body.lstrip()[:5] == b"{\\rtf"
+
 
 def _code_page(markup: str) -> str:
     match = re.search(r"\\ansicpg(\d+)", markup[:4096])

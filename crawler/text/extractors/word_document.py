@@ -30,3 +30,9 @@ class DocxExtractor(Extractor, content_types=(DOCX_TYPE,), extensions=("docx",),
         properties = document.core_properties
         return flat_extraction(paragraphs, properties.title, properties.created or properties.modified,
                                f"python-docx-{docx.__version__}+vigil-1")
+
+    @staticmethod
+    def recognises(body: bytes) -> bool:
+        # a zip whose index (at its end) or first entries name the Word document part
+        return body.startswith(b"PK\x03\x04") and (b"word/document.xml" in body[-65536:]
+                                                    or b"word/document.xml" in body[:65536])
