@@ -7,7 +7,7 @@ from crawler.core.alert import Alert
 from crawler.core.config import Config
 from crawler.core.kinds import Event
 from crawler.core.terms import Mention
-from crawler.text.diff import snippet
+from crawler.text.diff import paged_snippet
 from storage import holds, outbox
 from storage.mentions import terms_on_page
 from storage.snapshots import latest_snapshot
@@ -83,10 +83,9 @@ def _mention_alert(db, subscriber, page: dict, story_id: int, title: str | None,
 
 
 def _mention(m: Mention, text: str, page_starts: tuple[int, ...]) -> dict:
-    found = {"term": m.term, "matched": m.matched, "snippet": snippet(text, m.start, m.end)}
+    found = {"term": m.term, "matched": m.matched, "snippet": paged_snippet(text, m.start, m.end, page_starts)}
     if page_starts:
         found["page"] = bisect_right(page_starts, m.start)
-        found["snippet"] = f"[page {found['page']}] {found['snippet']}"
     return found
 
 

@@ -20,7 +20,7 @@ from crawler.ingest import revisit
 from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.ingest.outbox import hold_mention_alerts, queue_mention_alerts, queue_takedown_alerts, settle_held_alert
 from crawler.text import dedupe
-from crawler.text.diff import diff_texts, document_snippet, text_hash, within
+from crawler.text.diff import diff_texts, paged_snippet, text_hash, within
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
 from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
@@ -268,7 +268,7 @@ class Ingestor:
                 db, snapshot_id=snapshot_id, page_id=page["id"], story_id=attached.get(id(m), work.story_id),
                 watchlist=m.watchlist,
                 term=m.term, kind=m.kind, matched=m.matched, start=m.start, end=m.end, rule=m.rule,
-                snippet=document_snippet(extraction, m.start, m.end), first_seen=now,
+                snippet=paged_snippet(extraction.text, m.start, m.end, extraction.page_starts), first_seen=now,
                 doc_page=extraction.page_at(m.start),
             )
         for term in sorted({m.term for m in work.new_found}):

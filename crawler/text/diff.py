@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from bisect import bisect_right
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«„“(\[]?[A-ZА-ЯЁ0-9])")
 
@@ -81,11 +82,10 @@ def within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e + 1 for s, e in spans) or any(s <= start < e for s, e in spans)
 
 
-def document_snippet(extraction, start: int, end: int) -> str:
-    """The snippet of a mention in an Extraction; in a paged document (a PDF) it begins with its page."""
-    around = snippet(extraction.text, start, end)
-    page = extraction.page_at(start)
-    return f"[page {page}] {around}" if page is not None else around   # as alerts say it (ingest/outbox.py)
+def paged_snippet(text: str, start: int, end: int, page_starts: tuple[int, ...] = ()) -> str:
+    """The snippet of text[start:end]; in a paged document (a PDF, `page_starts`) it begins with its page."""
+    around = snippet(text, start, end)
+    return f"[page {bisect_right(page_starts, start)}] {around}" if page_starts else around
 
 
 def snippet(text: str, start: int, end: int, width: int = 90) -> str:
