@@ -19,9 +19,10 @@ from storage.db import open_database
 from storage.effective import effective_config
 
 
-def crawl_settings(source: Source | None, overrides: dict | None = None) -> Settings:
+def crawl_settings(source: Source | None, overrides: dict | None = None, proxy: str | None = None) -> Settings:
     """Scrapy settings for one source: the defaults, then the source's own politeness.
 
+    `proxy` is `[vigil] proxy`, for the browser of a source with `render = true`.
     Without a source: the process's settings. They must not hold a source's politeness:
     Scrapy merges them into every crawler of the process at the same priority, and every
     source would then crawl at the first one's delay."""
@@ -35,7 +36,8 @@ def crawl_settings(source: Source | None, overrides: dict | None = None) -> Sett
         if source.render:
             from crawler.ingest.rendering import browser_settings
 
-            for key, value in browser_settings(source.concurrency, settings.getfloat("DOWNLOAD_TIMEOUT")).items():
+            for key, value in browser_settings(source.concurrency, settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                               proxy).items():
                 settings.set(key, value, priority="spider")
     if os.environ.get("VIGIL_EXTRACT_WORKERS", "").strip().isdigit():
         settings.set("VIGIL_EXTRACT_WORKERS", int(os.environ["VIGIL_EXTRACT_WORKERS"]), priority="cmdline")
@@ -68,7 +70,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
             run_id = runs.start_run(db, source.name, now_iso(), os.getpid())
         context = CrawlContext(config=config, source=source, db=db, matcher=matcher, run_id=run_id)
         # The first crawler installs the reactor (the asyncio one, Scrapy's default).
-        crawler = Crawler(spider_class(source.spider), crawl_settings(source, settings_overrides),
+        crawler = Crawler(spider_class(source.spider), crawl_settings(source, settings_overrides, config.proxy),
                           init_reactor=index == 0)
         crawler.vigil = context
         plan = plan_crawl(db, source, datetime.now(timezone.utc), revisit_all=revisit_all)

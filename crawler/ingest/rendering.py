@@ -39,14 +39,19 @@ def chromium() -> str:
     return path
 
 
-def browser_settings(concurrency: int, timeout_seconds: float) -> dict:
-    """The Scrapy settings that make one source's crawler fetch its marked pages in Chromium."""
+def browser_settings(concurrency: int, timeout_seconds: float, proxy: str | None = None) -> dict:
+    """The Scrapy settings that make one source's crawler fetch its marked pages in Chromium.
+    `proxy`: `[vigil] proxy`, the browser's only proxy; without it, none, whatever the environment says."""
     args = ["--no-sandbox"] if os.geteuid() == 0 else []   # Chromium's sandbox cannot run as root
+    launch = {"executable_path": chromium(), "headless": True, "args": [*args, "--disable-dev-shm-usage"]}
+    if proxy:
+        launch["proxy"] = {"server": proxy}
+    else:
+        launch["args"].append("--no-proxy-server")
     return {
         "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER, "file": None, "data": None, "ftp": None, "s3": None},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium(), "headless": True,
-                                      "args": [*args, "--disable-dev-shm-usage"]},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
         "PLAYWRIGHT_CONTEXTS": {"default": {"service_workers": "block", "accept_downloads": False}},
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, min(concurrency, MAX_OPEN_PAGES)),

@@ -78,7 +78,7 @@ class Worker:
         with self.db.atomic():
             run_id = runs.start_run(self.db, name, now_iso(), os.getpid())
         context = CrawlContext(config=config, source=source, db=self.db, matcher=self.matchers[key], run_id=run_id)
-        crawler = Crawler(spider_class(source.spider), crawl_settings(source), init_reactor=False)
+        crawler = Crawler(spider_class(source.spider), crawl_settings(source, proxy=config.proxy), init_reactor=False)
         crawler.vigil = context
         plan = plan_crawl(self.db, source, datetime.now(timezone.utc))
         self.running[name] = run_id
