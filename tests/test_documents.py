@@ -198,3 +198,22 @@ def test_the_document_reader_dies_with_the_crawl_process():
     while time.monotonic() < deadline and process_alive(reader):
         time.sleep(0.05)
     assert not process_alive(reader)
+
+
+def test_a_process_forked_from_the_crawl_starts_a_reader_of_its_own():
+    body = documents.rtf(["Statement on Oleg Orlov"])
+    assert "Oleg Orlov" in extract(body, "https://ngo.example/a.rtf", "text/rtf").text
+    crawl_reader = sandbox._server.process.pid
+    child = os.fork()
+    if child == 0:   # as an extraction worker forked from the crawl process
+        try:
+            ok = sandbox._server.process is None and "Oleg Orlov" in extract(body, "https://ngo.example/a.rtf",
+                                                                              "text/rtf").text
+            ok = ok and sandbox._server.process.pid != crawl_reader
+        except BaseException:  # noqa: BLE001 -- whatever happens, the child only reports
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "Oleg Orlov" in extract(body, "https://ngo.example/a.rtf", "text/rtf").text   # the crawl's reader still answers
+    assert sandbox._server.process.pid == crawl_reader

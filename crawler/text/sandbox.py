@@ -53,6 +53,11 @@ class _Server:
     """The crawl process's handle on the server: one document at a time, restarted if it died."""
 
     def __init__(self):
+        self.forget()
+
+    def forget(self) -> None:
+        """A process forked from the crawl's (an extraction worker) starts a reader of its own: the
+        crawl's pipes are not its to share, and the lock may have been held by a thread it lacks."""
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
 
@@ -76,6 +81,7 @@ class _Server:
 
 
 _server = _Server()
+os.register_at_fork(after_in_child=_server.forget)
 
 
 def run(cls: type[Extractor], body: bytes, url: str, content_type: str | None,
