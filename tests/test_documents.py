@@ -155,7 +155,8 @@ def test_hostile_documents_are_recorded_and_bounded_and_the_crawl_goes_on(site, 
     site.write("good.pdf", _report())
     site.write("index.html", _index(*hostile, "huge.pdf", "good.pdf"))
     project.write_config(simple_config(site.url, terms=TERMS))
-    project.ok("crawl", env={"VIGIL_DOCUMENT_MEMORY_MB": "64"})
+    # Read by an extraction worker process, so each failure's kind crosses two processes to be recorded
+    project.ok("crawl", env={"VIGIL_DOCUMENT_MEMORY_MB": "64", "VIGIL_EXTRACT_WORKERS": "1"})
     errors = _errors(project)
     expected = {"bomb.pdf": ("processing", "more than the limit of 64 MB of memory"),
                 "loop.pdf": ("processing", "cannot be loaded"),
