@@ -130,8 +130,13 @@ _say_lock = threading.Lock()
 
 def _say(**event) -> None:
     with _say_lock:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+        except OSError:
+            # The daemon is gone (killed): nobody hears us any more, but the crawls in hand still
+            # finish and store their pages, and then this worker ends, as it does at end of input.
+            sys.stdout = open(os.devnull, "w")
 
 
 def _read_input(worker: Worker) -> None:
