@@ -20,7 +20,7 @@ import crawler.service.crawlworker  # noqa: E402,F401  (Scrapy, Twisted, trafila
 from alerts.matching.matcher import Matcher  # noqa: E402
 from crawler.core.terms import PERSON, Term  # noqa: E402
 from crawler.text.extractors import extract  # noqa: E402
-from trafilatura.external import jt_stoplist_init  # noqa: E402
+from crawler.text.stoplists import warm as build_stop_words  # noqa: E402
 
 # Names in the scripts whose dictionaries load lazily, and a text that makes each of them load.
 _WARM_TERMS = ("Oleg Orlov", "Олександра Матвійчук", "Li Ming", "Ahmed Mansoor")
@@ -30,7 +30,7 @@ _WARM_TEXT = ("Олега Орлова задержали. Олександру 
 
 def _warm() -> None:
     try:
-        jt_stoplist_init()   # jusText's stop words of every language, 25 MB, read on the first short page
+        build_stop_words()   # jusText's stop words of every language, 40 MB, read on the first short page
         matcher = Matcher([Term(name=name, watchlist="warm", kind=PERSON) for name in _WARM_TERMS])
         matcher.find(_WARM_TEXT)
         extract(f"<html><body><article><p>{_WARM_TEXT * 20}</p></article></body></html>".encode(),
