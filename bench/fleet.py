@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -129,15 +128,19 @@ def config_text(sources: int, port: int, delay: float, processes: int | None = N
         """)
 
 
-def family_memory(process: psutil.Process) -> tuple[int, int, int]:
+def family_memory(process: psutil.Process, cpu: dict[int, float]) -> tuple[int, int, int]:
     """RSS of the process and all its children together, their PSS together (shared pages, such
-    as the libraries every worker maps, counted once), and the RSS of the largest child."""
+    as the libraries every worker maps, counted once), and the RSS of the largest child. Each
+    member's CPU time so far goes into `cpu` (by pid): workers forked by a fork server are not
+    the daemon's children for the kernel's accounting, so it is sampled."""
     total = pss = largest = 0
     for member in [process, *process.children(recursive=True)]:
         try:
             info = member.memory_full_info()
+            times = member.cpu_times()
         except psutil.Error:
             continue
+        cpu[member.pid] = times.user + times.system
         total += info.rss
         pss += info.pss
         if member.pid != process.pid:
@@ -166,7 +169,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     (work / "vigil.toml").write_text(config_text(sources, port, delay, processes, concurrent))
     env = {**os.environ, "PYTHONPATH": str(tree)}
     log = open(work / "daemon.log", "w")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_by_pid: dict[int, float] = {}
     started = time.monotonic()
     daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(work / "vigil.toml"), "run"],
                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -174,7 +177,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     peak, peak_pss, peak_child, done, bad, locked = 0, 0, 0, 0, 0, 0
     next_look = 0.0
     while time.monotonic() - started < timeout and daemon.poll() is None:
-        total, pss, child = family_memory(watched)
+        total, pss, child = family_memory(watched, cpu_by_pid)
         peak, peak_pss, peak_child = max(peak, total), max(peak_pss, pss), max(peak_child, child)
         if time.monotonic() >= next_look:
             done, bad, locked = finished_sources(work / "vigil.db")
@@ -189,8 +192,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     except subprocess.TimeoutExpired:
         daemon.kill()
     log.close()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)   # the daemon and its workers, once it is waited for
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    cpu = sum(cpu_by_pid.values())
     daemon_log = (work / "daemon.log").read_text(errors="replace")
     return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
             "unfinished": bad, "locked": locked

@@ -100,7 +100,7 @@ class DaemonProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def crawl_pids(self) -> list[int]:
-        return [int(pid) for pid in re.findall(r"crawl of \S+ started \(pid (\d+)\)", self.log())]
+        return [int(pid) for pid in re.findall(r"crawl of \S+ started \(crawl process (\d+)\)", self.log())]
 
     def wait_for(self, condition, what: str, timeout: float = 40.0):
         deadline = time.monotonic() + timeout
@@ -237,6 +237,24 @@ def test_sigterm_mid_crawl_lets_the_page_finish_and_exits_within_seconds(slow_si
     assert run["finish_reason"] == "shutdown"
     assert query(project, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
     assert not [pid for pid in daemon.crawl_pids() if process_alive(pid)]
+
+
+def test_a_killed_daemons_worker_finishes_its_crawl_and_ends(slow_site, project, daemons):
+    site = slow_site
+    site.write("index.html", index("orlov.html", "archive.html"))
+    site.write("orlov.html", ORLOV)
+    site.write("archive.html", ARCHIVE)
+    site.delays["/archive.html"] = 2.0
+    project.write_config(simple_config(site.url, source_extra='schedule = "every 1h"'))
+    daemon = daemons(project)
+    daemon.wait_for(lambda: "/archive.html" in site.arrived, "the slow page")
+    workers = daemon.crawl_pids()
+    assert workers
+    daemon.kill()   # SIGKILL: no goodbye to the workers, only the end of their input
+    _wait_until(lambda: not [pid for pid in workers if process_alive(pid)], "the orphaned worker to end")
+    (run,) = query(project, "SELECT finish_reason FROM runs")
+    assert run["finish_reason"] == "finished"   # its pages are stored, nothing lost with the daemon
+    assert len(query(project, "SELECT id FROM alerts")) == 1   # waiting for the next daemon to deliver it
 
 
 def test_a_second_signal_stops_at_once_and_json_logs_keep_secrets_out(slow_site, project, daemons):

@@ -32,10 +32,12 @@ def crawl(state, sources, no_deliver, revisit_all):
     state.db()  # a database that cannot be opened fails here, before any request
 
     from alerts.delivery.dispatch import deliver_due
-    from crawler.ingest.crawl import run_crawl
     from crawler.core.masking import mask_text
+    from crawler.core.processes import limit_malloc_arenas
+    from crawler.ingest.crawl import run_crawl
     from storage import runs
 
+    limit_malloc_arenas()   # before the crawl's threads: see crawler/core/processes.py
     tty = sys.stdout.isatty()
     if tty:
         before_each_line(_clear_line)

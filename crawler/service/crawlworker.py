@@ -1,6 +1,8 @@
 """A crawl process of `vigil run`: crawls the sources the daemon hands it, side by side, until told to stop.
 
-The daemon writes one JSON line per crawl to the worker's standard input,
+The daemon forks it from its fork server (crawler/service/crawlprocess.py, `serve_forked`);
+`python -m crawler.service.crawlworker` runs one by hand. The daemon writes one JSON line
+per crawl to the worker's standard input,
 `{"source": NAME, "config": PATH}`; the worker answers on standard output with
 `{"event": "started" | "finished", "source": NAME, "run": ID}`, and `{"event": "retiring"}`
 when it has crawled enough or grown too big, after which it takes no more crawls and
@@ -26,6 +28,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
 from crawler.core.logs import remember_secrets, setup_logging
+from crawler.core.processes import limit_malloc_arenas
 from crawler.core.timeutil import now_iso
 from crawler.ingest.context import CrawlContext
 from crawler.ingest.crawl import crawl_settings, matcher_for
@@ -127,8 +130,13 @@ _say_lock = threading.Lock()
 
 def _say(**event) -> None:
     with _say_lock:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+        except OSError:
+            # The daemon is gone (killed): nobody hears us any more, but the crawls in hand still
+            # finish and store their pages, and then this worker ends, as it does at end of input.
+            sys.stdout = open(os.devnull, "w")
 
 
 def _read_input(worker: Worker) -> None:
@@ -155,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     setup_logging(args.log_level, args.log_format)
+    limit_malloc_arenas()
     settings = crawl_settings(None)
     install_reactor(settings["TWISTED_REACTOR"])
     process = CrawlerProcess(settings, install_root_handler=False)
@@ -162,6 +171,21 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_read_input, args=(worker,), daemon=True, name="worker-input").start()
     process.start(stop_after_crawl=False)
     return 0
+
+
+def serve_forked(commands, answers, log_level: str, log_format: str) -> None:
+    """A worker forked from the daemon's fork server: `commands` and `answers`, the ends of two
+    pipes, become its standard input and output, and it runs as `main` would."""
+    os.setsid()   # its own session: a Ctrl-C in the terminal reaches the daemon only, which stops crawls itself
+    os.dup2(commands.fileno(), 0)
+    os.dup2(answers.fileno(), 1)
+    commands.close()
+    answers.close()
+    sys.stdin = open(0, encoding="utf-8", closefd=False)
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)
+    code = main(["--log-level", log_level, "--log-format", log_format])
+    sys.stdout.flush()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

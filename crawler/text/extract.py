@@ -34,6 +34,7 @@ from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from crawler.text.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
+from crawler.text import stoplists  # noqa: F401  (jusText's stop words, built once)
 from crawler.text.charset import decode_html
 from crawler.text.hubs import Teaser, find_teasers
 

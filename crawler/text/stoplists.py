@@ -1,0 +1,36 @@
+"""jusText's stop words as one set built once per process, not once per page.
+
+trafilatura asks jusText to classify a page's paragraphs when its own text looks short,
+with the stop words of every language (154,000 words) when the page's language is not
+known, and jusText turns that list into a new set of lower-cased words on every call:
+about 3 ms and a 15 MB set per page, which stood at once in every extraction thread. The
+words and the set they make never change, so `define_stoplist` here builds it once per
+list and hands the same set back. The set is the one jusText would build, so the text
+extracted is unchanged (tests/test_extract.py reads the corpus with it).
+"""
+from __future__ import annotations
+
+import justext.core
+from trafilatura import external
+
+_define_stoplist = justext.core.define_stoplist
+_built: dict[int, tuple[object, frozenset]] = {}   # id(list) -> (the list, held so its id stays its own; its set)
+
+
+def define_stoplist(stoplist) -> frozenset:
+    if isinstance(stoplist, frozenset):   # one language's words (a few hundred): cheap, and new each call
+        return _define_stoplist(stoplist)
+    known = _built.get(id(stoplist))
+    if known is None or known[0] is not stoplist:
+        if len(_built) >= 4:   # trafilatura passes one list; anything else is not let to pile up
+            _built.clear()
+        known = _built[id(stoplist)] = (stoplist, _define_stoplist(stoplist))
+    return known[1]
+
+
+def warm() -> None:
+    """Build the every-language set now (a fork server shares it with the workers it forks)."""
+    define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
+
+
+justext.core.define_stoplist = define_stoplist
