@@ -95,7 +95,9 @@ def build_digest(db, *, since: str | None, until: str, watchlists: set[str] | No
     """What happened between `since` and `until` for `watchlists` (None: every watchlist); failed
     crawls of `sources` only (None: every source; a source gone from the config is no news)."""
     chosen = tuple(sorted(watchlists)) if watchlists is not None else ()
-    rows = [] if watchlists is not None and not watchlists else list_mentions(db, since, until, watchlists=chosen)
+    # a mention a reader dismissed (not this person) is no news
+    rows = [] if watchlists is not None and not watchlists else list_mentions(db, since, until, watchlists=chosen,
+                                                                              dismissed=False)
     people: dict[str, list[DigestItem]] = {}
     kinds: dict[str, str] = {}
     seen, urls_of_story = set(), {}

@@ -7,7 +7,7 @@ from crawler.cli import format_option, since_option
 from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
-MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
+MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen", "review"]
 
 
 def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
@@ -51,12 +51,13 @@ def mention_rows(db, **filters) -> list[dict]:
 @format_option(("table", "json", "csv"))
 @click.pass_obj
 def mentions(state, since, until, terms, watchlists, source, fmt):
-    """What was found: watched terms in new text."""
+    """What was found: watched terms in new text, with a reader's review (confirmed, dismissed) if any."""
     if since and until and until <= since:
         raise UsageError(f"--until ({until}) must be later than --since ({since})")
     check_filters(state, sources=(source,), terms=terms, watchlists=watchlists)
     rows = mention_rows(state.db(), since=since, until=until, terms=terms, watchlists=watchlists, source=source)
-    fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at"]
+    fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at",
+                                                    "review"]
     emit(rows, fields + (["watchlist"] if fmt != "table" else []), fmt)
 
 
@@ -96,14 +97,8 @@ def errors(state, since, source, fmt):
     emit(rows, ["at", "source", "kind", "url", "reason"], fmt)
 
 
-@click.command()
-@format_option()
-@click.pass_obj
-def status(state, fmt):
-    """Per source: last and next run, pages known and due, recent errors, health; alerts pending and failed.
-
-    `due` counts the known pages due for a visit now, `waiting` the links found but not
-    fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
+def status_rows(db, config) -> list[dict]:
+    """Per source of `config`: schedule, last and next run, pages known and due, errors, health problems."""
     from datetime import datetime, timezone
 
     from crawler.ingest.revisit import due_horizon
@@ -119,8 +114,6 @@ def status(state, fmt):
     from storage.pages import count_pages
     from storage.runs import count_errors, errors_by_kind, last_runs, latest_error, next_runs
 
-    db = state.db()
-    config = state.config()
     counts = delivery_counts(db)
     scheduled = next_runs(db)
     problems = all_open_problems(db)
@@ -147,6 +140,22 @@ def status(state, fmt):
             "problems": problems.get(source.name, []),
             "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
         })
+    return rows
+
+
+@click.command()
+@format_option()
+@click.pass_obj
+def status(state, fmt):
+    """Per source: last and next run, pages known and due, recent errors, health; alerts pending and failed.
+
+    `due` counts the known pages due for a visit now, `waiting` the links found but not
+    fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
+    from storage.outbox import delivery_counts
+
+    db = state.db()
+    rows = status_rows(db, state.config())
+    counts = delivery_counts(db)
     if fmt == "json":
         emit(rows, [], fmt)
         return

@@ -1,0 +1,66 @@
+"""Serving the web app with uvicorn: in the foreground (`vigil serve`) or in a thread beside the
+daemon (`vigil run --serve`)."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import threading
+
+import uvicorn
+
+from crawler.core.errors import UsageError
+from crawler.web.app import create_app
+
+log = logging.getLogger("vigil.web")
+
+
+def _server(config_path: str | os.PathLike, host: str, port: int, log_level: str) -> uvicorn.Server:
+    app = create_app(config_path)
+    # proxy_headers: behind a reverse proxy on this machine, X-Forwarded-Proto says https, and the
+    # session cookie is then marked Secure.
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, proxy_headers=True,
+                            forwarded_allow_ips="127.0.0.1", server_header=False, lifespan="off")
+    return uvicorn.Server(config)
+
+
+def check_address(host: str, port: int) -> None:
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: not a port (1-65535)")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        log.warning("serving on %s: anyone who can reach it sees the login page; put it behind a reverse "
+                    "proxy with TLS (docs/security.md)", host)
+
+
+def serve(config_path: str | os.PathLike, host: str, port: int, log_level: str = "warning") -> None:
+    """Serve until SIGINT or SIGTERM."""
+    check_address(host, port)
+    server = _server(config_path, host, port, log_level)
+    server.run()
+    if not server.started:
+        raise UsageError(f"cannot listen on {host}:{port} (in use, or not an address of this machine)")
+
+
+class ServerThread:
+    """The web app in a thread of another process (the daemon): started, then stopped at its end."""
+
+    def __init__(self, config_path: str | os.PathLike, host: str, port: int, log_level: str = "warning"):
+        check_address(host, port)
+        self.server = _server(config_path, host, port, log_level)
+        self.thread = threading.Thread(target=self.server.run, name="vigil-web", daemon=True)
+
+    def start(self) -> "ServerThread":
+        self.thread.start()
+        while not self.server.started and self.thread.is_alive():
+            self.thread.join(0.05)
+        if not self.server.started:
+            raise UsageError(f"cannot listen on {self.server.config.host}:{self.server.config.port}")
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
