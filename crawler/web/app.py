@@ -22,6 +22,7 @@ from storage.accounts import secret_key
 
 log = logging.getLogger("vigil.web")
 STATIC = Path(__file__).parent / "static"
+ROUTERS = (api.router, views.router)   # every route the app has, but the static files
 API_DESCRIPTION = (api.__doc__ or "").split("\n\n", 1)[1] if "\n\n" in (api.__doc__ or "") else ""
 
 
@@ -38,8 +39,8 @@ def create_app(config_path: str | os.PathLike) -> FastAPI:
     app.state.serializer = URLSafeSerializer(key, salt="vigil-session")
     app.state.limiter = LoginLimiter()
     app.state.crawls = Crawls(web.config_path)
-    app.include_router(api.router)
-    app.include_router(views.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard, web_state=web, serializer=app.state.serializer)
 

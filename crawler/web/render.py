@@ -30,8 +30,10 @@ def highlight(snippet: str | None, matched: str | None) -> Markup:
     snippet = snippet or ""
     if not matched:
         return escape(snippet)
+    # the snippet is on one line; the form as matched may hold a line break
+    pattern = r"\s+".join(re.escape(word) for word in matched.split())
     pieces, position = [], 0
-    for hit in re.finditer(re.escape(matched), snippet, re.IGNORECASE):
+    for hit in re.finditer(pattern, snippet, re.IGNORECASE):
         pieces.append(escape(snippet[position:hit.start()]))
         pieces.append(Markup("<mark>%s</mark>") % hit.group(0))
         position = hit.end()
