@@ -232,6 +232,7 @@ def list_mentions(request: Request, watchlist: str | None = None, term: str | No
 
 @router.get("/mentions/{mention_id}", response_model=Mention)
 def get_mention(request: Request, mention_id: int):
+    """One mention."""
     rows = reviews.inbox(_db(request), principal(request).user_id, {"review": "all"}, 1, mention_id + 1)
     if not rows or rows[0]["id"] != mention_id:
         raise HTTPException(404, f"no mention {mention_id}")
@@ -240,7 +241,7 @@ def get_mention(request: Request, mention_id: int):
 
 @router.post("/mentions/{mention_id}/review", response_model=Mention)
 def review_mention(request: Request, mention_id: int, body: ReviewIn, who: Principal = Depends(need("monitor"))):
-    """Confirm or dismiss a mention (for its page and term, every version), or clear the review."""
+    """Confirm or dismiss a mention (for its page and term, every version), or clear the review. Monitor."""
     try:
         actions.review_mention(_db(request), mention_id, body.state, body.note, who.name)
     except LookupError as exc:
@@ -267,6 +268,7 @@ def list_pages(request: Request, source: str | None = None, state: Literal["live
 
 @router.get("/pages/{page_id}", response_model=Page)
 def get_page(request: Request, page_id: int):
+    """One page: its source, state and last fetch."""
     page = browse.page_by_id(_db(request), page_id)
     if page is None:
         raise HTTPException(404, f"no page {page_id}")
@@ -316,7 +318,7 @@ def list_terms(request: Request, watchlist: str | None = None):
 
 @router.post("/terms", response_model=Done, status_code=201)
 def add_term(request: Request, body: TermIn, who: Principal = Depends(need("monitor"))):
-    """Watch a term, or change its kind and aliases (as `vigil watch add`)."""
+    """Watch a term, or change its kind and aliases (as `vigil watch add`). Monitor."""
     web = request.app.state.web
     actions.watch_term(web.db(), web.config(), body.watchlist, body.name, body.kind, body.aliases)
     return {"detail": f"watching {body.name} in {body.watchlist}"}
@@ -324,7 +326,7 @@ def add_term(request: Request, body: TermIn, who: Principal = Depends(need("moni
 
 @router.delete("/terms/{watchlist}/{name}", response_model=Done)
 def remove_term(request: Request, watchlist: str, name: str, who: Principal = Depends(need("monitor"))):
-    """Stop watching a term (as `vigil watch remove`)."""
+    """Stop watching a term (as `vigil watch remove`). Monitor."""
     web = request.app.state.web
     actions.unwatch_term(web.db(), web.effective(), watchlist, name)
     return {"detail": f"no longer watching {name} in {watchlist}"}
@@ -339,7 +341,7 @@ def list_subscribers(request: Request):
 
 @router.post("/subscriptions", response_model=Done)
 def change_subscription(request: Request, body: SubscriptionIn, who: Principal = Depends(need("monitor"))):
-    """Subscribe or unsubscribe (as `vigil subscribe` and `vigil unsubscribe`)."""
+    """Subscribe or unsubscribe (as `vigil subscribe` and `vigil unsubscribe`). Monitor."""
     web = request.app.state.web
     if body.subscribed:
         actions.subscribe(web.db(), web.effective(), body.subscriber, body.watchlist, body.mode)
@@ -357,7 +359,7 @@ def list_sources(request: Request):
 
 @router.post("/sources/{name}/crawl", response_model=Done, status_code=202)
 def crawl_source(request: Request, name: str, who: Principal = Depends(need("admin"))):
-    """Crawl a source now, in a process of its own; its run appears in /runs."""
+    """Crawl a source now, in a process of its own; its run appears in /runs. Admin."""
     state = request.app.state
     pid = state.crawls.start(state.web.db(), state.web.config(), name)
     return {"detail": f"crawling {name} (pid {pid})"}

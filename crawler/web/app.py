@@ -26,21 +26,32 @@ ROUTERS = (api.router, views.router)   # every route the app has, but the static
 API_DESCRIPTION = (api.__doc__ or "").split("\n\n", 1)[1] if "\n\n" in (api.__doc__ or "") else ""
 
 
+def _bare_app() -> FastAPI:
+    app = FastAPI(title="Vigil", version="1", description=API_DESCRIPTION, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def openapi_document() -> dict:
+    """The OpenAPI description of /api/v1, as the server gives it at /api/v1/openapi.json (and
+    docs/api.md shows it), without a config or a database."""
+    return _bare_app().openapi()
+
+
 def create_app(config_path: str | os.PathLike) -> FastAPI:
     """The app for the config at `config_path`; a broken config or database stops here (VigilError)."""
     web = WebState(config_path)
     db = web.db()
     with db.atomic():
         key = secret_key(db)
-    app = FastAPI(title="Vigil", version="1", description=API_DESCRIPTION, openapi_url=None, docs_url=None,
-                  redoc_url=None)
+    app = _bare_app()
     app.state.web = web
     app.state.templates = environment()
     app.state.serializer = URLSafeSerializer(key, salt="vigil-session")
     app.state.limiter = LoginLimiter()
     app.state.crawls = Crawls(web.config_path)
-    for router in ROUTERS:
-        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard, web_state=web, serializer=app.state.serializer)
 
