@@ -355,6 +355,8 @@ def accounts_reviews(db):
             PRIMARY KEY (page_id, watchlist, term)
         ) WITHOUT ROWID""",
         "CREATE INDEX reviews_term ON reviews(watchlist, term, state)",
+        # The inbox shows one mention per term per page version: the first, found through this.
+        "CREATE INDEX mentions_snapshot_term ON mentions(snapshot_id, watchlist, term, id)",
         # What each reader has seen in the inbox.
         """CREATE TABLE mention_reads (
             user_id INTEGER NOT NULL REFERENCES users(id),

@@ -45,10 +45,16 @@ def mark_read(db, user_id: int, mention_ids: list[int]) -> None:
                         [(user_id, mention_id) for mention_id in mention_ids])
 
 
+# One row per term per page version, as `vigil mentions` lists them: the first occurrence stands for
+# the others (walked newest first by id, so a page of the inbox reads only what it shows).
+_FIRST_OF_GROUP = """NOT EXISTS (SELECT 1 FROM mentions o WHERE o.snapshot_id = m.snapshot_id
+                     AND o.watchlist = m.watchlist AND o.term = m.term AND o.id < m.id)"""
+
+
 def _inbox_where(filters: dict, user_id: int | None) -> tuple[list[str], list]:
     where, params = ["1 = 1"], []
     simple = {"watchlist": "m.watchlist", "term": "m.term", "source": "p.source", "lang": "s.lang",
-              "page_id": "m.page_id"}
+              "page_id": "m.page_id", "id": "m.id"}
     for key, column in simple.items():
         if filters.get(key):
             where.append(f"{column} = ?")
@@ -76,21 +82,21 @@ def inbox(db, user_id: int | None, filters: dict, limit: int = 50, before: int |
     """Mentions newest first, one per term per page version, each with its review and whether this
     reader has read it; `before` an id to continue from (the last one of the previous page).
 
-    `filters`: watchlist, term, source, lang, page_id, since, until, review (open: all but dismissed,
+    `filters`: watchlist, term, source, lang, page_id, id, since, until, review (open: all but dismissed,
     the default; unreviewed; confirmed; dismissed; all), unread."""
     where, params = _inbox_where(filters, user_id)
     if before is not None:
         where.append("m.id < ?")
         params.append(before)
-    sql = f"""SELECT min(m.id) AS id, m.term, m.kind, m.watchlist, m.matched, m.snippet, m.first_seen, m.rule,
+    sql = f"""SELECT m.id, m.term, m.kind, m.watchlist, m.matched, m.snippet, m.first_seen, m.rule,
                      m.story_id, m.snapshot_id, m.page_id, p.url, p.source, s.title, s.lang,
                      r.state AS review, r.note AS review_note, r.reviewer, r.at AS reviewed_at,
                      mr.mention_id IS NOT NULL AS read
               FROM mentions m JOIN pages p ON p.id = m.page_id JOIN snapshots s ON s.id = m.snapshot_id
               LEFT JOIN reviews r ON r.page_id = m.page_id AND r.watchlist = m.watchlist AND r.term = m.term
               LEFT JOIN mention_reads mr ON mr.user_id = ? AND mr.mention_id = m.id
-              WHERE {' AND '.join(where)}
-              GROUP BY m.snapshot_id, m.watchlist, m.term ORDER BY id DESC LIMIT ?"""
+              WHERE {_FIRST_OF_GROUP} AND {' AND '.join(where)}
+              ORDER BY m.id DESC LIMIT ?"""
     rows = list(db.query(sql, [user_id if user_id is not None else -1, *params, limit]))
     _add_also_at(db, rows)
     for row in rows:
@@ -101,13 +107,13 @@ def inbox(db, user_id: int | None, filters: dict, limit: int = 50, before: int |
 def inbox_terms(db, user_id: int | None) -> list[dict]:
     """Per watched term: mentions open (not dismissed), unread by this reader, pages confirmed and dismissed."""
     rows = list(db.query(
-        """SELECT m.watchlist, m.term,
+        f"""SELECT m.watchlist, m.term,
                   sum(r.state IS NULL OR r.state != 'dismissed') AS open,
                   sum((r.state IS NULL OR r.state != 'dismissed') AND mr.mention_id IS NULL) AS unread
-           FROM (SELECT min(id) AS id, watchlist, term, page_id FROM mentions
-                 GROUP BY snapshot_id, watchlist, term) m
+           FROM mentions m
            LEFT JOIN reviews r ON r.page_id = m.page_id AND r.watchlist = m.watchlist AND r.term = m.term
            LEFT JOIN mention_reads mr ON mr.user_id = ? AND mr.mention_id = m.id
+           WHERE {_FIRST_OF_GROUP}
            GROUP BY m.watchlist, m.term ORDER BY m.watchlist, m.term""",
         [user_id if user_id is not None else -1]))
     counts = review_counts(db)

@@ -233,8 +233,8 @@ def list_mentions(request: Request, watchlist: str | None = None, term: str | No
 @router.get("/mentions/{mention_id}", response_model=Mention)
 def get_mention(request: Request, mention_id: int):
     """One mention."""
-    rows = reviews.inbox(_db(request), principal(request).user_id, {"review": "all"}, 1, mention_id + 1)
-    if not rows or rows[0]["id"] != mention_id:
+    rows = reviews.inbox(_db(request), principal(request).user_id, {"review": "all", "id": mention_id}, 1)
+    if not rows:
         raise HTTPException(404, f"no mention {mention_id}")
     return rows[0]
 

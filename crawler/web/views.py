@@ -171,8 +171,8 @@ def review(request: Request, mention_id: int, state: str = Form(""), note: str =
     if who.user_id is not None:
         with db.atomic():
             reviews.mark_read(db, who.user_id, [mention_id])
-    rows = reviews.inbox(db, who.user_id, {"review": "all"}, limit=1, before=mention_id + 1)
-    if request.headers.get("hx-request"):
+    rows = reviews.inbox(db, who.user_id, {"review": "all", "id": mention_id}, limit=1)
+    if request.headers.get("hx-request") and rows:
         return render(request, "_mention.html", m=rows[0])
     return _flash_redirect(_local_next(request.query_params.get("next")))
 
