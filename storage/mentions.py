@@ -61,11 +61,16 @@ def terms_on_snapshot(db, snapshot_id: int) -> set[tuple[str, str]]:
     )}
 
 
-def terms_on_page(db, page_id: int) -> set[tuple[str, str]]:
-    """(watchlist, term) pairs ever mentioned on a page."""
-    return {(row[0], row[1]) for row in db.execute(
+def terms_on_page(db, page_id: int, dismissed: bool = True) -> set[tuple[str, str]]:
+    """(watchlist, term) pairs ever mentioned on a page; dismissed=False leaves out those a reader
+    said are not the person there (their takedowns are no news either)."""
+    named = {(row[0], row[1]) for row in db.execute(
         "SELECT DISTINCT watchlist, term FROM mentions WHERE page_id = ?", [page_id]
     )}
+    if not dismissed:
+        named -= {(row[0], row[1]) for row in db.execute(
+            "SELECT watchlist, term FROM reviews WHERE page_id = ? AND state = 'dismissed'", [page_id])}
+    return named
 
 
 def set_story(db, snapshot_id: int, watchlist: str, term: str, story_id: int) -> None:

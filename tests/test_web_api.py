@@ -262,3 +262,68 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(web):
         assert eve.get("/").status_code == 200
         project.ok("user", "remove", "eve")
         assert eve.get("/", follow_redirects=False).status_code == 303   # her session ended with her account
+
+
+def test_a_monitor_token_changes_terms_and_subscriptions_as_the_commands_do(web):
+    project = web["project"]
+    with client(web, "monitor") as monitor, client(web, "viewer") as viewer:
+        body = {"watchlist": "defenders", "name": "Oyub Titiev", "aliases": ["Оюб Титиев"]}
+        assert viewer.post("/api/v1/terms", json=body).status_code == 403
+        assert monitor.post("/api/v1/terms", json=body).status_code == 201
+        listed = {t["term"]: t for t in project.ok("watch", "list", "--format", "json").json_lines()}
+        assert listed["Oyub Titiev"]["aliases"] == ["Оюб Титиев"] and listed["Oyub Titiev"]["from"] == "database"
+        bad = monitor.post("/api/v1/terms", json={"watchlist": "defenders", "name": "a\u0007b"})
+        assert bad.status_code == 400 and "control character" in bad.json()["error"]
+        assert monitor.delete("/api/v1/terms/defenders/Oyub%20Titiev").status_code == 200
+        assert monitor.delete("/api/v1/terms/defenders/Nobody").status_code == 400
+        assert "Oyub Titiev" not in {t["name"] for t in viewer.get("/api/v1/terms").json()}
+        changed = monitor.post("/api/v1/subscriptions",
+                               json={"subscriber": "desk", "watchlist": "defenders", "mode": "daily"})
+        assert changed.status_code == 200
+        desk = next(s for s in viewer.get("/api/v1/subscribers").json() if s["name"] == "desk")
+        assert desk["watchlists"] == {"defenders": "daily"} and "channels" not in desk
+        assert "defenders (daily)" in project.ok("subscribers").stdout
+        monitor.post("/api/v1/subscriptions", json={"subscriber": "desk", "watchlist": "defenders", "mode": "instant"})
+        unknown = monitor.post("/api/v1/subscriptions", json={"subscriber": "nobody", "watchlist": "defenders"})
+        assert unknown.status_code == 400 and "no subscriber named" in unknown.json()["error"]
+
+
+def test_run_serve_serves_the_app_beside_the_daemon_and_stops_with_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO, Project
+    from servers import free_port
+
+    project = Project(tmp_path)
+    project.write_config("""
+        [vigil]
+        database = "vigil.db"
+        [[watchlists]]
+        name = "defenders"
+        [[watchlists.terms]]
+        name = "Oleg Orlov"
+        """)
+    port = free_port()
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(project.config), "run", "--serve",
+                               "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        answer = _wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz"), timeout=60)
+        assert answer.text == "ok\n"
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/runs").status_code == 401
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        out, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+    assert "Traceback" not in err and f"serving {tmp_path / 'vigil.db'} on http://127.0.0.1:{port}/" in err
+    assert _get(f"http://127.0.0.1:{port}/healthz") is None   # the app stopped with the daemon
+
+
+def _get(url: str):
+    try:
+        return httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return None

@@ -130,7 +130,7 @@ def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
             removed.pop(event["url"]).restored_at = event["at"]   # said on the takedown's own line
             continue
         page = get_page(db, event["url"])
-        named = terms_on_page(db, page["id"])
+        named = terms_on_page(db, page["id"], dismissed=False)
         detail = event["detail"] or {}
         if event["event"] == "mention_removed":
             terms = [term for term in followed(named) if term == detail.get("term")]
