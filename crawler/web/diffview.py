@@ -6,6 +6,8 @@ import difflib
 import re
 
 _WORDS = re.compile(r"\s+|[^\s]+")
+SIMILAR = 0.5       # paragraphs this alike are one paragraph changed, not one removed and one added
+MAX_PAIRS = 2500    # beyond this many pairs to compare, a replaced block is shown as removed and added
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -26,13 +28,28 @@ def diff_versions(old: str, new: str) -> list[dict]:
         elif op == "insert":
             rows += [{"kind": "added", "pieces": [("added", p)]} for p in after[b1:b2]]
         else:
-            old_block, new_block = before[a1:a2], after[b1:b2]
-            if len(old_block) == len(new_block):
-                rows += [{"kind": "changed", "pieces": _words(o, n)} for o, n in zip(old_block, new_block)]
-            else:
-                rows += [{"kind": "removed", "pieces": [("removed", p)]} for p in old_block]
-                rows += [{"kind": "added", "pieces": [("added", p)]} for p in new_block]
+            rows += _replaced(before[a1:a2], after[b1:b2])
     return rows
+
+
+def _replaced(old: list[str], new: list[str]) -> list[dict]:
+    """Paragraphs replaced by others: the most alike pair is one paragraph changed (its words
+    marked), and the paragraphs before and after it are paired the same way (as difflib's Differ)."""
+    if not old or not new:
+        return ([{"kind": "removed", "pieces": [("removed", p)]} for p in old]
+                + [{"kind": "added", "pieces": [("added", p)]} for p in new])
+    best, pair = SIMILAR - 1e-9, None
+    if len(old) * len(new) <= MAX_PAIRS:
+        for i, o in enumerate(old):
+            for j, n in enumerate(new):
+                matcher = difflib.SequenceMatcher(None, o, n, autojunk=False)
+                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and matcher.ratio() > best:
+                    best, pair = matcher.ratio(), (i, j)
+    if pair is None:
+        return _replaced(old, []) + _replaced([], new)
+    i, j = pair
+    return (_replaced(old[:i], new[:j]) + [{"kind": "changed", "pieces": _words(old[i], new[j])}]
+            + _replaced(old[i + 1:], new[j + 1:]))
 
 
 def _words(old: str, new: str) -> list[tuple[str, str]]:
