@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 ROLES = ("viewer", "monitor", "admin")   # each may do what the ones before it may
+MIN_PASSWORD = 10
 _hasher = PasswordHasher()               # argon2id with the library's current defaults
 # Verified when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("no such user")
@@ -114,14 +115,15 @@ def create_token(db, name: str, role: str, now: str) -> str:
     return token
 
 
-def token_role(db, token: str, now: str) -> dict | None:
-    """The live token's name and role, its use recorded; None for an unknown or revoked token."""
-    rows = list(db.query("SELECT id, name, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-                         [_sha256(token)]))
-    if not rows:
-        return None
-    db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now, rows[0]["id"]])
-    return rows[0]
+def token_role(db, token: str) -> dict | None:
+    """The live token's id, name, role and last use; None for an unknown or revoked token."""
+    rows = list(db.query("SELECT id, name, role, last_used_at FROM api_tokens WHERE token_hash = ? "
+                         "AND revoked_at IS NULL", [_sha256(token)]))
+    return rows[0] if rows else None
+
+
+def touch_token(db, token_id: int, now: str) -> None:
+    db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now, token_id])
 
 
 def list_tokens(db) -> list[dict]:

@@ -327,3 +327,31 @@ def _get(url: str):
         return httpx.get(url, timeout=2)
     except httpx.HTTPError:
         return None
+
+
+def test_an_admin_manages_accounts_in_the_app_and_others_may_not(web):
+    with logged_in(web, "mo") as (monitor, monitor_token):
+        assert monitor.get("/users").status_code == 403
+        refused = monitor.post("/users", data={"name": "zed", "role": "admin", "password": "zed-password-1",
+                                               "csrf_token": monitor_token})
+        assert refused.status_code == 403
+    with logged_in(web, "ada") as (admin, token):
+        page = admin.get("/users").text
+        assert "monitor-client" in page and "vigil_" not in page    # tokens listed, never their secret
+        short = admin.post("/users", data={"name": "zed", "role": "viewer", "password": "short", "csrf_token": token})
+        assert short.status_code == 400 and "too short" in short.text
+        made = admin.post("/users", data={"name": "zed", "role": "viewer", "password": "zed-password-1",
+                                          "csrf_token": token})
+        assert made.status_code == 303
+        assert admin.post("/users/disable", data={"name": "ada", "csrf_token": token}).status_code == 400
+        with logged_in_as(web, "zed", "zed-password-1") as zed:
+            assert zed.get("/events").status_code == 200
+            assert admin.post("/users/disable", data={"name": "zed", "csrf_token": token}).status_code == 303
+            assert zed.get("/events").status_code == 303     # disabled: the session ended at once
+
+
+@contextlib.contextmanager
+def logged_in_as(web, name: str, password: str):
+    with httpx.Client(base_url=web["base"], timeout=30, follow_redirects=False) as session:
+        assert session.post("/login", data={"name": name, "password": password}).status_code == 303
+        yield session

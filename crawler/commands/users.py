@@ -11,7 +11,6 @@ from crawler.output import echo, emit
 
 ROLES = ("viewer", "monitor", "admin")
 ROLE_HELP = "admin: users and sources; monitor: watchlists, subscriptions, review; viewer: read only."
-MIN_PASSWORD = 10
 
 
 @click.group()
@@ -20,6 +19,8 @@ def user():
 
 
 def _read_password(from_stdin: bool) -> str:
+    from storage.accounts import MIN_PASSWORD
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

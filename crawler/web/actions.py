@@ -14,7 +14,7 @@ from crawler.core.processes import process_alive
 from crawler.core.terms import KINDS, Term
 from crawler.core.timeutil import now_iso
 from crawler.service.crawlprocess import CRAWL_COMMAND
-from storage import reviews, runs
+from storage import accounts, reviews, runs
 from storage.effective import find_subscriber, find_watchlist
 from storage.subscriptions import drop_term, set_subscription, set_term
 
@@ -45,6 +45,25 @@ def review_mention(db, mention_id: int, state: str | None, note: str, reviewer: 
         reviews.set_review(db, mention["page_id"], mention["watchlist"], mention["term"], state, note, reviewer,
                            now_iso())
     return mention
+
+
+def set_account(db, name: str, role: str, password: str) -> bool:
+    """Add an account or give it a new role and password, as `vigil user add`; True when new."""
+    name = clean_name(name, "user name")
+    if role not in accounts.ROLES:
+        raise UsageError(f"unknown role {role!r} (known: {', '.join(accounts.ROLES)})")
+    if len(password) < accounts.MIN_PASSWORD:
+        raise UsageError(f"the password is too short: {accounts.MIN_PASSWORD} characters at least")
+    with db.atomic():
+        return accounts.set_user(db, name, role, password, now_iso())
+
+
+def disable_account(db, name: str, who: str) -> None:
+    if name == who:
+        raise UsageError("you cannot disable your own account here (another admin, or `vigil user remove`)")
+    with db.atomic():
+        if not accounts.disable_user(db, name, now_iso()):
+            raise UsageError(f"no active user named {name!r}")
 
 
 def watch_term(db, config, watchlist: str, name: str, kind: str, aliases) -> None:

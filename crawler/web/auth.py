@@ -19,11 +19,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-from crawler.core.timeutil import format_iso, now_iso
+from crawler.core.timeutil import format_iso, now_iso, parse_iso
 from storage import accounts
 
 COOKIE = "vigil_session"
 SESSION_DAYS = 7
+TOKEN_TOUCH = timedelta(minutes=1)
 PUBLIC = ("/login", "/healthz")
 PUBLIC_PREFIXES = ("/static/",)    # the stylesheet and htmx: the same for everyone
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -150,9 +151,15 @@ class Guard:
         db = self.web.db()
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            with db.atomic():
-                token = accounts.token_role(db, header[7:].strip(), now_iso())
-            return Principal(token["name"], token["role"], "token") if token else None
+            token = accounts.token_role(db, header[7:].strip())
+            if token is None:
+                return None
+            now = now_iso()
+            # its last use, written at most once a minute: a read must not wait for a crawl's writes
+            if not token["last_used_at"] or token["last_used_at"] < format_iso(parse_iso(now) - TOKEN_TOUCH):
+                with db.atomic():
+                    accounts.touch_token(db, token["id"], now)
+            return Principal(token["name"], token["role"], "token")
         cookie = request.cookies.get(COOKIE)
         if not cookie:
             return None

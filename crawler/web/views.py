@@ -232,6 +232,21 @@ def pages_list(request: Request):
                   sources=[s.name for s in app.web.config().sources])
 
 
+@router.get("/events")
+def events(request: Request):
+    app = _app(request)
+    q = request.query_params
+    kinds = ("new", "changed", "removed", "restored", "mention_added", "mention_removed")
+    kind = q.get("event") if q.get("event") in kinds else None
+    rows = browse.list_events(app.web.db(), source=q.get("source") or None, kind=kind, since=_since(q.get("since")),
+                              limit=INBOX_PAGE + 1, before=_int(q.get("before")))
+    more = len(rows) > INBOX_PAGE
+    shown = {"source": q.get("source", ""), "event": kind or "", "since": q.get("since", "")}
+    return render(request, "events.html", rows=rows[:INBOX_PAGE], shown=shown, kinds=kinds,
+                  sources=[s.name for s in app.web.config().sources],
+                  next_url=query("/events", **shown, before=rows[INBOX_PAGE - 1]["id"]) if more else None)
+
+
 @router.get("/pages/{page_id}")
 def page_view(request: Request, page_id: int, a: int | None = None, b: int | None = None):
     app = _app(request)
@@ -364,3 +379,24 @@ def crawl_now(request: Request, name: str, who: Principal = Depends(need("admin"
     app = _app(request)
     app.crawls.start(app.web.db(), app.web.config(), name)
     return _flash_redirect(query("/sources", started=name))
+
+
+# -- accounts (admin) -----------------------------------------------------------------------
+@router.get("/users")
+def users(request: Request, who: Principal = Depends(need("admin"))):
+    db = _app(request).web.db()
+    return render(request, "users.html", users=accounts.list_users(db), tokens=accounts.list_tokens(db),
+                  roles=accounts.ROLES, min_password=accounts.MIN_PASSWORD)
+
+
+@router.post("/users")
+def add_user(request: Request, name: str = Form(...), role: str = Form(...), password: str = Form(...),
+             who: Principal = Depends(need("admin"))):
+    actions.set_account(_app(request).web.db(), name, role, password)
+    return _flash_redirect("/users")
+
+
+@router.post("/users/disable")
+def disable_user(request: Request, name: str = Form(...), who: Principal = Depends(need("admin"))):
+    actions.disable_account(_app(request).web.db(), name, who.name)
+    return _flash_redirect("/users")
