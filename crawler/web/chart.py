@@ -34,7 +34,7 @@ def weekly_chart(counts: list[tuple[str, int]]) -> Markup:
     peak = max(n for _, n in weeks) or 1
     inner_w, inner_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
     step = inner_w / len(weeks)
-    bar = max(step * 0.8, 1.0)
+    bar = min(max(step * 0.8, 1.0), 40.0)
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
              f'xmlns="http://www.w3.org/2000/svg">',
              f'<title>Mentions per week, {escape(weeks[0][0])} to {escape(weeks[-1][0])}</title>',
