@@ -167,8 +167,8 @@ def test_the_session_cookie_and_every_answer_carry_the_defences(web):
 def test_logins_are_limited_after_repeated_failures(web):
     with client(web) as anonymous:
         for _ in range(5):
-            assert anonymous.post("/login", data={"name": "ada", "password": "guess"}).status_code == 401
-        limited = anonymous.post("/login", data={"name": "ada", "password": PASSWORDS["ada"]})
+            assert anonymous.post("/login", data={"name": "guessed", "password": "guess"}).status_code == 401
+        limited = anonymous.post("/login", data={"name": "guessed", "password": PASSWORDS["guessed"]})
         assert limited.status_code == 429 and COOKIE_NAME not in limited.headers.get("set-cookie", "")
         other = anonymous.post("/login", data={"name": "mo", "password": PASSWORDS["mo"]})
         assert other.status_code == 303
@@ -252,8 +252,6 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(web):
     assert httpx.get(web["base"] + "/api/v1/runs", headers={"authorization": f"Bearer {secret}"}).status_code == 200
     project.ok("token", "revoke", "short-lived")
     assert httpx.get(web["base"] + "/api/v1/runs", headers={"authorization": f"Bearer {secret}"}).status_code == 401
-    again = project.vigil("token", "create", "short-lived", "--role", "viewer")
-    assert again.returncode == 2 and "exists already" in again.stderr
     short = project.vigil("user", "add", "eve", "--role", "viewer", "--password-stdin", stdin="short\n")
     assert short.returncode == 2 and "too short" in short.stderr and "Traceback" not in short.stderr
     project.ok("user", "add", "eve", "--role", "viewer", "--password-stdin", stdin="eve-password-1\n")

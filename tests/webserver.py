@@ -16,8 +16,10 @@ from crawler.service.localsite import LocalSite
 from storage import accounts
 from servers import free_port
 
-PASSWORDS = {"ada": "admin-password-1", "mo": "monitor-password-1", "vi": "viewer-password-1"}
-ROLES = {"ada": "admin", "mo": "monitor", "vi": "viewer"}
+# "guessed" is the account the login-limit test locks out: no other test logs in with it
+PASSWORDS = {"ada": "admin-password-1", "mo": "monitor-password-1", "vi": "viewer-password-1",
+             "guessed": "guessed-password-1"}
+ROLES = {"ada": "admin", "mo": "monitor", "vi": "viewer", "guessed": "admin"}
 HOSTILE_TITLE = "<script>window.__pwned = 1</script>Orlov <img src=x onerror=\"window.__pwned = 2\">"
 TERMS = 'name = "Oleg Orlov"\n[[watchlists.terms]]\nname = "Natalia Estemirova"'
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from crawler.commands.reports import status_rows
+from crawler.service.status import status_rows
 from crawler.core.errors import VigilError
 from crawler.core.timeutil import parse_since
 from crawler.web import actions

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from alerts.matching.explain import describe
-from crawler.commands.reports import status_rows
+from crawler.service.status import status_rows
 from crawler.core.errors import VigilError
 from crawler.core.masking import mask_text
 from crawler.core.timeutil import now_iso, parse_since
