@@ -252,6 +252,9 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(web):
     assert httpx.get(web["base"] + "/api/v1/runs", headers={"authorization": f"Bearer {secret}"}).status_code == 200
     project.ok("token", "revoke", "short-lived")
     assert httpx.get(web["base"] + "/api/v1/runs", headers={"authorization": f"Bearer {secret}"}).status_code == 401
+    taken = project.vigil("serve", "--port", web["base"].rsplit(":", 1)[1])
+    assert taken.returncode == 2 and taken.stderr.startswith("vigil: error: cannot listen on 127.0.0.1:")
+    assert len(taken.stderr.splitlines()) == 1, taken.stderr
     short = project.vigil("user", "add", "eve", "--role", "viewer", "--password-stdin", stdin="short\n")
     assert short.returncode == 2 and "too short" in short.stderr and "Traceback" not in short.stderr
     project.ok("user", "add", "eve", "--role", "viewer", "--password-stdin", stdin="eve-password-1\n")

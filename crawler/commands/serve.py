@@ -25,10 +25,11 @@ def serve(state, host, port):
 
     Every page needs an account (`vigil user add`), every API call an account or a token
     (`vigil token create`)."""
-    from crawler.web.server import serve as run_server
+    from crawler.web.server import check_address, serve as run_server
     from storage.accounts import list_users
 
     config = state.config()
+    check_address(host, port)
     if not any(user["disabled_at"] is None for user in list_users(state.db())):
         echo(f"vigil: warning: no accounts yet: add one with `vigil --config {config.path} user add NAME "
              f"--role admin`", err=True)

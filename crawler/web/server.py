@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
 import threading
 
 import uvicorn
@@ -25,20 +26,32 @@ def _server(config_path: str | os.PathLike, host: str, port: int, log_level: str
 
 
 def check_address(host: str, port: int) -> None:
+    """A UsageError when nothing can listen there (in use, or not an address of this machine), before
+    anything starts; a warning when it is not a loopback address."""
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: not a port (1-65535)")
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: not an address ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    try:
+        loopback = ipaddress.ip_address(address[0].split("%")[0]).is_loopback
     except ValueError:
-        loopback = host == "localhost"
+        loopback = False
     if not loopback:
         log.warning("serving on %s: anyone who can reach it sees the login page; put it behind a reverse "
                     "proxy with TLS (docs/security.md)", host)
 
 
 def serve(config_path: str | os.PathLike, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve until SIGINT or SIGTERM."""
-    check_address(host, port)
+    """Serve until SIGINT or SIGTERM (the caller has checked the address with check_address)."""
     server = _server(config_path, host, port, log_level)
     server.run()
     if not server.started:
