@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,8 @@ def test_not_this_person_stops_the_next_alert_and_leaves_the_feed(browse, web):
     assert "namesake.html" not in alerted         # the namesake's page no more
     feed = project.ok("feed").stdout
     assert "namesake.html" not in feed and "detained.html" in feed
+    digest = project.ok("digest", "--since", "1d").stdout
+    assert "namesake.html" not in digest and "detained.html" in digest
     page.goto("/?review=dismissed")
     expect(page.locator("article.mention")).to_have_count(2)   # both versions of the namesake's page
     page.goto("/person?watchlist=defenders&term=Oleg+Orlov")
@@ -187,3 +190,29 @@ def test_a_viewer_cannot_edit_and_a_request_without_its_csrf_token_is_refused(br
     assert forged.status == 403 and "CSRF" in forged.text()
     terms = json.dumps(web["project"].ok("watch", "list", "--format", "json").json_lines())
     assert "Lev Ponomarev" not in terms
+
+
+def test_search_events_and_an_admin_crawling_a_source_now(browse):
+    page = browse("ada")
+    page.goto("/search")
+    page.fill("input[name=q]", "verdict")
+    page.click("button:has-text('Search')")
+    hit = page.locator("article.hit", has_text="Appeal hearing")
+    expect(hit.locator("mark").first).to_have_text(re.compile("verdict", re.IGNORECASE))
+    expect(page.locator("a", has_text="CSV")).to_have_attribute("href", re.compile(r"^/search/export\?q=verdict"))
+    page.goto("/events?event=mention_added")
+    expect(page.locator("table.list tr", has_text="mention added").first).to_contain_text("Oleg Orlov")
+    page.goto("/sources")
+    runs_before = page.request.get("/api/v1/runs").json()["items"]
+    page.click("button:has-text('Crawl now')")
+    expect(page.locator(".notice")).to_contain_text("Crawling ngo now")
+    deadline = time.monotonic() + 90   # a guard against a hang, not a measure of speed
+    while time.monotonic() < deadline:
+        runs = page.request.get("/api/v1/runs").json()["items"]
+        if runs[0]["id"] > runs_before[0]["id"] and runs[0]["finished_at"]:
+            break
+        time.sleep(0.3)
+    assert runs[0]["id"] > runs_before[0]["id"] and runs[0]["finish_reason"] == "finished"
+    page.reload()
+    expect(page.locator("table.sources tr", has_text="ngo")).to_contain_text("finished")
+    assert page.problems == []
