@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from crawler.service.localsite import LocalSite
 from webserver import PASSWORDS, make_project, serving, write_site
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"   # Debian's: no browser is downloaded
 
 
 @pytest.fixture(scope="module")
