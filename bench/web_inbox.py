@@ -31,6 +31,7 @@ import httpx  # noqa: E402
 
 from crawler.core.timeutil import format_iso  # noqa: E402
 from servers import free_port  # noqa: E402
+from webserver import log_in  # noqa: E402
 from storage import accounts, mentions, pages, reviews, snapshots  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
@@ -127,7 +128,7 @@ def measure(count: int) -> dict[str, float]:
                         raise SystemExit("vigil serve did not start")
                     time.sleep(0.2)
             with httpx.Client(base_url=base, timeout=60) as client:
-                client.post("/login", data={"name": "bench", "password": PASSWORD})
+                log_in(client, "bench", PASSWORD)
                 first = client.get("/").text
                 assert re.search(r"Mark these 50 read", first), "the inbox did not show a full page"
                 return {

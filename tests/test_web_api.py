@@ -12,7 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from crawler.service.localsite import LocalSite
-from webserver import HOSTILE_TITLE, PASSWORDS, make_project, make_token, serving, write_site
+from webserver import HOSTILE_TITLE, PASSWORDS, log_in, make_project, make_token, serving, write_site
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def client(web, role: str | None = None) -> httpx.Client:
 def logged_in(web, name: str):
     """A client with a session cookie, and the session's CSRF token read from a page."""
     with httpx.Client(base_url=web["base"], timeout=30, follow_redirects=False) as session:
-        answer = session.post("/login", data={"name": name, "password": PASSWORDS[name], "next": "/"})
+        answer = log_in(session, name, PASSWORDS[name])
         assert answer.status_code == 303, answer.text
         page = session.get("/")
         yield session, re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -148,7 +148,7 @@ def test_a_session_needs_its_csrf_token_to_change_anything(web):
 
 def test_the_session_cookie_and_every_answer_carry_the_defences(web):
     with client(web) as anonymous:
-        answer = anonymous.post("/login", data={"name": "vi", "password": PASSWORDS["vi"]})
+        answer = log_in(anonymous, "vi", PASSWORDS["vi"])
         cookie = answer.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
         for path in ("/", "/login", "/api/v1/mentions", "/static/style.css"):
@@ -157,20 +157,22 @@ def test_the_session_cookie_and_every_answer_carry_the_defences(web):
             assert "unsafe-inline" not in headers["content-security-policy"]
             assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
         # behind a TLS proxy on this machine the cookie is Secure
-        behind = anonymous.post("/login", data={"name": "vi", "password": PASSWORDS["vi"]},
-                                headers={"x-forwarded-proto": "https"})
+        behind = log_in(anonymous, "vi", PASSWORDS["vi"], headers={"x-forwarded-proto": "https"})
         assert "secure" in behind.headers["set-cookie"].lower()
-        outside = anonymous.post("/login", data={"name": "vi", "password": PASSWORDS["vi"], "next": "//evil.test/x"})
+        outside = log_in(anonymous, "vi", PASSWORDS["vi"], data={"next": "//evil.test/x"})
         assert outside.headers["location"] == "/"
+    with client(web) as forged:   # a login posted from elsewhere, without the form's token
+        answer = forged.post("/login", data={"name": "vi", "password": PASSWORDS["vi"]})
+        assert answer.status_code == 403 and COOKIE_NAME not in answer.headers.get("set-cookie", "")
 
 
 def test_logins_are_limited_after_repeated_failures(web):
     with client(web) as anonymous:
         for _ in range(5):
-            assert anonymous.post("/login", data={"name": "guessed", "password": "guess"}).status_code == 401
-        limited = anonymous.post("/login", data={"name": "guessed", "password": PASSWORDS["guessed"]})
+            assert log_in(anonymous, "guessed", "guess").status_code == 401
+        limited = log_in(anonymous, "guessed", PASSWORDS["guessed"])
         assert limited.status_code == 429 and COOKIE_NAME not in limited.headers.get("set-cookie", "")
-        other = anonymous.post("/login", data={"name": "mo", "password": PASSWORDS["mo"]})
+        other = log_in(anonymous, "mo", PASSWORDS["mo"])
         assert other.status_code == 303
 
 
@@ -259,7 +261,7 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(web):
     assert short.returncode == 2 and "too short" in short.stderr and "Traceback" not in short.stderr
     project.ok("user", "add", "eve", "--role", "viewer", "--password-stdin", stdin="eve-password-1\n")
     with httpx.Client(base_url=web["base"]) as eve:
-        assert eve.post("/login", data={"name": "eve", "password": "eve-password-1"}).status_code == 303
+        assert log_in(eve, "eve", "eve-password-1").status_code == 303
         assert eve.get("/").status_code == 200
         project.ok("user", "remove", "eve")
         assert eve.get("/", follow_redirects=False).status_code == 303   # her session ended with her account
@@ -354,5 +356,5 @@ def test_an_admin_manages_accounts_in_the_app_and_others_may_not(web):
 @contextlib.contextmanager
 def logged_in_as(web, name: str, password: str):
     with httpx.Client(base_url=web["base"], timeout=30, follow_redirects=False) as session:
-        assert session.post("/login", data={"name": name, "password": password}).status_code == 303
+        assert log_in(session, name, password).status_code == 303
         yield session

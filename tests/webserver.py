@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import subprocess
 import sys
 import time
@@ -108,3 +109,11 @@ def serving(project: Project):
         log.close()
         served_log = (project.path / "serve.log").read_text()
         assert "Traceback" not in served_log, served_log
+
+
+def log_in(client, name: str, password: str, data: dict | None = None, headers: dict | None = None):
+    """POST /login as the login form does: with the token the form and its cookie carry."""
+    form = client.get("/login").text
+    token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)
+    return client.post("/login", data={"name": name, "password": password, "login_token": token, **(data or {})},
+                       headers=headers)

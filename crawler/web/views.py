@@ -3,8 +3,10 @@ export, watchlists and subscriptions, sources."""
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 import json
+import secrets
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -26,6 +28,7 @@ from storage.snapshots import get_evidence
 
 router = APIRouter(include_in_schema=False)
 INBOX_PAGE = 50
+LOGIN_COOKIE = "vigil_login"
 SEARCH_PAGE = 50
 EXPORT_LIMIT = 5000
 
@@ -73,18 +76,31 @@ def _local_next(target: str | None) -> str:
 
 
 # -- login ----------------------------------------------------------------------------------
+def _login_form(request: Request, next: str, error: str | None = None, status: int = 200) -> HTMLResponse:
+    """The login form with a fresh token, also set in a cookie: a login must come from this form, so
+    another site cannot log a browser in to an account of its choosing (login CSRF)."""
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status, next=_local_next(next), error=error, login_token=token)
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/login",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/"):
-    return render(request, "login.html", next=_local_next(next), error=None)
+    return _login_form(request, next)
 
 
 @router.post("/login")
-def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/")):
+def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/"),
+          login_token: str = Form("")):
     app = _app(request)
     address = request.client.host if request.client else "?"
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(login_token.encode(), expected.encode()):
+        return _login_form(request, next, "The login form expired: log in again.", 403)
     if app.limiter.blocked(name, address):
-        return render(request, "login.html", 429, next=_local_next(next),
-                      error="Too many failed logins: wait a quarter of an hour and try again.")
+        return _login_form(request, next, "Too many failed logins: wait a quarter of an hour and try again.", 429)
     db = app.web.db()
     with db.atomic():
         user = accounts.check_password(db, name, password)
@@ -92,8 +108,9 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
             session_id, _ = accounts.start_session(db, user["id"], now_iso(), session_expiry())
     if user is None:
         app.limiter.failed(name, address)
-        return render(request, "login.html", 401, next=_local_next(next), error="Wrong name or password.")
+        return _login_form(request, next, "Wrong name or password.", 401)
     response = _flash_redirect(_local_next(next))
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(COOKIE, app.serializer.dumps(session_id), max_age=SESSION_DAYS * 86400, httponly=True,
                         samesite="lax", secure=request.url.scheme == "https", path="/")
     return response
