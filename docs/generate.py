@@ -20,10 +20,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Everything the docs are generated from, imported here and nowhere else in this file:
-# the command line, the config schema and the channel registry.
+# the command line, the config schema, the channel registry and the HTTP API.
 from crawler.cli import cli  # noqa: E402
 from crawler.core import config  # noqa: E402
 from alerts.delivery.channels import Channel  # noqa: E402
+from crawler.web.app import openapi_document  # noqa: E402
 
 import click  # noqa: E402
 
@@ -107,10 +108,36 @@ def commands_table() -> None:
     print("|---|---|")
     for name in names:
         command = cli.commands[name]
-        paths = [(name, sub) for sub in command.commands] if isinstance(command, click.Group) else [(name,)]
-        for path in paths:
-            anchor = slug(" ".join(["vigil", *path]))
-            print(f"| [`{synopsis(path)}`](docs/commands.md#{anchor}) | {summary(path)} |")
+        if isinstance(command, click.Group):   # one row: its subcommands, each linked
+            subs = ", ".join(f"[`{sub}`](docs/commands.md#{slug(' '.join(['vigil', name, sub]))})"
+                             for sub in command.commands)
+            print(f"| `vigil {name}` {subs} | {summary((name,))} |")
+            continue
+        anchor = slug(" ".join(["vigil", name]))
+        print(f"| [`{synopsis((name,))}`](docs/commands.md#{anchor}) | {summary((name,))} |")
+
+
+# --- the HTTP API -------------------------------------------------------------------------
+
+def api_routes() -> list[tuple[str, str, dict]]:
+    """(method, path, operation) of every route of /api/v1, in the order the OpenAPI lists them."""
+    spec = openapi_document()
+    return [(method.upper(), path, operation) for path, methods in spec["paths"].items()
+            for method, operation in methods.items()]
+
+
+def api_table() -> None:
+    """docs/api.md's table of routes, from the OpenAPI document the server serves."""
+    print("| method | path | role | what it gives or does | query parameters |")
+    print("|---|---|---|---|---|")
+    for method, path, operation in api_routes():
+        what = " ".join((operation.get("description") or operation.get("summary") or "").split("\n\n")[0].split())
+        role = "viewer"
+        for needed in ("Monitor.", "Admin."):   # the docstring of a route that needs more ends so
+            if what.endswith(needed):
+                what, role = what.removesuffix(needed).rstrip(), needed.rstrip(".").lower()
+        params = ", ".join(f"`{p['name']}`" for p in operation.get("parameters", []) if p["in"] == "query")
+        print(f"| {method} | `{path}` | {role} | {what} | {params} |")
 
 
 # --- configuration ------------------------------------------------------------------------

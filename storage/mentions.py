@@ -17,9 +17,12 @@ def add_mention(db, *, snapshot_id, page_id, story_id, watchlist, term, kind, ma
 
 
 def list_mentions(db, since: str | None = None, until: str | None = None, terms: tuple[str, ...] = (),
-                  watchlists: tuple[str, ...] = (), source: str | None = None) -> list[dict]:
-    """Mentions with their page, newest last; one row per term per snapshot."""
+                  watchlists: tuple[str, ...] = (), source: str | None = None, dismissed: bool = True) -> list[dict]:
+    """Mentions with their page and `review` (confirmed, dismissed or None), newest last; one row per
+    term per snapshot. dismissed=False leaves out what a reader said is not the person (digests, feeds)."""
     where, params = ["1 = 1"], []
+    if not dismissed:
+        where.append("(r.state IS NULL OR r.state != 'dismissed')")
     if since:
         where.append("m.first_seen >= ?")
         params.append(since)
@@ -37,8 +40,9 @@ def list_mentions(db, since: str | None = None, until: str | None = None, terms:
         params.append(source)
     return list(db.query(
         f"""SELECT m.id, m.term, m.kind, m.watchlist, m.matched, p.url, p.source, s.title, m.snippet,
-                   m.first_seen, m.story_id, m.snapshot_id, m.rule
+                   m.first_seen, m.story_id, m.snapshot_id, m.rule, r.state AS review
             FROM mentions m JOIN pages p ON p.id = m.page_id JOIN snapshots s ON s.id = m.snapshot_id
+            LEFT JOIN reviews r ON r.page_id = m.page_id AND r.watchlist = m.watchlist AND r.term = m.term
             WHERE {' AND '.join(where)}
             GROUP BY m.snapshot_id, m.watchlist, m.term ORDER BY m.first_seen, m.id""",
         params,
@@ -59,11 +63,16 @@ def terms_on_snapshot(db, snapshot_id: int) -> set[tuple[str, str]]:
     )}
 
 
-def terms_on_page(db, page_id: int) -> set[tuple[str, str]]:
-    """(watchlist, term) pairs ever mentioned on a page."""
-    return {(row[0], row[1]) for row in db.execute(
+def terms_on_page(db, page_id: int, dismissed: bool = True) -> set[tuple[str, str]]:
+    """(watchlist, term) pairs ever mentioned on a page; dismissed=False leaves out those a reader
+    said are not the person there (their takedowns are no news either)."""
+    named = {(row[0], row[1]) for row in db.execute(
         "SELECT DISTINCT watchlist, term FROM mentions WHERE page_id = ?", [page_id]
     )}
+    if not dismissed:
+        named -= {(row[0], row[1]) for row in db.execute(
+            "SELECT watchlist, term FROM reviews WHERE page_id = ? AND state = 'dismissed'", [page_id])}
+    return named
 
 
 def set_story(db, snapshot_id: int, watchlist: str, term: str, story_id: int) -> None:

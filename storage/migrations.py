@@ -304,6 +304,70 @@ def held_alerts(db):
         db.execute(statement)
 
 
+@migrations(name="0006_accounts_reviews")
+def accounts_reviews(db):
+    # One statement at a time, as in 0002.
+    statements = [
+        # People who use the web app and the API. Passwords only as argon2 hashes.
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,                 -- admin | monitor | viewer
+            password_hash TEXT NOT NULL,        -- argon2id
+            created_at TEXT NOT NULL,
+            disabled_at TEXT                    -- `vigil user remove`: sessions end, the name stays taken
+        )""",
+        # A session is a random id in a signed cookie; only its SHA-256 is stored, so the database
+        # alone cannot be used to log in.
+        """CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            csrf TEXT NOT NULL,                 -- the token every state-changing request must carry
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX sessions_user ON sessions(user_id)",
+        # API tokens: shown once when made, stored as their SHA-256.
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT
+        )""",
+        # Secrets the web app keeps for itself (the key that signs cookies).
+        """CREATE TABLE web_secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # A reader's verdict on a term found on a page: confirmed, or dismissed (not this person).
+        # Keyed by page and term, not by one version: a dismissal holds for every later version.
+        """CREATE TABLE reviews (
+            page_id INTEGER NOT NULL REFERENCES pages(id),
+            watchlist TEXT NOT NULL,
+            term TEXT NOT NULL,
+            state TEXT NOT NULL,                -- confirmed | dismissed
+            note TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,             -- a user's or a token's name
+            at TEXT NOT NULL,
+            PRIMARY KEY (page_id, watchlist, term)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX reviews_term ON reviews(watchlist, term, state)",
+        # The inbox shows one mention per term per page version: the first, found through this.
+        "CREATE INDEX mentions_snapshot_term ON mentions(snapshot_id, watchlist, term, id)",
+        # What each reader has seen in the inbox.
+        """CREATE TABLE mention_reads (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            mention_id INTEGER NOT NULL REFERENCES mentions(id),
+            PRIMARY KEY (user_id, mention_id)
+        ) WITHOUT ROWID""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 @migrations(name="0007_documents")
 def documents(db):
     # The page of a PDF a mention is on (NULL on a web page), for alerts and `vigil mentions`.

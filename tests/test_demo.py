@@ -31,6 +31,14 @@ def test_the_demo_run_twice_in_one_folder_starts_clean_and_reads_the_same(projec
     events = [_without_port(output.split("Events of round 2:")[1].split("mentions after both rounds")[0])
               for output in (first, second)]
     assert events[0] == events[1]   # the same site, the same events, in the same order
+    # it ends with the one command that opens its data in the web app, and an account that logs in
+    serve = re.search(r"run `vigil --config (\S+) serve` and open http://127.0.0.1:8080/ "
+                      r"\(name demo, password (\S+)\)\.$", second.strip())
+    assert serve, second.splitlines()[-1]
+    from storage.accounts import check_password
+    from storage.db import open_database
+
+    assert check_password(open_database(folder / "vigil.db"), "demo", serve.group(2)) is not None
 
 
 def test_the_demo_never_empties_a_folder_it_did_not_make(project):

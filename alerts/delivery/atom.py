@@ -41,7 +41,7 @@ def stable_id(*parts: str) -> str:
 def feed_entries(db, since: str | None = None, watchlists: tuple[str, ...] = (), limit: int = 200) -> list[FeedEntry]:
     """The newest stories naming a term of `watchlists` (all when empty), newest first."""
     entries: dict[int, FeedEntry] = {}
-    for row in list_mentions(db, since=since, watchlists=watchlists):
+    for row in list_mentions(db, since=since, watchlists=watchlists, dismissed=False):  # not this person: gone
         entry = entries.get(row["story_id"])
         if entry is None:
             urls = story_urls(db, row["story_id"])

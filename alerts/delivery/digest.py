@@ -95,7 +95,9 @@ def build_digest(db, *, since: str | None, until: str, watchlists: set[str] | No
     """What happened between `since` and `until` for `watchlists` (None: every watchlist); failed
     crawls of `sources` only (None: every source; a source gone from the config is no news)."""
     chosen = tuple(sorted(watchlists)) if watchlists is not None else ()
-    rows = [] if watchlists is not None and not watchlists else list_mentions(db, since, until, watchlists=chosen)
+    # a mention a reader dismissed (not this person) is no news
+    rows = [] if watchlists is not None and not watchlists else list_mentions(db, since, until, watchlists=chosen,
+                                                                              dismissed=False)
     people: dict[str, list[DigestItem]] = {}
     kinds: dict[str, str] = {}
     seen, urls_of_story = set(), {}
@@ -128,7 +130,7 @@ def _takedowns(db, since, until, watchlists: set[str] | None) -> list[Takedown]:
             removed.pop(event["url"]).restored_at = event["at"]   # said on the takedown's own line
             continue
         page = get_page(db, event["url"])
-        named = terms_on_page(db, page["id"])
+        named = terms_on_page(db, page["id"], dismissed=False)
         detail = event["detail"] or {}
         if event["event"] == "mention_removed":
             terms = [term for term in followed(named) if term == detail.get("term")]

@@ -7,7 +7,7 @@ from crawler.cli import format_option, since_option
 from crawler.core.errors import UsageError
 from crawler.output import echo, emit
 
-MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen"]
+MENTION_FIELDS = ["term", "kind", "matched", "url", "also_at", "title", "snippet", "source", "first_seen", "review"]
 
 
 def check_filters(state, sources=(), terms=(), watchlists=()) -> None:
@@ -51,12 +51,13 @@ def mention_rows(db, **filters) -> list[dict]:
 @format_option(("table", "json", "csv"))
 @click.pass_obj
 def mentions(state, since, until, terms, watchlists, source, fmt):
-    """What was found: watched terms in new text."""
+    """What was found: watched terms in new text, with a reader's review (confirmed, dismissed) if any."""
     if since and until and until <= since:
         raise UsageError(f"--until ({until}) must be later than --since ({since})")
     check_filters(state, sources=(source,), terms=terms, watchlists=watchlists)
     rows = mention_rows(state.db(), since=since, until=until, terms=terms, watchlists=watchlists, source=source)
-    fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at"]
+    fields = MENTION_FIELDS if fmt != "table" else ["first_seen", "term", "matched", "source", "url", "also_at",
+                                                    "review"]
     emit(rows, fields + (["watchlist"] if fmt != "table" else []), fmt)
 
 
@@ -104,49 +105,12 @@ def status(state, fmt):
 
     `due` counts the known pages due for a visit now, `waiting` the links found but not
     fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
-    from datetime import datetime, timezone
-
-    from crawler.ingest.revisit import due_horizon
-    from crawler.core.timeutil import ISO_FORMAT
-    from storage import frontier
-    from crawler.core.kinds import FinishReason
-    from crawler.core.processes import process_alive
-    from crawler.service.crawlprocess import CRAWL_COMMAND
-    from crawler.core.masking import mask_text
-    from crawler.core.timeutil import parse_since
-    from storage.health import all_open_problems
+    from crawler.service.status import status_rows
     from storage.outbox import delivery_counts
-    from storage.pages import count_pages
-    from storage.runs import count_errors, errors_by_kind, last_runs, latest_error, next_runs
 
     db = state.db()
-    config = state.config()
+    rows = status_rows(db, state.config())
     counts = delivery_counts(db)
-    scheduled = next_runs(db)
-    problems = all_open_problems(db)
-    day_ago = parse_since("1d")
-    rows = []
-    for source in config.sources:
-        recent = last_runs(db, source.name, 1)
-        last = recent[0] if recent else {}
-        error = latest_error(db, source.name)
-        if last and last["finished_at"] is None:  # crawling now, or its process died without a word
-            last["finish_reason"] = "running" if process_alive(last["pid"], CRAWL_COMMAND) else FinishReason.KILLED
-        horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
-        known = frontier.figures(db, source.name, horizon)
-        rows.append({
-            "source": source.name, "schedule": source.schedule.text, "pages": count_pages(db, source.name),
-            "due": known["pages_due"], "waiting": known["links_pending"], "oldest_visit": known["oldest_visit"],
-            "last_new": last.get("new"), "last_due_left": last.get("due_left"),
-            "last_run": last.get("started_at"), "finish_reason": last.get("finish_reason"),
-            "last_fetched": last.get("fetched"), "last_errors": last.get("errors"),
-            "last_errors_by_kind": errors_by_kind(db, last["id"]) if last else {},
-            "next_run": scheduled.get(source.name, {}).get("next_run_at"),
-            "errors_1d": count_errors(db, source.name, day_ago),
-            "last_error": mask_text(f"{error['reason']} ({error['url']}, {error['at']})") if error else None,
-            "problems": problems.get(source.name, []),
-            "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
-        })
     if fmt == "json":
         emit(rows, [], fmt)
         return

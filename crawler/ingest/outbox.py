@@ -94,7 +94,7 @@ def queue_takedown_alerts(db, config: Config, page: dict, event: Event, now: str
     """Tell subscribers who asked for takedowns that a page naming their people went away
     (or came back), or that a name was removed from a page that stays up. Watchlists followed
     by digest are reported in the digest instead."""
-    named = terms_on_page(db, page["id"])
+    named = terms_on_page(db, page["id"], dismissed=False)
     queued = 0
     for subscriber in config.subscribers:
         if not subscriber.takedowns:

@@ -23,7 +23,7 @@ from crawler.text import dedupe
 from crawler.text.diff import diff_texts, paged_snippet, text_hash, within
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
-from storage import events, frontier, holds, mentions, pages, runs, search, snapshots
+from storage import events, frontier, holds, mentions, pages, reviews, runs, search, snapshots
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
@@ -288,11 +288,15 @@ class Ingestor:
         """Alerts for the new mentions: queued now, or held while the article a teaser leads to is still
         to be read in this crawl (crawler/text/hubs.py). The page's outcome."""
         item, page, extraction = work.item, work.page, work.item.extraction
-        alerts = queue_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, work.own,
+        # A term a reader dismissed on this page (not this person) is recorded but alerts no more.
+        dismissed = reviews.dismissed_on_page(self.db, page["id"]) if work.new_found else set()
+        own = [m for m in work.own if (m.watchlist, m.term) not in dismissed]
+        held = [h for h in work.held if (h[0].watchlist, h[0].term) not in dismissed]
+        alerts = queue_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, own,
                                       extraction.text, item.fetched_at, extraction.page_starts)
-        if work.held:
+        if held:
             hold_mention_alerts(self.db, self.config, page, work.story_id, extraction.title, extraction.text,
-                                item.fetched_at, work.held, page["source"], work.snapshot_id, extraction.page_starts)
+                                item.fetched_at, held, page["source"], work.snapshot_id, extraction.page_starts)
         outcome = "unchanged" if work.upgraded else work.kind
         return Outcome("restored" if work.restored else outcome, len({m.term for m in work.new_found}), alerts,
                        page_id=page["id"], names_watched=bool(work.found))

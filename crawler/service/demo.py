@@ -246,3 +246,18 @@ def _report(workdir: Path, config_path: Path, round_2_start: str) -> None:
         also = f" + {_plural(len(alert['also_at']), 'more place')}" if alert["also_at"] else ""
         echo(f"  [{alert['event']}] {terms}: {alert['title']} <{alert['url']}>{also}")
     echo(f"\nEverything is in {workdir}; try `vigil --config {config_path} mentions`.")
+    password = _demo_account(db)
+    echo(f"To review it in the web app, run `vigil --config {config_path} serve` and open http://127.0.0.1:8080/ "
+         f"(name demo, password {password}).")
+
+
+def _demo_account(db) -> str:
+    """An admin account for the demo's own database, its password made here and shown once."""
+    import secrets
+
+    from storage.accounts import set_user
+
+    password = secrets.token_urlsafe(12)
+    with db.atomic():
+        set_user(db, "demo", "admin", password, now_iso())
+    return password
