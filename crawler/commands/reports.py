@@ -147,8 +147,9 @@ def status(state, fmt):
             "problems": problems.get(source.name, []),
             "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
         })
+    fleet, queue = fleet_rows(db, problems)
     if fmt == "json":
-        emit(rows, [], fmt)
+        emit(rows + fleet + queue, [], fmt)
         return
     emit(rows, ["source", "schedule", "pages", "due", "waiting", "oldest_visit", "last_run", "finish_reason",
                 "last_fetched", "last_new", "last_errors", "next_run", "errors_1d", "problems"], fmt)
@@ -156,6 +157,28 @@ def status(state, fmt):
         if row["last_error"]:
             echo(f"{row['source']}: last error: {row['last_error']}")
     echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+    if fleet:
+        echo("")
+        emit(fleet, ["worker", "host", "state", "last_heartbeat", "pages", "pages_per_min", "errors", "in_flight",
+                     "problems"], fmt)
+    for row in queue:
+        echo(f"queue ({row['queue']}, {row['updated_at']}): {row['requests']} requests waiting "
+             f"({row['taken']} taken by workers), {row['items']} results to ingest, {row['crawls']} crawls running")
+
+
+def fleet_rows(db, problems: dict) -> tuple[list[dict], list[dict]]:
+    """The Redis crawl workers and the queue, as `vigil run --redis` last saw them (docs/scaling.md)."""
+    from storage.workers import list_workers, queue_state
+
+    workers = [{"worker": w["name"], "host": w["host"], "pid": w["pid"], "state": w["state"],
+                "started_at": w["started_at"], "last_heartbeat": w["seen_at"], "heard_at": w["heard_at"],
+                "pages": w["pages"], "pages_per_min": w["pages_per_min"], "errors": w["errors"],
+                "in_flight": w["in_flight"], "problems": problems.get(f"worker:{w['name']}", [])}
+               for w in list_workers(db)]
+    state = queue_state(db)
+    queue = [{"queue": state["redis"], "requests": state["requests"], "taken": state["taken"],
+              "items": state["items"], "crawls": state["crawls"], "updated_at": state["updated_at"]}] if state else []
+    return workers, queue
 
 
 commands = [mentions, events, errors, status]
