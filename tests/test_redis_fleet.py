@@ -80,7 +80,7 @@ schedule = "every 1h"
 [vigil]
 database = "vigil.db"
 allow_private_networks = ["127.0.0.0/8"]
-worker_silent_after = 2
+worker_silent_after = 12
 {sources}
 [[watchlists]]
 name = "defenders"
@@ -153,6 +153,8 @@ def fleet(tmp_path_factory):
         processes += [store, *workers]
         fetched = lambda: sum(len([p for p, _ in site.times if p.startswith("/r/")]) for site in sites.values())
         wait_for(lambda: fetched() >= 6, 60, "the crawl did not start:\n" + logs(project))
+        wait_for(lambda: query(project, "SELECT count(*) FROM workers")[0][0] == 2, 30,
+                 "the store did not hear both workers")
         workers[0].send_signal(signal.SIGKILL)   # mid-crawl, requests in hand
         workers[0].wait(10)
         wait_for(lambda: fetched() >= 15, 60, "the crawl did not go on after a worker was killed")
@@ -166,7 +168,7 @@ def fleet(tmp_path_factory):
         wait_for(lambda: len(project.alerts()) >= expected, 30, "alerts were not delivered")
         # The killed worker's heartbeat stopped: a health problem once the store has looked again.
         wait_for(lambda: query(project, "SELECT count(*) FROM health_problems WHERE source = 'worker:w1' "
-                                        "AND closed_at IS NULL")[0][0], 30, "the silent worker was not reported")
+                                        "AND closed_at IS NULL")[0][0], 40, "the silent worker was not reported")
         status = project.ok("status", "--format", "json").json_lines()
     finally:
         for process in processes:

@@ -35,7 +35,7 @@ _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 LIMITS = {
     "max_concurrent_crawls": (1, 10_000), "crawl_processes": (1, 64), "jitter": (0, 86_400),
     "max_depth": (0, 100), "max_pages": (1, 1_000_000), "concurrency": (1, 100), "delay": (0, 3600),
-    "worker_silent_after": (1, 604_800),
+    "worker_silent_after": (10, 604_800),   # workers beat every 5 s
 }
 
 

@@ -69,7 +69,7 @@ class FleetCrawl:
     ingestor: Ingestor
     trap: TrapGuardMiddleware
     outstanding: dict[str, bytes] = field(default_factory=dict)    # token -> the request as pushed
-    entries: dict[str, str] = field(default_factory=dict)          # token -> its stream entry
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)   # token -> (its stream, its entry)
     seq: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -94,6 +94,7 @@ class Fleet:
         self.next_status = 0.0
         self.config: Config | None = None             # the daemon's, for results of past crawls
         self.unpushed = False                         # some requests did not reach Redis
+        self.streams: set[str] = set()                # request streams whose group exists
 
     # -- starting --------------------------------------------------------------------------------
     def open(self) -> None:
@@ -110,11 +111,11 @@ class Fleet:
 
     def _ensure(self) -> bool:
         """The streams' groups, and whether Redis lost its data since we last looked."""
-        rq.ensure_group(self.client, rq.REQUESTS, rq.WORKER_GROUP)
         rq.ensure_group(self.client, rq.ITEMS, rq.STORE_GROUP)
         current = self.client.get(rq.EPOCH)
         current = current.decode() if isinstance(current, bytes) else current
         if current is None:
+            self.streams.clear()
             self.epoch = uuid.uuid4().hex
             self.client.set(rq.EPOCH, self.epoch)
             return True
@@ -132,6 +133,19 @@ class Fleet:
         source = config.source(name)
         with db.atomic():
             run_id = runs.start_run(db, name, now_iso(), os.getpid())
+        try:
+            return self._plan(config, source, run_id)
+        except StorageError:
+            raise
+        except Exception as exc:  # a crawl that cannot be planned fails alone, reported
+            log.error("crawl of %s could not start: %s: %s", name, type(exc).__name__, exc)
+            self.crawls.pop(run_id, None)
+            with db.atomic():
+                runs.finish_run(db, run_id, now_iso(), FinishReason.FAILED)
+            return run_id
+
+    def _plan(self, config: Config, source, run_id: int) -> int:
+        db, name = self.db, source.name
         plan = plan_crawl(db, source, datetime.now(timezone.utc))
         spider = spider_class(source.spider)(source=source, plan=plan)
         spider.settings = crawl_settings(source)
@@ -208,7 +222,12 @@ class Fleet:
         if token not in crawl.outstanding:
             log.debug("result %s arrived again: already ingested", token)
             return
-        outputs = self._replay(crawl.spider, crawl.trap, result)
+        try:
+            outputs = self._replay(crawl.spider, crawl.trap, result)
+        except Exception as exc:  # a result the spider cannot read is that page's error, never the store's end
+            log.warning("result for %s could not be read: %s: %s", result.get("url"), type(exc).__name__, exc)
+            outputs = [FetchFailure(source=crawl.name, url=result.get("url") or "?", kind=FailureKind.PROCESSING,
+                                    reason=one_line(f"{type(exc).__name__}: {exc}", 300), at=now_iso())]
         self._push(crawl, [o for o in outputs if isinstance(o, scrapy.Request)])
         for item in outputs:
             if not isinstance(item, scrapy.Request):
@@ -261,18 +280,23 @@ class Fleet:
     def _add(self, crawl: FleetCrawl, payloads: list[tuple[str, bytes]]) -> None:
         import redis
 
+        streams = [rq.REQUESTS.format(rq.host_of(rq.decode(payload)["url"])) for _, payload in payloads]
         try:
+            for stream in set(streams) - self.streams:   # the group first, then the stream is listed
+                rq.ensure_group(self.client, stream, rq.WORKER_GROUP)
+                self.client.sadd(rq.HOSTS, stream)
+                self.streams.add(stream)
             with self.client.pipeline(transaction=False) as pipe:
-                for _, payload in payloads:
-                    pipe.xadd(rq.REQUESTS, {b"r": payload})
+                for stream, (_, payload) in zip(streams, payloads):
+                    pipe.xadd(stream, {b"r": payload})
                 ids = pipe.execute()
         except redis.RedisError as exc:   # kept in `outstanding`: pushed again when Redis is back
             log.warning("Redis did not take %d requests of %s (%s); they are pushed again when it is back",
                         len(payloads), crawl.name, one_line(str(exc), 200))
             self.unpushed = True
             return
-        for (token, _), entry in zip(payloads, ids):
-            crawl.entries[token] = entry.decode() if isinstance(entry, bytes) else entry
+        for (token, _), stream, entry in zip(payloads, streams, ids):
+            crawl.entries[token] = (stream, rq.text(entry))
 
     def _payload(self, crawl: FleetCrawl, request, token: str) -> dict:
         callback = getattr(request.callback, "__name__", "")
@@ -363,14 +387,25 @@ class Fleet:
                 beats.append(rq.decode(data))
             except ValueError:
                 continue
-        requests = self.client.xlen(rq.REQUESTS)
-        taken = self.client.xpending(rq.REQUESTS, rq.WORKER_GROUP)["pending"]
+        requests, taken = self.waiting()
         items = self.client.xlen(rq.ITEMS)
         now = now_iso()
         with self.db.atomic():
             workers.record_workers(self.db, beats, now)
             workers.record_queue(self.db, rq.redacted(self.url), requests, taken, items, len(self.crawls), now)
             self._judge_workers(config, now)
+
+    def waiting(self) -> tuple[int, int]:
+        """Requests in Redis, and how many of them a worker holds."""
+        streams = [rq.text(stream) for stream in self.client.smembers(rq.HOSTS)]
+        with self.client.pipeline(transaction=False) as pipe:
+            for stream in streams:
+                pipe.xlen(stream)
+                pipe.xpending(stream, rq.WORKER_GROUP)
+            answers = pipe.execute(raise_on_error=False)
+        lengths = [a for a in answers[0::2] if isinstance(a, int)]
+        pending = [a["pending"] for a in answers[1::2] if isinstance(a, dict)]
+        return sum(lengths), sum(pending)
 
     def _judge_workers(self, config: Config, now: str) -> None:
         """A running worker not heard for `worker_silent_after` seconds is a health problem until it is heard."""
@@ -395,9 +430,10 @@ class Fleet:
         now = now_iso()
         for crawl in list(self.crawls.values()):
             try:
-                entries = list(crawl.entries.values())
-                if entries:
-                    self.client.xdel(rq.REQUESTS, *entries)
+                with self.client.pipeline(transaction=False) as pipe:
+                    for stream, entry in crawl.entries.values():
+                        pipe.xdel(stream, entry)
+                    pipe.execute()
             except redis.RedisError:
                 pass
             run = runs.get_run(self.db, crawl.run_id)

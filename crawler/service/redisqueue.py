@@ -1,8 +1,12 @@
 """What crawl workers and the store share in Redis: the keys, the two streams, the per-host gate, the codec.
 
-Two Redis streams, each read through a consumer group, carry the work (at least once):
-- `vigil:requests`: what to fetch, pushed by `vigil run --redis` (the store), read by the
-  `vigil worker` processes (group `workers`). A worker that reads an entry owns it until
+Redis streams, each read through a consumer group, carry the work (at least once):
+- `vigil:requests:<host>`, one stream per host, listed in the set `vigil:hosts`: what to
+  fetch, pushed by `vigil run --redis` (the store), read by the `vigil worker` processes
+  (group `workers`). One stream per host, so that a worker reads one request of each host
+  at a time (one XREADGROUP over the streams of the hosts it has room for) and a big
+  source cannot fill a worker with requests that must wait for its delay while other
+  hosts starve. A worker that reads an entry owns it until
   it has pushed what came of it; then, in one MULTI, its item is added to `vigil:items`
   and the request entry acknowledged and deleted. A worker killed before that leaves the
   entry pending, and another worker claims it (XAUTOCLAIM) once it has been idle for the
@@ -31,7 +35,8 @@ import base64
 import json
 import zlib
 
-REQUESTS = "vigil:requests"
+REQUESTS = "vigil:requests:{}"   # one stream per host
+HOSTS = "vigil:hosts"            # set: the hosts that have a stream of requests
 ITEMS = "vigil:items"
 WORKERS = "vigil:workers"        # hash: worker name -> its heartbeat (JSON)
 EPOCH = "vigil:epoch"            # set by the store; gone means Redis lost its data
@@ -68,6 +73,16 @@ def ensure_group(client, stream: str, group: str) -> None:
     except redis.ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+def host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+def text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def encode(payload: dict) -> bytes:

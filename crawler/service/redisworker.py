@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -46,6 +46,8 @@ log = logging.getLogger("vigil.worker")
 HEARTBEAT = 5.0          # seconds between a worker's heartbeats (and refreshes of the entries it holds)
 POLL = 0.25              # seconds between looks for more requests while the worker has room
 RETRY_PUSH = 1.0         # seconds between attempts to push results while Redis is away
+RECLAIM_EVERY = 1.0      # seconds between looks for requests that a silent worker left
+PER_HOST = 2             # requests of one host a worker holds at once: the rest wait for the host's delay anyway
 # A host's gate is held this much longer than its delay: the time between taking the gate and the
 # request leaving (a busy reactor) varies by some milliseconds, and must not eat into the delay.
 GATE_MARGIN = 0.05
@@ -66,7 +68,7 @@ class Result:
     """What a worker pushes for one request: a page, a feed or sitemap body, or a failure."""
 
     envelope: dict
-    entry: str
+    entry: tuple[str, str]   # (request stream, entry id)
 
 
 class FleetSpider(RedisSpider):
@@ -86,13 +88,15 @@ class FleetSpider(RedisSpider):
         remember_secrets(self.config)
         self.helpers: dict[str, object] = {}        # source -> its spider, for its link rules
         self.host_delays: dict[str, float] = {}     # host -> the delay of the last request for it
-        self.in_flight: dict[str, str] = {}         # token -> stream entry, read and not yet answered
+        self.in_flight: dict[str, tuple[str, str]] = {}   # token -> (stream, entry), read and not yet answered
         self.unsent: list[Result] = []              # results waiting for Redis to come back
         self.done_times: deque[float] = deque()     # monotonic times of the last minute's results
         self.pages = self.errors = 0
         self.started_at = now_iso()
         self.redis_down_since: float | None = None
         self.epoch = ""
+        self.rotation = 0                           # which host's stream is read first, in turn
+        self.next_reclaim = 0.0
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -122,35 +126,48 @@ class FleetSpider(RedisSpider):
             loop.start(every, now=False)
 
     def _ensure_groups(self) -> None:
-        rq.ensure_group(self.server, rq.REQUESTS, rq.WORKER_GROUP)
-        rq.ensure_group(self.server, rq.ITEMS, rq.STORE_GROUP)
+        rq.ensure_group(self.server, rq.ITEMS, rq.STORE_GROUP)   # the request streams' groups are the store's
 
     def _poll(self) -> None:
         if self.crawler.engine is not None and self.crawler.engine.running and len(self.in_flight) < self.capacity:
             self.schedule_next_requests()
 
     def _take(self, key, batch_size) -> list:
-        """Entries to fetch, up to the room left: first those a dead worker left (idle past the claim
-        time), then new ones."""
+        """(stream, entry, fields) to fetch, up to the room left and PER_HOST of each host: first those a
+        silent worker left (idle past the claim time), then new ones, one per host, hosts in turn."""
         import redis
 
         room = self.capacity - len(self.in_flight)
         if room <= 0:
             return []
         try:
-            taken = self.server.xautoclaim(rq.REQUESTS, rq.WORKER_GROUP, self.worker, self.claim_after_ms,
-                                           start_id="0-0", count=room)[1]
-            taken = [entry for entry in taken if entry and entry[1]]
-            if taken:
-                log.info("took over %d requests a silent worker had left", len(taken))
-            if len(taken) < room:
-                read = self.server.xreadgroup(rq.WORKER_GROUP, self.worker, {rq.REQUESTS: ">"},
-                                              count=room - len(taken))
-                for _, entries in read or []:
-                    taken.extend(entries)
+            held = Counter(stream for stream, _ in self.in_flight.values())
+            streams = sorted(rq.text(stream) for stream in self.server.smembers(rq.HOSTS))
+            open_ = [stream for stream in streams if held[stream] < PER_HOST]
+            if not open_:
+                return []
+            self.rotation = (self.rotation + 1) % len(open_)
+            open_ = open_[self.rotation:] + open_[:self.rotation]
+            taken = []
+            if time.monotonic() >= self.next_reclaim:
+                self.next_reclaim = time.monotonic() + RECLAIM_EVERY
+                with self.server.pipeline(transaction=False) as pipe:
+                    for stream in open_:
+                        pipe.xautoclaim(stream, rq.WORKER_GROUP, self.worker, self.claim_after_ms, start_id="0-0",
+                                        count=PER_HOST - held[stream])
+                    claimed = pipe.execute(raise_on_error=False)
+                for stream, answer in zip(open_, claimed):
+                    if isinstance(answer, (list, tuple)) and len(answer) > 1:
+                        taken += [(stream, entry, fields) for entry, fields in answer[1] if fields]
+                if taken:
+                    log.info("took over %d requests a silent worker had left", len(taken))
+            wanted = [stream for stream in open_ if stream not in {t[0] for t in taken}][:max(0, room - len(taken))]
+            if wanted:
+                read = self.server.xreadgroup(rq.WORKER_GROUP, self.worker, dict.fromkeys(wanted, ">"), count=1)
+                for stream, entries in read or []:
+                    taken += [(rq.text(stream), entry, fields) for entry, fields in entries]
         except redis.ResponseError as exc:
             if "NOGROUP" in str(exc):   # Redis lost its data: the store pushes its requests again
-                self._ensure_groups()
                 return []
             raise
         except redis.RedisError as exc:
@@ -160,18 +177,18 @@ class FleetSpider(RedisSpider):
         return taken
 
     def make_request_from_data(self, data):
-        entry_id, fields = data
-        entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        stream, entry_id, fields = data
+        entry = rq.text(entry_id)
         try:
             payload = rq.decode(fields[b"r"])
         except (KeyError, ValueError) as exc:
             log.error("unreadable request %s in Redis (%s): dropped", entry, exc)
-            self.server.xack(rq.REQUESTS, rq.WORKER_GROUP, entry)
+            self.server.xack(stream, rq.WORKER_GROUP, entry)
             return None
         host = urlsplit(payload["url"]).hostname or ""
         self.host_delays[host] = float(payload.get("delay") or 0)
-        self.in_flight[payload["token"]] = entry
-        meta = {**payload.get("meta", {}), "vigil_token": payload["token"], "vigil_entry": entry,
+        self.in_flight[payload["token"]] = (stream, entry)
+        meta = {**payload.get("meta", {}), "vigil_token": payload["token"], "vigil_entry": (stream, entry),
                 "vigil_run": payload["run"], "vigil_source": payload["source"], "vigil_kind": payload["kind"],
                 "vigil_delay": float(payload.get("delay") or 0), "vigil_text_hash": payload.get("text_hash")}
         return scrapy.Request(payload["url"], callback=self.parse, errback=self.failed, meta=meta, dont_filter=True,
@@ -179,6 +196,17 @@ class FleetSpider(RedisSpider):
 
     # -- answering -------------------------------------------------------------------------------
     def parse(self, response):
+        try:
+            return self._parse(response)
+        except Exception as exc:  # a result must go back for every request, or its crawl waits for ever
+            log.warning("reading %s failed: %s: %s", response.url, type(exc).__name__, exc)
+            envelope = self._envelope(response.request, response.meta)
+            envelope.update(kind="failure", failure=str(FailureKind.PROCESSING), status=None,
+                            reason=f"{type(exc).__name__}: {exc}"[:300], request_url=response.request.url,
+                            meta={k: response.meta[k] for k in SHIP_META if k in response.meta})
+            return [Result(envelope, response.meta["vigil_entry"])]
+
+    def _parse(self, response):
         meta = response.meta
         envelope = self._envelope(response.request, meta)
         envelope.update(status=response.status, final_url=response.url, request_url=response.request.url,
@@ -252,8 +280,8 @@ class FleetSpider(RedisSpider):
         try:
             with self.server.pipeline(transaction=True) as pipe:
                 pipe.xadd(rq.ITEMS, {b"i": rq.encode(result.envelope)})
-                pipe.xack(rq.REQUESTS, rq.WORKER_GROUP, result.entry)
-                pipe.xdel(rq.REQUESTS, result.entry)
+                pipe.xack(result.entry[0], rq.WORKER_GROUP, result.entry[1])
+                pipe.xdel(result.entry[0], result.entry[1])
                 # The acknowledgement fails (NOGROUP) when Redis lost its data meanwhile: the result counts.
                 added = pipe.execute(raise_on_error=False)[0]
         except redis.RedisError as exc:
@@ -284,9 +312,13 @@ class FleetSpider(RedisSpider):
                 "unsent": len(self.unsent)}
         try:
             self.server.hset(rq.WORKERS, self.worker, rq.encode(beat))
-            if self.in_flight:
-                self.server.xclaim(rq.REQUESTS, rq.WORKER_GROUP, self.worker, 0, list(self.in_flight.values()),
-                                   justid=True)
+            by_stream: dict[str, list[str]] = {}
+            for stream, entry in self.in_flight.values():
+                by_stream.setdefault(stream, []).append(entry)
+            with self.server.pipeline(transaction=False) as pipe:
+                for stream, entries in by_stream.items():
+                    pipe.xclaim(stream, rq.WORKER_GROUP, self.worker, 0, entries, justid=True)
+                pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
             self._redis_away(exc)
 
@@ -321,18 +353,15 @@ class FleetSpider(RedisSpider):
                 loop.stop()
         self._resend()
         try:
-            left = list(self.in_flight.values())
-            if left:
-                entries = self.server.xrange(rq.REQUESTS, min=min(left), max=max(left))
-                mine = [(entry_id, fields) for entry_id, fields in entries
-                        if (entry_id.decode() if isinstance(entry_id, bytes) else entry_id) in left]
-                with self.server.pipeline(transaction=True) as pipe:
-                    for entry_id, fields in mine:
-                        pipe.xadd(rq.REQUESTS, fields)
-                        pipe.xack(rq.REQUESTS, rq.WORKER_GROUP, entry_id)
-                        pipe.xdel(rq.REQUESTS, entry_id)
-                    pipe.execute()
-                log.info("%d requests in hand handed back for other workers", len(mine))
+            with self.server.pipeline(transaction=True) as pipe:
+                for stream, entry in self.in_flight.values():
+                    for _, fields in self.server.xrange(stream, min=entry, max=entry):
+                        pipe.xadd(stream, fields)
+                    pipe.xack(stream, rq.WORKER_GROUP, entry)
+                    pipe.xdel(stream, entry)
+                pipe.execute(raise_on_error=False)
+            if self.in_flight:
+                log.info("%d requests in hand handed back for other workers", len(self.in_flight))
             self._beat("stopped")
         except redis.RedisError as exc:
             log.warning("could not hand back the requests in hand (%s); others take them after the claim time", exc)
