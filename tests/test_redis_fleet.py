@@ -230,3 +230,15 @@ def test_a_worker_without_redis_says_so_in_one_line(project):
     project.write_config('[vigil]\ndatabase = "vigil.db"\n')
     result = project.vigil("worker", "--redis", f"redis://127.0.0.1:{free_port()}/0")
     assert result.returncode == 1 and "cannot reach Redis" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_everyday_commands_do_not_load_redis(project):
+    """Redis is imported only by `vigil worker` and `vigil run --redis`: a desk without it loses nothing."""
+    project.write_config('[vigil]\ndatabase = "vigil.db"\n')
+    code = ("import sys\nfrom crawler.cli import main\n"
+            f"for args in (['--help'], ['--config', {str(project.config)!r}, 'status']):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "print('LOADED', sorted(m for m in ('redis', 'scrapy_redis') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project.path,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr

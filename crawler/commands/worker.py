@@ -12,8 +12,8 @@ from crawler.core.errors import VigilError
 @click.option("--name", metavar="NAME", help="How `vigil status` calls this worker (default: host-pid).")
 @click.option("--claim-after", type=click.FloatRange(1, 86_400), default=60.0, show_default=True, metavar="SECONDS",
               help="Take over requests another worker has held this long without a sign of life.")
-@click.option("--capacity", type=click.IntRange(1, 256), default=16, show_default=True, metavar="N",
-              help="Requests this worker holds at once, across all hosts.")
+@click.option("--capacity", type=click.IntRange(1, 1024), default=64, show_default=True, metavar="N",
+              help="Requests this worker holds at once, at most 2 per host (most wait for their host's delay).")
 @click.pass_obj
 def worker(state, redis_url, name, claim_after, capacity):
     """Fetch and extract pages for `vigil run --redis`, until SIGTERM or SIGINT.

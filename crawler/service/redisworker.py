@@ -492,7 +492,7 @@ def worker_settings(redis_url: str, capacity: int) -> dict:
 
 
 def run_worker(config_path: str, redis_url: str, name: str | None = None, claim_after: float = 60.0,
-               capacity: int = 16) -> int:
+               capacity: int = 64) -> int:
     """Fetch and extract for the store until SIGTERM or SIGINT (Scrapy's shutdown: a second one stops at once)."""
     worker = name or f"{socket.gethostname()}-{os.getpid()}"
     settings = crawl_settings(None, worker_settings(redis_url, capacity))
