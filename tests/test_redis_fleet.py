@@ -126,6 +126,15 @@ def finished_runs(project: Project) -> int:
         return 0
 
 
+def stored_pages(project: Project) -> int:
+    if not (project.path / "vigil.db").exists():   # connecting would create it before vigil does
+        return 0
+    try:
+        return query(project, "SELECT count(*) FROM pages")[0][0]
+    except sqlite3.OperationalError:   # no database, or no tables yet
+        return 0
+
+
 def page_gaps(site) -> list[float]:
     times = sorted(t for path, t in site.times if path.startswith("/r/") or path == "/")
     return [b - a for a, b in zip(times, times[1:])]
@@ -242,3 +251,36 @@ def test_everyday_commands_do_not_load_redis(project):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project.path,
                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_store_killed_mid_crawl_ingests_what_it_had_not_acknowledged(tmp_path):
+    sites = {host: build_site(tmp_path, host, 8) for host in (5, 6)}
+    folder = tmp_path / "project"
+    folder.mkdir()
+    project = Project(folder)
+    project.write_config(fleet_config(sites, 0.2))
+    server = RedisServer(tmp_path).start()
+    processes = []
+    try:
+        store = spawn(project, "run", "--redis", server.url)
+        processes += [store, spawn(project, "worker", "--redis", server.url, "--name", "w1")]
+        wait_for(lambda: stored_pages(project) >= 4, 60, "the crawl did not start:\n" + logs(project))
+        assert finished_runs(project) == 0   # killed mid-crawl
+        store.send_signal(signal.SIGKILL)   # results keep coming into Redis; nobody acknowledges them
+        store.wait(10)
+        time.sleep(2.0)
+        processes.append(spawn(project, "run", "--redis", server.url))
+        wait_for(lambda: finished_runs(project) == 2, 90, "the restarted store did not crawl again:\n" + logs(project))
+    finally:
+        for process in processes:
+            stop(process)
+        server.stop()
+        for site in sites.values():
+            site.stop()
+    # Every page once, with one snapshot; each alert once, though pages came from the killed crawl and the next.
+    assert sorted(query(project, "SELECT source, count(*) FROM pages GROUP BY source")) == [("site5", 9), ("site6", 9)]
+    assert query(project, "SELECT count(*), count(DISTINCT page_id) FROM snapshots")[0] == (18, 18)
+    reasons = sorted(reason for (reason,) in query(project, "SELECT finish_reason FROM runs"))
+    assert reasons == ["finished", "finished", "killed", "killed"], logs(project)
+    ids = [alert["id"] for alert in project.alerts()]
+    assert len(ids) == len(set(ids)) == query(project, "SELECT count(*) FROM alerts")[0][0] > 0
