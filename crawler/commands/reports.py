@@ -131,7 +131,9 @@ def status(state, fmt):
         last = recent[0] if recent else {}
         error = latest_error(db, source.name)
         if last and last["finished_at"] is None:  # crawling now, or its process died without a word
-            last["finish_reason"] = "running" if process_alive(last["pid"], CRAWL_COMMAND) else FinishReason.KILLED
+            # A crawl on Redis workers is the process of `vigil run --redis` (docs/scaling.md).
+            alive = process_alive(last["pid"], CRAWL_COMMAND) or process_alive(last["pid"], " run")
+            last["finish_reason"] = "running" if alive else FinishReason.KILLED
         horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
         known = frontier.figures(db, source.name, horizon)
         rows.append({
