@@ -95,6 +95,7 @@ class Fleet:
         self.config: Config | None = None             # the daemon's, for results of past crawls
         self.unpushed = False                         # some requests did not reach Redis
         self.streams: set[str] = set()                # request streams whose group exists
+        self.matchers: dict[tuple, object] = {}       # the current watchlists' matcher, compiled once
 
     # -- starting --------------------------------------------------------------------------------
     def open(self) -> None:
@@ -111,17 +112,24 @@ class Fleet:
 
     def _ensure(self) -> bool:
         """The streams' groups, and whether Redis lost its data since we last looked."""
-        rq.ensure_group(self.client, rq.ITEMS, rq.STORE_GROUP)
         current = self.client.get(rq.EPOCH)
         current = current.decode() if isinstance(current, bytes) else current
+        if current is not None and current == self.epoch:
+            return False
+        lost = self.epoch is not None
+        rq.ensure_group(self.client, rq.ITEMS, rq.STORE_GROUP)
+        self.streams.clear()
         if current is None:
-            self.streams.clear()
-            self.epoch = uuid.uuid4().hex
-            self.client.set(rq.EPOCH, self.epoch)
-            return True
-        lost = self.epoch is not None and current != self.epoch
+            current = uuid.uuid4().hex
+            self.client.set(rq.EPOCH, current)
         self.epoch = current
         return lost
+
+    def _matcher(self, config: Config):
+        key = tuple(sorted(map(repr, config.terms())))
+        if key not in self.matchers:
+            self.matchers = {key: matcher_for(config)}   # only the current watchlists are kept
+        return self.matchers[key]
 
     def crawling(self, name: str) -> bool:
         return any(crawl.name == name for crawl in self.crawls.values())
@@ -149,7 +157,7 @@ class Fleet:
         plan = plan_crawl(db, source, datetime.now(timezone.utc))
         spider = spider_class(source.spider)(source=source, plan=plan)
         spider.settings = crawl_settings(source)
-        context = CrawlContext(config=config, source=source, db=db, matcher=matcher_for(config), run_id=run_id)
+        context = CrawlContext(config=config, source=source, db=db, matcher=self._matcher(config), run_id=run_id)
         trap = TrapGuardMiddleware(spider.settings.getint("VIGIL_MAX_URL_LENGTH", VIGIL_MAX_URL_LENGTH),
                                    spider.settings.getint("VIGIL_MAX_QUERY_VARIANTS", VIGIL_MAX_QUERY_VARIANTS),
                                    spider.settings.getint("VIGIL_MAX_TRAP_RECORDS", VIGIL_MAX_TRAP_RECORDS), name)
@@ -372,7 +380,7 @@ class Fleet:
             run = runs.get_run(self.db, run_id) if run_id is not None else None
             spider = spider_class(source.spider)(source=source)
             spider.settings = crawl_settings(source)
-            ingestor = Ingestor(self.db, config, matcher_for(config), run["id"] if run else None, CrawlFigures())
+            ingestor = Ingestor(self.db, config, self._matcher(config), run["id"] if run else None, CrawlFigures())
             self.orphans = {key: (spider, ingestor)}   # results come in runs: one kept at a time
         spider, ingestor = self.orphans[key]
         for item in self._replay(spider, None, result):

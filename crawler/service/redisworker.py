@@ -46,7 +46,7 @@ log = logging.getLogger("vigil.worker")
 HEARTBEAT = 5.0          # seconds between a worker's heartbeats (and refreshes of the entries it holds)
 POLL = 0.25              # seconds between looks for more requests while the worker has room
 RETRY_PUSH = 1.0         # seconds between attempts to push results while Redis is away
-RECLAIM_EVERY = 1.0      # seconds between looks for requests that a silent worker left
+RECLAIM_SHARE = 4        # requests a silent worker left are looked for every quarter of the claim time
 PER_HOST = 2             # requests of one host a worker holds at once: the rest wait for the host's delay anyway
 # A host's gate is held this much longer than its delay: the time between taking the gate and the
 # request leaving (a busy reactor) varies by some milliseconds, and must not eat into the delay.
@@ -150,7 +150,7 @@ class FleetSpider(RedisSpider):
             open_ = open_[self.rotation:] + open_[:self.rotation]
             taken = []
             if time.monotonic() >= self.next_reclaim:
-                self.next_reclaim = time.monotonic() + RECLAIM_EVERY
+                self.next_reclaim = time.monotonic() + max(1.0, self.claim_after_ms / 1000 / RECLAIM_SHARE)
                 with self.server.pipeline(transaction=False) as pipe:
                     for stream in open_:
                         pipe.xautoclaim(stream, rq.WORKER_GROUP, self.worker, self.claim_after_ms, start_id="0-0",
