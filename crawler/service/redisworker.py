@@ -75,7 +75,8 @@ class FleetSpider(RedisSpider):
     """Takes requests from the `vigil:requests` stream and answers each with one result."""
 
     name = "vigil-worker"
-    max_idle_time = 0   # never closes when idle: a worker waits for work
+    redis_key = rq.HOSTS   # what scrapy-redis reports reading; we read the hosts' streams listed there
+    max_idle_time = 0      # never closes when idle: a worker waits for work
 
     def __init__(self, config_path: str, worker: str, claim_after: float, capacity: int, **kwargs):
         super().__init__(**kwargs)
@@ -225,6 +226,7 @@ class FleetSpider(RedisSpider):
                            final_url=response.url, status=response.status, headers=envelope["headers"],
                            body=response.body, fetched_at=envelope["fetched_at"],
                            known_body_hash=meta.get("body_hash"))
+        # What the pipelines need beside the page, carried on it: PushPipeline sends the envelope.
         page.fleet = envelope
         page.fleet_entry = meta["vigil_entry"]
         page.fleet_extract = response.status == 200 and reads(content_type)
