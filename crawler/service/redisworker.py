@@ -97,6 +97,7 @@ class FleetSpider(RedisSpider):
         self.redis_down_since: float | None = None
         self.epoch = ""
         self.rotation = 0                           # which host's stream is read first, in turn
+        self.poll_due = False
         self.next_reclaim = 0.0
 
     @classmethod
@@ -132,6 +133,17 @@ class FleetSpider(RedisSpider):
     def _poll(self) -> None:
         if self.crawler.engine is not None and self.crawler.engine.running and len(self.in_flight) < self.capacity:
             self.schedule_next_requests()
+
+    def _poll_soon(self) -> None:
+        from twisted.internet import reactor
+
+        if not self.poll_due:
+            self.poll_due = True
+            reactor.callLater(0.01, self._poll_now)
+
+    def _poll_now(self) -> None:
+        self.poll_due = False
+        self._poll()
 
     def _take(self, key, batch_size) -> list:
         """(stream, entry, fields) to fetch, up to the room left and PER_HOST of each host: first those a
@@ -270,6 +282,7 @@ class FleetSpider(RedisSpider):
         if not self._send(result):
             self.unsent.append(result)
         self.in_flight.pop(result.envelope["token"], None)
+        self._poll_soon()   # room for the next request of this host now, not at the next poll
         self.done_times.append(time.monotonic())
         if result.envelope["kind"] == "failure":
             self.errors += 1
