@@ -29,6 +29,10 @@ def record_queue(db, redis: str, requests: int, taken: int, items: int, crawls: 
                [redis, requests, taken, items, crawls, now])
 
 
+def forget_worker(db, name: str) -> None:
+    db.execute("DELETE FROM workers WHERE name = ?", [name])
+
+
 def list_workers(db) -> list[dict]:
     return list(db.query("SELECT * FROM workers ORDER BY name"))
 

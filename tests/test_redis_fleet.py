@@ -13,11 +13,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from conftest import REPO, Project
 from servers import free_port
 from test_fleet import build_site
+
+from crawler.core.timeutil import format_iso
+from crawler.service import redisqueue as rq
+from crawler.service.configload import load_config
+from crawler.service.redisingest import Fleet
+from storage import workers
+from storage.db import open_database
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")]
@@ -284,3 +292,35 @@ def test_a_store_killed_mid_crawl_ingests_what_it_had_not_acknowledged(tmp_path)
     assert reasons == ["finished", "finished", "killed", "killed"], logs(project)
     ids = [alert["id"] for alert in project.alerts()]
     assert len(ids) == len(set(ids)) == query(project, "SELECT count(*) FROM alerts")[0][0] > 0
+
+
+def test_a_silent_worker_is_a_problem_until_heard_and_forgotten_after_a_week(tmp_path):
+    project = Project(tmp_path)
+    project.write_config('[vigil]\ndatabase = "vigil.db"\nworker_silent_after = 60\n')
+    config = load_config(project.config)
+    server = RedisServer(tmp_path).start()
+    try:
+        db = open_database(config.database)
+        store = Fleet(server.url, db)
+        store.open()
+        ago = lambda **delta: format_iso(datetime.now(timezone.utc) - timedelta(**delta))
+        beats = {name: {"name": name, "seen_at": ago(minutes=minutes), "state": "running", "pages": 3}
+                 for name, minutes in (("gone", 8 * 24 * 60), ("silent", 5), ("alive", 0))}
+        with db.atomic():   # as the store last heard them
+            for name, beat in beats.items():
+                workers.record_workers(db, [beat], beat["seen_at"])
+        for name, beat in beats.items():
+            store.client.hset(rq.WORKERS, name, rq.encode(beat))
+        store.turn(config)
+        names = [row["name"] for row in workers.list_workers(db)]
+        problems = {row["source"] for row in db.query("SELECT source FROM health_problems WHERE closed_at IS NULL")}
+        assert names == ["alive", "silent"] and problems == {"worker:silent"}
+        assert store.client.hkeys(rq.WORKERS) and b"gone" not in store.client.hkeys(rq.WORKERS)
+        beats["silent"]["seen_at"] = ago(seconds=0)   # heard again
+        store.client.hset(rq.WORKERS, "silent", rq.encode(beats["silent"]))
+        store.next_status = 0
+        store.turn(config)
+        assert not list(db.query("SELECT * FROM health_problems WHERE closed_at IS NULL"))
+        store.stop()
+    finally:
+        server.stop()

@@ -57,6 +57,7 @@ TURN_BUDGET = 0.5        # seconds of ingesting per turn of the daemon's loop, s
 STATUS_EVERY = 5.0       # seconds between copies of the workers' heartbeats and the queue into the database
 LOCK_ATTEMPTS = 10       # each waits the busy timeout for another writer
 SILENT = "worker_silent"
+FORGET_AFTER = 7 * 86_400   # seconds: a worker silent this long is forgotten (its problem closed), not reported for ever
 
 
 @dataclass
@@ -420,6 +421,13 @@ class Fleet:
         for worker in workers.list_workers(self.db):
             where = f"worker:{worker['name']}"
             silent_for = (parse_iso(now) - parse_iso(worker["heard_at"])).total_seconds()
+            if silent_for > FORGET_AFTER:
+                self.client.hdel(rq.WORKERS, worker["name"])
+                workers.forget_worker(self.db, worker["name"])
+                for problem in health.open_problems(self.db, where).values():
+                    health.close_problem(self.db, problem["id"], now)
+                log.info("worker %s forgotten: not heard for %.0f days", worker["name"], silent_for / 86_400)
+                continue
             silent = worker["state"] == "running" and silent_for > config.worker_silent_after
             problem = health.open_problems(self.db, where).get(SILENT)
             if silent and problem is None:
