@@ -113,6 +113,7 @@ def one_cycle(sources: int, pages: int, delay: float, port: int, workers: int | 
         if redis_server is not None:
             redis_server.kill()
             redis_server.wait()
+        shutil.rmtree(work, ignore_errors=True)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20,
             "pss_mb": peak_pss / 2**20, "complete": done >= sources}
@@ -157,6 +158,7 @@ def ingest_rate(sources: int, pages: int, port: int, timeout: float) -> tuple[in
             stop(process)
         redis_server.kill()
         redis_server.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
