@@ -15,6 +15,10 @@ the number of sources. Processes, not threads, because:
 A worker reads the config file (or the last good copy) for every crawl it is handed, and
 the watchlists from the database, so changes reach the next crawl without a reload.
 
+With `--redis URL` no crawl process is started: each due source's crawl is planned here and
+fetched by `vigil worker`s on any machine, and this process ingests what they send as the
+single writer (crawler/service/redisingest.py, docs/scaling.md).
+
 A worker commits each page's snapshot, mentions and outbox rows in one transaction as it
 goes (BEGIN IMMEDIATE: writers wait for each other, see storage/db.py), so the dispatcher
 thread here, polling the outbox twice a second, sends an instant alert within about a
