@@ -105,13 +105,20 @@ class SourceSpider(scrapy.Spider):
     def next_phase(self, spider=None):
         """When the pages asked for so far are done: the links earlier crawls left in the frontier,
         then the due revisits, most overdue first, in what is left of the budget."""
+        requests = self.advance_phase()
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def advance_phase(self) -> list:
+        """The requests of the next phase that has any; [] when the crawl is done."""
         while self.phase < REVISITS:
             self.phase += 1
             requests = list(self._pending_requests() if self.phase == PENDING else self._revisit_requests())
-            for request in requests:
-                self.crawler.engine.crawl(request)
             if requests:
-                raise DontCloseSpider
+                return requests
+        return []
 
     def _pending_requests(self):
         for link in self.plan.pending:
@@ -170,6 +177,19 @@ class SourceSpider(scrapy.Spider):
                               priority=priority)
 
     def parse_page(self, response):
+        yield from self.page_outcome(response, self.links_on(response))
+
+    def links_on(self, response) -> list[str]:
+        """The links of a page this source follows (same hosts, above `max_depth`)."""
+        if response.status == 200 and response.meta.get("vigil_depth", 0) < self.source.max_depth \
+                and hasattr(response, "text"):
+            return [link.url for link in self.links.extract_links(response) if urlsplit(link.url).hostname in self.hosts]
+        return []
+
+    def page_outcome(self, response, follow: list[str]):
+        """The page's item and the requests for the links it holds (`follow`, from links_on). Split
+        from parse_page so that a crawl on Redis workers (crawler/service/redisingest.py) can read
+        the links on the worker and decide here what to fetch."""
         meta = response.meta
         if "vigil_key" in meta:
             self.answered.add(meta["vigil_key"])
@@ -184,10 +204,6 @@ class SourceSpider(scrapy.Spider):
             yield self._failure(response.url, FailureKind.SKIPPED, f"not a format Vigil reads ({content_type.split(';')[0]})",
                                 known=bool(meta.get("page_url")))
             return
-        follow = []
-        if response.status == 200 and meta.get("vigil_depth", 0) < self.source.max_depth and hasattr(response, "text"):
-            follow = [link.url for link in self.links.extract_links(response)
-                      if urlsplit(link.url).hostname in self.hosts]
         led_to_new = any(canonicalize(url) not in self.plan.known for url in follow if not _unread_document(url))
         yield FetchedPage(
             source=self.source.name,
@@ -269,10 +285,14 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
-        if "vigil_key" in request.meta:
-            self.answered.add(request.meta["vigil_key"])
         kind, reason = describe_failure(failure.value, request, self.settings)
         status = getattr(getattr(failure.value, "response", None), "status", None)
+        return self.failure_of(request, kind, reason, status)
+
+    def failure_of(self, request, kind: FailureKind, reason: str, status: int | None) -> FetchFailure:
+        """The failure record of a request that failed, its link kept in the frontier if new."""
+        if "vigil_key" in request.meta:
+            self.answered.add(request.meta["vigil_key"])
         self._link_failed(request, lasting=kind not in (FailureKind.TIMEOUT, FailureKind.NETWORK, FailureKind.HTTP)
                           or (status is not None and 400 <= status < 500 and status not in (408, 429)))
         # Recorded under the URL that was linked or configured; where it led is in the reason.

@@ -372,3 +372,33 @@ def accounts_reviews(db):
 def documents(db):
     # The page of a PDF a mention is on (NULL on a web page), for alerts and `vigil mentions`.
     db.execute("ALTER TABLE mentions ADD COLUMN doc_page INTEGER")
+
+@migrations(name="0008_workers")
+def workers(db):
+    # What `vigil run --redis` last heard of the crawl workers and the queue in Redis, for `vigil status`.
+    statements = [
+        """CREATE TABLE workers (
+            name TEXT PRIMARY KEY,              -- as the worker calls itself (host-pid by default)
+            host TEXT,
+            pid INTEGER,
+            started_at TEXT,
+            seen_at TEXT NOT NULL,              -- its last heartbeat, by its clock
+            heard_at TEXT NOT NULL,             -- when the store read that heartbeat, by the store's clock
+            pages INTEGER NOT NULL DEFAULT 0,   -- results pushed since it started
+            errors INTEGER NOT NULL DEFAULT 0,  -- ... of which failures
+            pages_per_min INTEGER NOT NULL DEFAULT 0,
+            in_flight INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL                 -- running | stopped
+        )""",
+        """CREATE TABLE fleet_queue (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            redis TEXT NOT NULL,                -- the Redis URL, password masked
+            requests INTEGER NOT NULL,          -- requests waiting in Redis, taken or not
+            taken INTEGER NOT NULL,             -- ... of which a worker holds
+            items INTEGER NOT NULL,             -- results waiting for the store
+            crawls INTEGER NOT NULL,            -- crawls running on the workers
+            updated_at TEXT NOT NULL
+        )""",
+    ]
+    for statement in statements:
+        db.execute(statement)

@@ -105,14 +105,15 @@ def status(state, fmt):
 
     `due` counts the known pages due for a visit now, `waiting` the links found but not
     fetched yet, `oldest_visit` the last visit of the page that has waited longest."""
-    from crawler.service.status import status_rows
+    from crawler.service.status import fleet_rows, status_rows
     from storage.outbox import delivery_counts
 
     db = state.db()
     rows = status_rows(db, state.config())
     counts = delivery_counts(db)
+    fleet, queue = fleet_rows(db)
     if fmt == "json":
-        emit(rows, [], fmt)
+        emit(rows + fleet + queue, [], fmt)
         return
     emit(rows, ["source", "schedule", "pages", "due", "waiting", "oldest_visit", "last_run", "finish_reason",
                 "last_fetched", "last_new", "last_errors", "next_run", "errors_1d", "problems"], fmt)
@@ -120,6 +121,13 @@ def status(state, fmt):
         if row["last_error"]:
             echo(f"{row['source']}: last error: {row['last_error']}")
     echo(f"alerts: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed")
+    if fleet:
+        echo("")
+        emit(fleet, ["worker", "host", "state", "last_heartbeat", "pages", "pages_per_min", "errors", "in_flight",
+                     "problems"], fmt)
+    for row in queue:
+        echo(f"queue ({row['queue']}, {row['updated_at']}): {row['requests']} requests waiting "
+             f"({row['taken']} taken by workers), {row['items']} results to ingest, {row['crawls']} crawls running")
 
 
 commands = [mentions, events, errors, status]

@@ -35,6 +35,7 @@ _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 LIMITS = {
     "max_concurrent_crawls": (1, 10_000), "crawl_processes": (1, 64), "jitter": (0, 86_400),
     "max_depth": (0, 100), "max_pages": (1, 1_000_000), "concurrency": (1, 100), "delay": (0, 3600),
+    "worker_silent_after": (10, 604_800),   # workers beat every 5 s
 }
 
 
@@ -95,6 +96,7 @@ class Config:
     crawl_processes: int = 2           # ... in at most this many processes
     jitter: float = 0.0                  # seconds a scheduled crawl may start late, at random
     proxy: str | None = None             # the one HTTP proxy for crawls and channels; none from the environment
+    worker_silent_after: float = 300.0   # seconds without a heartbeat before a Redis crawl worker is a problem
 
     def source_or_none(self, name: str) -> Source | None:
         return next((source for source in self.sources if source.name == name), None)
@@ -116,7 +118,7 @@ _VIGIL_KEYS = {
     "database": (str, False), "allow_private_networks": ("bool or CIDR list", False),
     "timezone": (str, False), "max_concurrent_crawls": (int, False), "jitter": (float, False),
     "crawl_processes": (int, False),
-    "proxy": (str, False),
+    "proxy": (str, False), "worker_silent_after": (float, False),
 }
 _SOURCE_KEYS = {
     "name": (str, True), "start_urls": (_STR_LIST, False), "feeds": (_STR_LIST, False),
@@ -154,6 +156,8 @@ KEY_MEANINGS = {
                            "each holds about 100 MB plus its sources",
         "jitter": "seconds a scheduled crawl may start late, at random, so that sources on one schedule "
                   "do not all start at once; never more than a quarter of a source's interval",
+        "worker_silent_after": "seconds without a heartbeat after which a crawl worker of `vigil run --redis` "
+                               "is a health problem in `vigil status` (docs/scaling.md)",
         "proxy": "the one HTTP proxy (`http://host:port`) for crawls, webhooks and Apprise services; "
                  "`http_proxy` and the like in the environment are ignored",
     },
@@ -397,6 +401,8 @@ def _daemon_settings(check: _Checker, vigil: dict) -> dict:
         settings["crawl_processes"] = _bounded(check, "vigil", vigil, "crawl_processes")
     if "jitter" in vigil:
         settings["jitter"] = float(_bounded(check, "vigil", vigil, "jitter"))
+    if "worker_silent_after" in vigil:
+        settings["worker_silent_after"] = float(_bounded(check, "vigil", vigil, "worker_silent_after"))
     return settings
 
 

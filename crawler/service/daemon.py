@@ -15,6 +15,10 @@ the number of sources. Processes, not threads, because:
 A worker reads the config file (or the last good copy) for every crawl it is handed, and
 the watchlists from the database, so changes reach the next crawl without a reload.
 
+With `--redis URL` no crawl process is started: each due source's crawl is planned here and
+fetched by `vigil worker`s on any machine, and this process ingests what they send as the
+single writer (crawler/service/redisingest.py, docs/scaling.md).
+
 A worker commits each page's snapshot, mentions and outbox rows in one transaction as it
 goes (BEGIN IMMEDIATE: writers wait for each other, see storage/db.py), so the dispatcher
 thread here, polling the outbox twice a second, sends an instant alert within about a
@@ -71,7 +75,8 @@ class AlreadyRunning(VigilError):
 class Daemon:
     """The scheduler, the crawl processes, the dispatcher thread and the signals that steer them."""
 
-    def __init__(self, config_path: str | os.PathLike, log_level: str = "info", log_format: str = "text"):
+    def __init__(self, config_path: str | os.PathLike, log_level: str = "info", log_format: str = "text",
+                 redis_url: str | None = None):
         self.config_file = ConfigFile(config_path, load_config)
         self.log_level = log_level
         self.log_format = log_format
@@ -88,6 +93,8 @@ class Daemon:
         self.db = None
         self.scheduler = None
         self.dispatcher = None
+        self.redis_url = redis_url
+        self.fleet = None        # with --redis: crawls run on `vigil worker`s (crawler/service/redisingest.py)
 
     # -- the main loop -------------------------------------------------------------------
     def run(self) -> int:
@@ -119,6 +126,8 @@ class Daemon:
         self._queue_due()
         self.pool.reap()
         self._start_pending()
+        if self.fleet is not None and self.fleet.turn(self.config):
+            self.wake.set()   # more results wait: no pause before the next turn
         if now >= self.next_watch:
             self.next_watch = now + WATCH_INTERVAL
             self._record_next_runs()
@@ -128,6 +137,11 @@ class Daemon:
             self._check_health()
 
     def _start(self) -> None:
+        if self.redis_url:
+            from crawler.service.redisingest import Fleet
+
+            self.fleet = Fleet(self.redis_url, self.db, on_ended=lambda name: self.stopping or self._check_health(name))
+            self.fleet.open()
         released = runs.release_claims_of_dead_dispatchers(self.db)
         if released:
             log.warning("%d alert deliveries were claimed by a dispatcher that was killed: sending them now "
@@ -249,7 +263,7 @@ class Daemon:
     def _queue_due(self) -> None:
         while not self.due.empty():
             name = self.due.get()
-            if name in self.pool.running or name in self.pending:
+            if name in self.pool.running or name in self.pending or (self.fleet and self.fleet.crawling(name)):
                 log.debug("%s is due but still crawling; this run is skipped", name)
             else:
                 self.pending.append(name)
@@ -269,7 +283,12 @@ class Daemon:
     # -- crawls ------------------------------------------------------------------------
     def _start_pending(self) -> None:
         """Hand due sources to crawl workers: a free worker first, a new one while there are fewer
-        than `crawl_processes` and every worker is busy, never more than `max_concurrent_crawls`."""
+        than `crawl_processes` and every worker is busy, never more than `max_concurrent_crawls`. With
+        --redis, to the Redis workers, all at once: they hold each host's politeness themselves."""
+        while self.fleet is not None and self.pending and not self.stopping:
+            name = self.pending.pop(0)
+            if any(s.name == name for s in self.config.sources) and not self._crawled_elsewhere(name):
+                self.fleet.start_crawl(self.config, name)
         while self.pending and len(self.pool.running) < self.config.max_concurrent_crawls and not self.stopping:
             name = self.pending[0]
             if not any(s.name == name for s in self.config.sources) or self._crawled_elsewhere(name):
@@ -290,7 +309,7 @@ class Daemon:
 
     def _crawled_elsewhere(self, name: str) -> bool:
         """A crawl of this source by another process (`vigil crawl`, or one left by a killed daemon)."""
-        ours = self.pool.pids()
+        ours = self.pool.pids() | {os.getpid()}   # the crawls on Redis workers are this process's
         for run in runs.unfinished_runs(self.db, name):
             if run["pid"] not in ours and process_alive(run["pid"], CRAWL_COMMAND):
                 log.info("%s is due but process %s is still crawling it; this run is skipped", name, run["pid"])
@@ -331,7 +350,7 @@ class Daemon:
 
     def _mark_dead_runs(self, source: str | None = None) -> None:
         """Runs whose process died without recording an end: marked killed, reported as unfinished."""
-        ours = self.pool.pids(alive_only=True)
+        ours = self.pool.pids(alive_only=True) | {os.getpid()}
         for run in runs.unfinished_runs(self.db, source):
             if run["pid"] in ours or process_alive(run["pid"], CRAWL_COMMAND):
                 continue
@@ -360,6 +379,8 @@ class Daemon:
         # A page's snapshot, mentions and alerts are one transaction, so no way of stopping leaves
         # half a page; the gentler ones only save the work of fetching pages again.
         self.pool.stop(STOP_GRACE, STOP_FORCE)
+        if self.fleet is not None:
+            self.fleet.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop_event.set()
             self.dispatcher.join(DISPATCH_GRACE)

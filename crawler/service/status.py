@@ -29,7 +29,9 @@ def status_rows(db, config) -> list[dict]:
         last = recent[0] if recent else {}
         error = latest_error(db, source.name)
         if last and last["finished_at"] is None:  # crawling now, or its process died without a word
-            last["finish_reason"] = "running" if process_alive(last["pid"], CRAWL_COMMAND) else FinishReason.KILLED
+            # A crawl on Redis workers is the process of `vigil run --redis` (docs/scaling.md).
+            alive = process_alive(last["pid"], CRAWL_COMMAND) or process_alive(last["pid"], " run")
+            last["finish_reason"] = "running" if alive else FinishReason.KILLED
         horizon = due_horizon(datetime.now(timezone.utc), source.schedule.period()).strftime(ISO_FORMAT)
         known = frontier.figures(db, source.name, horizon)
         rows.append({
@@ -46,3 +48,19 @@ def status_rows(db, config) -> list[dict]:
             "alerts_pending": counts["pending"], "alerts_failed": counts["failed"],
         })
     return rows
+
+
+def fleet_rows(db) -> tuple[list[dict], list[dict]]:
+    """The Redis crawl workers and the queue, as `vigil run --redis` last saw them (docs/scaling.md)."""
+    from storage.workers import list_workers, queue_state
+
+    problems = all_open_problems(db)
+    workers = [{"worker": w["name"], "host": w["host"], "pid": w["pid"], "state": w["state"],
+                "started_at": w["started_at"], "last_heartbeat": w["seen_at"], "heard_at": w["heard_at"],
+                "pages": w["pages"], "pages_per_min": w["pages_per_min"], "errors": w["errors"],
+                "in_flight": w["in_flight"], "problems": problems.get(f"worker:{w['name']}", [])}
+               for w in list_workers(db)]
+    state = queue_state(db)
+    queue = [{"queue": state["redis"], "requests": state["requests"], "taken": state["taken"],
+              "items": state["items"], "crawls": state["crawls"], "updated_at": state["updated_at"]}] if state else []
+    return workers, queue
