@@ -68,7 +68,27 @@ def _version() -> str:
         return "0+unknown"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class VigilGroup(click.Group):
+    """The `vigil` group. Its commands are gathered from crawler/commands on first use, not when
+    this module is imported: a command module imported on its own first (the web app imports
+    some) imports this module half-way through its own import, and would then be missed."""
+
+    @property
+    def commands(self) -> dict:
+        if not self._gathered:
+            self._gathered = True
+            for info in pkgutil.iter_modules(commands.__path__):
+                module = importlib.import_module(f"{commands.__name__}.{info.name}")
+                for command in getattr(module, "commands", ()):
+                    self._commands[command.name] = command
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict) -> None:
+        self._commands, self._gathered = value, False
+
+
+@click.group(cls=VigilGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", metavar="PATH", default=None,
               help="Config file (default: $VIGIL_CONFIG, else ./vigil.toml).")
 @click.option("--log-level", type=click.Choice(("debug", "info", "warning", "error")), default=None,
@@ -81,17 +101,6 @@ def cli(ctx, config_path, log_level, log_format):
     """Vigil watches NGO and media sites for new mentions of the people you follow."""
     setup_logging(log_level or "warning", log_format)
     ctx.obj = AppState(config_path, log_level, log_format)
-
-
-def _register() -> None:
-    """Every module in crawler/commands lists its `commands`; a new command is a new module."""
-    for info in pkgutil.iter_modules(commands.__path__):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        for command in getattr(module, "commands", ()):
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -109,3 +109,15 @@ def test_a_command_defined_in_one_file_joins_vigil(site, project, tmp_path):
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ngo"]
+
+
+def test_a_command_module_imported_first_is_still_registered():
+    # Each command module imports crawler.cli half-way through its own import; gathering the
+    # commands at that moment would miss the module's own `commands`.
+    code = ("import crawler.commands.reports\n"
+            "from crawler.cli import cli\n"
+            "print(' '.join(sorted(cli.commands)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert {"status", "mentions", "errors", "events", "crawl"} <= set(result.stdout.split())
