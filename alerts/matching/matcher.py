@@ -11,7 +11,7 @@ from typing import Iterable
 
 import ahocorasick
 
-from alerts.matching.namesakes import PersonContext
+from alerts.matching.namesakes import _INVISIBLE, PersonContext
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
@@ -65,9 +65,17 @@ class Matcher:
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
+        self._traits: list[tuple | None] = []
+        self._given_last: set[str] = set()
+        self._given_first: set[str] = set()
         for forms in self._forms:
             if isinstance(forms, PersonForms):
                 forms.surnames = {}  # now in the automaton
+                self._traits.append((forms.origin, forms.surname_first, forms.second_surname, forms.han_spellings))
+                self._given_last.update(forms.given.by_last)
+                self._given_first.update(forms.given.by_first)
+            else:
+                self._traits.append(None)
         release_caches()
 
     @classmethod
@@ -110,16 +118,47 @@ class Matcher:
 
     def _find(self, text: str) -> list[Mention]:
         words = split_words(text)
-        if not words.keys:
+        keys = words.keys
+        if not keys:
             return []
         candidates = []
+        size = len(keys)
+        given_last, given_first = self._given_last, self._given_first
         for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
             first = words.index_at(end - length + 2)
             last = first + count - 1
             if count > 1 and not all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1)):
                 continue
+            # What the words around the surname can say about any watched person, worked out once per
+            # place rather than once per person with this surname (a common surname has hundreds).
+            before = keys[first - 1] if first > 0 else None
+            before2 = keys[first - 2] if first > 1 else None
+            after = keys[last + 1] if last + 1 < size else None
+            initials = (first > 0 and _may_be_initial(words.word(first - 1))) or (
+                after is not None and _may_be_initial(words.word(last + 1)))
+            capitalised = initials or _capitalised_or_uncased(words, first, last)
+            if not capitalised and before not in given_last and before2 not in given_last and after not in given_first:
+                # A lower-case word with no given name or initial beside it is no mention of anyone.
+                entries = [entry for entry in entries if entry[1] == "keyword"]
+                if not entries:
+                    continue
+            settled: dict = {}
             for index, kind, rule in entries:
-                found = self._resolve(words, first, last, index, kind, rule, pattern)
+                if kind == "keyword":
+                    found = self._resolve(words, first, last, index, kind, rule, pattern)
+                else:
+                    given = self._forms[index].given
+                    if initials or before in given.by_last or before2 in given.by_last or after in given.by_first:
+                        found = self._resolve(words, first, last, index, kind, rule, pattern)
+                    elif not capitalised:
+                        continue  # lower case, and none of this person's given names beside it
+                    else:
+                        # No given name, patronymic or initial of this person beside it: the outcome
+                        # depends only on these traits of the person, shared by many.
+                        key = (self._traits[index], pattern in self._forms[index].common_surnames, rule)
+                        found = settled.get(key, False)
+                        if found is False:
+                            found = settled[key] = self._resolve(words, first, last, index, kind, rule, pattern)
                 if found:
                     candidates.append((index, *found))
         return self._best(text, candidates)
@@ -184,6 +223,20 @@ class Matcher:
             mentions.append(Mention(term.name, term.watchlist, term.kind, text[start:end], start, end, rule))
         mentions.sort(key=lambda m: (m.start, m.end, m.term))
         return mentions
+
+
+def _may_be_initial(word: str) -> bool:
+    """A word that could be an initial (O, Yu): one or two letters, the first a capital."""
+    return len(word) <= 2 and word[:1].isupper()
+
+
+def _capitalised_or_uncased(words: Words, first: int, last: int) -> bool:
+    """A word of the span begins with a capital, or the last one is in a script without capitals."""
+    for k in range(first, last + 1):
+        if words.word(k).lstrip(_INVISIBLE)[:1].isupper():
+            return True
+    letter = words.word(last).lstrip(_INVISIBLE)[:1]
+    return letter.isalpha() and not letter.islower()
 
 
 def _joins_phrase(gap: str) -> bool:
