@@ -11,6 +11,7 @@ from typing import Iterable
 
 import ahocorasick
 
+from alerts.matching.chinese import HAN_RE
 from alerts.matching.namesakes import _INVISIBLE, PersonContext
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
@@ -59,24 +60,42 @@ class Matcher:
                 for pattern, rule in forms.surnames.items():
                     patterns.setdefault(pattern, []).append((index, "surname", rule))
             self._forms.append(forms)
+        self._traits = [None if isinstance(forms, KeywordForms) else
+                        (forms.origin, forms.surname_first, forms.second_surname, forms.han_spellings)
+                        for forms in self._forms]
         self._automaton = ahocorasick.Automaton()
         for pattern, entries in patterns.items():
-            self._automaton.add_word(pattern, (len(pattern), pattern.count(" ") - 1, pattern, tuple(entries)))
+            self._automaton.add_word(pattern, self._entry(pattern, entries))
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
-        self._traits: list[tuple | None] = []
+        # Every key that ends or begins some watched person's given name: a surname with none of
+        # them beside it can be judged once for all the people who bear it.
         self._given_last: set[str] = set()
         self._given_first: set[str] = set()
         for forms in self._forms:
             if isinstance(forms, PersonForms):
                 forms.surnames = {}  # now in the automaton
-                self._traits.append((forms.origin, forms.surname_first, forms.second_surname, forms.han_spellings))
                 self._given_last.update(forms.given.by_last)
                 self._given_first.update(forms.given.by_first)
-            else:
-                self._traits.append(None)
         release_caches()
+
+    def _entry(self, pattern: str, entries: list[tuple[int, str, str]]) -> tuple:
+        """What the automaton holds for one pattern: its number of words, the keywords and the people
+        it may name, and those people grouped by all that decides a mention but their given names."""
+        keywords = tuple((index, rule) for index, kind, rule in entries if kind == "keyword")
+        people = tuple((index, rule) for index, kind, rule in entries if kind != "keyword")
+        groups: dict[tuple, list[int]] = {}
+        for index, rule in people:
+            forms = self._forms[index]
+            key = (forms.origin, forms.surname_first, bool(forms.han_spellings), bool(forms.second_surname),
+                   pattern in forms.common_surnames, rule)
+            groups.setdefault(key, []).append(index)
+        grouped = []
+        for (_, _, han, second, _, rule), members in groups.items():
+            seconds = frozenset(self._forms[i].second_surname for i in members) if second else frozenset()
+            grouped.append((rule, tuple(members), han, seconds))
+        return pattern.count(" ") - 1, pattern, keywords, people, tuple(grouped)
 
     @classmethod
     def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
@@ -118,50 +137,79 @@ class Matcher:
 
     def _find(self, text: str) -> list[Mention]:
         words = split_words(text)
-        keys = words.keys
+        keys, starts, ends = words.keys, words.starts, words.ends
         if not keys:
             return []
         candidates = []
         size = len(keys)
+        joined = words.joined
         given_last, given_first = self._given_last, self._given_first
-        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
-            first = words.index_at(end - length + 2)
-            last = first + count - 1
-            if count > 1 and not all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1)):
+        resolve = self._resolve
+        counted = spaces = 0  # spaces in joined[:counted]: each key follows one
+        for end, (count, pattern, keywords, people, groups) in self._automaton.iter(joined):
+            # `end` is the space after the pattern's last key.
+            spaces += joined.count(" ", counted, end)
+            counted = end
+            last = spaces - 1
+            first = last - count + 1
+            if count > 1 and not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
                 continue
-            # What the words around the surname can say about any watched person, worked out once per
-            # place rather than once per person with this surname (a common surname has hundreds).
-            before = keys[first - 1] if first > 0 else None
-            before2 = keys[first - 2] if first > 1 else None
-            after = keys[last + 1] if last + 1 < size else None
-            initials = (first > 0 and _may_be_initial(words.word(first - 1))) or (
-                after is not None and _may_be_initial(words.word(last + 1)))
-            capitalised = initials or _capitalised_or_uncased(words, first, last)
-            if not capitalised and before not in given_last and before2 not in given_last and after not in given_first:
-                # A lower-case word with no given name or initial beside it is no mention of anyone.
-                entries = [entry for entry in entries if entry[1] == "keyword"]
-                if not entries:
-                    continue
-            settled: dict = {}
-            for index, kind, rule in entries:
-                if kind == "keyword":
-                    found = self._resolve(words, first, last, index, kind, rule, pattern)
-                else:
-                    given = self._forms[index].given
-                    if initials or before in given.by_last or before2 in given.by_last or after in given.by_first:
-                        found = self._resolve(words, first, last, index, kind, rule, pattern)
-                    elif not capitalised:
-                        continue  # lower case, and none of this person's given names beside it
-                    else:
-                        # No given name, patronymic or initial of this person beside it: the outcome
-                        # depends only on these traits of the person, shared by many.
-                        key = (self._traits[index], pattern in self._forms[index].common_surnames, rule)
-                        found = settled.get(key, False)
-                        if found is False:
-                            found = settled[key] = self._resolve(words, first, last, index, kind, rule, pattern)
-                if found:
-                    candidates.append((index, *found))
+            found_here = [(index, found) for index, rule in keywords
+                          if (found := resolve(words, first, last, index, "keyword", rule, pattern))]
+            if groups:
+                found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
+            if found_here:
+                found_here.sort(key=_first)  # in the order of the terms, as the watchlist has them
+                candidates.extend((index, *found) for index, found in found_here)
         return self._best(text, candidates)
+
+    def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
+                   given_last: set[str], given_first: set[str]) -> list:
+        """(term index, mention) for each person a surname found at words first..last names."""
+        text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
+        # What the words around the surname can say about any watched person, worked out once per
+        # place rather than once per person with this surname (a common surname has hundreds).
+        before = keys[first - 1] if first > 0 else None
+        before2 = keys[first - 2] if first > 1 else None
+        after = keys[last + 1] if last + 1 < len(keys) else None
+        initials = (first > 0 and ends[first - 1] - starts[first - 1] <= 2 and text[starts[first - 1]].isupper()) or (
+            after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper())
+        capitalised = initials or _capitalised_or_uncased(words, first, last)
+        beside = before in given_last or before2 in given_last or after in given_first
+        if not capitalised and not beside:
+            return []  # a lower-case word with no given name or initial beside it is no mention of anyone
+        resolve = self._resolve
+        forms = self._forms
+        found_here = []
+        han = None
+        for rule, members, has_han, seconds in groups:
+            if initials:
+                alone = ()
+            elif beside:
+                # People with one of their own given names beside the surname are judged one by one.
+                alone = [m for m in members if not (before in forms[m].given.by_last or after in forms[m].given.by_first
+                                                    or before2 in forms[m].given.by_last)]
+            else:
+                alone = members
+            if len(alone) < len(members):
+                chosen = set(alone)
+                found_here.extend((member, found) for member in members if member not in chosen
+                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+            if not capitalised or not alone:
+                continue  # lower case, and none of their given names beside it
+            # No given name, patronymic or initial of these people beside it: the outcome depends
+            # only on the traits the group shares...
+            if has_han and han is None:
+                han = HAN_RE.search(text, starts[first], ends[min(last + 1, len(keys) - 1)]) is not None
+            if (has_han and han) or after in seconds:
+                # ...unless characters the aliases give or a second surname tell them apart here.
+                found_here.extend((member, found) for member in alone
+                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+                continue
+            found = resolve(words, first, last, alone[0], "surname", rule, pattern)
+            if found:
+                found_here.extend((member, found) for member in alone)
+        return found_here
 
     def _resolve(self, words: Words, first: int, last: int, index: int, kind: str, rule: str, pattern: str):
         if kind == "keyword":
@@ -180,10 +228,12 @@ class Matcher:
         mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
         words = split_words(text)
         rows = []
-        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
-            first = words.index_at(end - length + 2)
+        for end, (count, pattern, keywords, people, _) in self._automaton.iter(words.joined):
+            first = words.index_at(end - len(pattern) + 2)
             last = first + count - 1
             joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
+            entries = sorted([(index, "keyword", rule) for index, rule in keywords]
+                             + [(index, "surname", rule) for index, rule in people])
             for index, kind, rule in entries:
                 term = self.terms[index]
                 row = {"term": term.name, "watchlist": term.watchlist, "kind": term.kind,
@@ -225,9 +275,8 @@ class Matcher:
         return mentions
 
 
-def _may_be_initial(word: str) -> bool:
-    """A word that could be an initial (O, Yu): one or two letters, the first a capital."""
-    return len(word) <= 2 and word[:1].isupper()
+def _first(pair: tuple):
+    return pair[0]
 
 
 def _capitalised_or_uncased(words: Words, first: int, last: int) -> bool:
