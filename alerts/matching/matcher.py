@@ -172,8 +172,11 @@ class Matcher:
         before = keys[first - 1] if first > 0 else None
         before2 = keys[first - 2] if first > 1 else None
         after = keys[last + 1] if last + 1 < len(keys) else None
-        initials = (first > 0 and ends[first - 1] - starts[first - 1] <= 2 and text[starts[first - 1]].isupper()) or (
-            after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper())
+        # An initial is one or two letters, the first a capital, with a full stop after it (O. Orlov, Orlov O.).
+        initials = (first > 0 and ends[first - 1] - starts[first - 1] <= 2 and text[starts[first - 1]].isupper()
+                    and text[ends[first - 1]] == ".") or (
+            after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
+            and text[ends[last + 1]:ends[last + 1] + 1] == ".")
         capitalised = initials or _capitalised_or_uncased(words, first, last)
         beside = before in given_last or before2 in given_last or after in given_first
         if not capitalised and not beside:
