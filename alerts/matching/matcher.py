@@ -152,7 +152,16 @@ class Matcher:
             counted = end
             last = spaces - 1
             first = last - count + 1
-            if count > 1 and not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
+            if count > 1:
+                if not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
+                    continue
+            elif (not keywords and text[starts[first]].islower()
+                  and (first == 0 or keys[first - 1] not in given_last and text[ends[first - 1]] != ".")
+                  and (first < 2 or keys[first - 2] not in given_last)
+                  and (last + 1 == size or keys[last + 1] not in given_first
+                       and text[ends[last + 1]:ends[last + 1] + 1] != ".")):
+                # Most hits of a long list: a lower-case word (на, in) that is somebody's surname, with no
+                # given name or initial beside it, so no mention of anyone (as _people_at would find).
                 continue
             found_here = [(index, found) for index, rule in keywords
                           if (found := resolve(words, first, last, index, "keyword", rule, pattern))]
