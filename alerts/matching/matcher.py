@@ -25,6 +25,7 @@ _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py
             "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
             "surroundings.py")
 _CACHE_PREFIX = "matcher-"
+_NONE: frozenset = frozenset()
 
 
 class Matcher:
@@ -60,24 +61,31 @@ class Matcher:
                 for pattern, rule in forms.surnames.items():
                     patterns.setdefault(pattern, []).append((index, "surname", rule))
             self._forms.append(forms)
-        self._traits = [None if isinstance(forms, KeywordForms) else
-                        (forms.origin, forms.surname_first, forms.second_surname, forms.han_spellings)
-                        for forms in self._forms]
+        # People who share a given name share its forms: each such set of forms has a number, and every
+        # key that ends or begins a given name knows the numbers it belongs to. A surname with no such
+        # key beside it can be judged once for all the people who bear it.
+        numbers: dict[int, int] = {}
+        self._given_number = [numbers.setdefault(id(forms.given), len(numbers)) if isinstance(forms, PersonForms)
+                              else -1 for forms in self._forms]
+        given_last: dict[str, set[int]] = {}
+        given_first: dict[str, set[int]] = {}
+        for forms, number in zip(self._forms, self._given_number):
+            if number >= 0:
+                for key in forms.given.by_last:
+                    given_last.setdefault(key, set()).add(number)
+                for key in forms.given.by_first:
+                    given_first.setdefault(key, set()).add(number)
+        self._given_last = {key: frozenset(found) for key, found in given_last.items()}
+        self._given_first = {key: frozenset(found) for key, found in given_first.items()}
         self._automaton = ahocorasick.Automaton()
         for pattern, entries in patterns.items():
             self._automaton.add_word(pattern, self._entry(pattern, entries))
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
-        # Every key that ends or begins some watched person's given name: a surname with none of
-        # them beside it can be judged once for all the people who bear it.
-        self._given_last: set[str] = set()
-        self._given_first: set[str] = set()
         for forms in self._forms:
             if isinstance(forms, PersonForms):
                 forms.surnames = {}  # now in the automaton
-                self._given_last.update(forms.given.by_last)
-                self._given_first.update(forms.given.by_first)
         release_caches()
 
     def _entry(self, pattern: str, entries: list[tuple[int, str, str]]) -> tuple:
@@ -93,8 +101,8 @@ class Matcher:
             groups.setdefault(key, []).append(index)
         grouped = []
         for (_, _, han, second, _, rule), members in groups.items():
-            seconds = frozenset(self._forms[i].second_surname for i in members) if second else frozenset()
-            grouped.append((rule, tuple(members), han, seconds))
+            seconds = frozenset(self._forms[i].second_surname for i in members) if second else _NONE
+            grouped.append((rule, tuple(members), han, seconds, frozenset(self._given_number[i] for i in members)))
         return pattern.count(" ") - 1, pattern, keywords, people, tuple(grouped)
 
     @classmethod
@@ -164,7 +172,7 @@ class Matcher:
                 # given name or initial beside it, so no mention of anyone (as _people_at would find).
                 continue
             found_here = [(index, found) for index, rule in keywords
-                          if (found := resolve(words, first, last, index, "keyword", rule, pattern))]
+                          if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
             if groups:
                 found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
             if found_here:
@@ -173,7 +181,7 @@ class Matcher:
         return self._best(text, candidates)
 
     def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
-                   given_last: set[str], given_first: set[str]) -> list:
+                   given_last: dict, given_first: dict) -> list:
         """(term index, mention) for each person a surname found at words first..last names."""
         text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
         # What the words around the surname can say about any watched person, worked out once per
@@ -187,20 +195,19 @@ class Matcher:
             after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
             and text[ends[last + 1]:ends[last + 1] + 1] == ".")
         capitalised = initials or _capitalised_or_uncased(words, first, last)
-        beside = before in given_last or before2 in given_last or after in given_first
+        beside = given_last.get(before, _NONE) | given_last.get(before2, _NONE) | given_first.get(after, _NONE)
         if not capitalised and not beside:
             return []  # a lower-case word with no given name or initial beside it is no mention of anyone
         resolve = self._resolve
-        forms = self._forms
+        number = self._given_number
         found_here = []
         han = None
-        for rule, members, has_han, seconds in groups:
+        for rule, members, has_han, seconds, given in groups:
             if initials:
                 alone = ()
-            elif beside:
+            elif beside and not beside.isdisjoint(given):
                 # People with one of their own given names beside the surname are judged one by one.
-                alone = [m for m in members if not (before in forms[m].given.by_last or after in forms[m].given.by_first
-                                                    or before2 in forms[m].given.by_last)]
+                alone = [m for m in members if number[m] not in beside]
             else:
                 alone = members
             if len(alone) < len(members):
