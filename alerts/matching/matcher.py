@@ -91,6 +91,14 @@ class Matcher:
     def _entry(self, pattern: str, entries: list[tuple[int, str, str]]) -> tuple:
         """What the automaton holds for one pattern: its number of words, the keywords and the people
         it may name, and those people grouped by all that decides a mention but their given names."""
+        if len(entries) == 1:  # most patterns of a long list: one person's surname
+            index, kind, rule = entries[0]
+            if kind == "keyword":
+                return pattern.count(" ") - 1, pattern, ((index, rule),), (), ()
+            forms = self._forms[index]
+            seconds = frozenset((forms.second_surname,)) if forms.second_surname else _NONE
+            return (pattern.count(" ") - 1, pattern, (), ((index, rule),),
+                    ((rule, (index,), bool(forms.han_spellings), seconds, frozenset((self._given_number[index],))),))
         keywords = tuple((index, rule) for index, kind, rule in entries if kind == "keyword")
         people = tuple((index, rule) for index, kind, rule in entries if kind != "keyword")
         groups: dict[tuple, list[int]] = {}
