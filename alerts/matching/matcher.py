@@ -5,6 +5,7 @@ import gc
 import hashlib
 import json
 import pickle
+from array import array
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable
@@ -77,9 +78,23 @@ class Matcher:
                     given_first.setdefault(key, set()).add(number)
         self._given_last = {key: frozenset(found) for key, found in given_last.items()}
         self._given_first = {key: frozenset(found) for key, found in given_first.items()}
-        self._automaton = ahocorasick.Automaton()
-        for pattern, entries in patterns.items():
-            self._automaton.add_word(pattern, self._entry(pattern, entries))
+        # The automaton holds a number per pattern; what the pattern stands for is kept in flat arrays,
+        # which a saved matcher loads as a few blocks of bytes rather than as millions of objects.
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        rules: dict[str, int] = {}
+        self._lengths, self._counts, self._keywords = array("I"), array("I"), array("B")
+        self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
+        for number, (pattern, entries) in enumerate(patterns.items()):
+            self._automaton.add_word(pattern, number)
+            self._lengths.append(len(pattern))
+            self._counts.append(pattern.count(" ") - 1)
+            self._keywords.append(any(kind == "keyword" for _, kind, _ in entries))
+            for index, _, rule in entries:
+                self._entry_terms.append(index)
+                self._entry_rules.append(rules.setdefault(rule, len(rules)))
+            self._entry_starts.append(len(self._entry_terms))
+        self._rules = list(rules)
+        self._entries: dict[int, tuple] = {}
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
@@ -88,30 +103,35 @@ class Matcher:
                 forms.surnames = {}  # now in the automaton
         release_caches()
 
-    def _entry(self, pattern: str, entries: list[tuple[int, str, str]]) -> tuple:
-        """What the automaton holds for one pattern: its number of words, the keywords and the people
-        it may name, and those people grouped by all that decides a mention but their given names."""
-        if len(entries) == 1:  # most patterns of a long list: one person's surname
-            index, kind, rule = entries[0]
-            if kind == "keyword":
-                return pattern.count(" ") - 1, pattern, ((index, rule),), (), ()
-            forms = self._forms[index]
-            seconds = frozenset((forms.second_surname,)) if forms.second_surname else _NONE
-            return (pattern.count(" ") - 1, pattern, (), ((index, rule),),
-                    ((rule, (index,), bool(forms.han_spellings), seconds, frozenset((self._given_number[index],))),))
-        keywords = tuple((index, rule) for index, kind, rule in entries if kind == "keyword")
-        people = tuple((index, rule) for index, kind, rule in entries if kind != "keyword")
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_entries"] = {}  # rebuilt as patterns are found
+        return state
+
+    def _entry(self, number: int, pattern: str) -> tuple:
+        """What pattern `number` stands for: the keywords and the people it may name, and those people
+        grouped by all that decides a mention but their given names. Built when first found."""
+        entry = self._entries.get(number)
+        if entry is not None:
+            return entry
+        forms = self._forms
+        entries = [(index, self._rules[rule]) for index, rule in zip(
+            self._entry_terms[self._entry_starts[number]:self._entry_starts[number + 1]],
+            self._entry_rules[self._entry_starts[number]:self._entry_starts[number + 1]])]
+        keywords = tuple((index, rule) for index, rule in entries if isinstance(forms[index], KeywordForms))
+        people = tuple((index, rule) for index, rule in entries if not isinstance(forms[index], KeywordForms))
         groups: dict[tuple, list[int]] = {}
         for index, rule in people:
-            forms = self._forms[index]
-            key = (forms.origin, forms.surname_first, bool(forms.han_spellings), bool(forms.second_surname),
-                   pattern in forms.common_surnames, rule)
+            person = forms[index]
+            key = (person.origin, person.surname_first, bool(person.han_spellings), bool(person.second_surname),
+                   pattern in person.common_surnames, rule)
             groups.setdefault(key, []).append(index)
         grouped = []
         for (_, _, han, second, _, rule), members in groups.items():
-            seconds = frozenset(self._forms[i].second_surname for i in members) if second else _NONE
+            seconds = frozenset(forms[i].second_surname for i in members) if second else _NONE
             grouped.append((rule, tuple(members), han, seconds, frozenset(self._given_number[i] for i in members)))
-        return pattern.count(" ") - 1, pattern, keywords, people, tuple(grouped)
+        entry = self._entries[number] = (keywords, people, tuple(grouped))
+        return entry
 
     @classmethod
     def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
@@ -162,16 +182,18 @@ class Matcher:
         given_last, given_first = self._given_last, self._given_first
         resolve = self._resolve
         counted = spaces = 0  # spaces in joined[:counted]: each key follows one
-        for end, (count, pattern, keywords, people, groups) in self._automaton.iter(joined):
+        counts, has_keywords, lengths = self._counts, self._keywords, self._lengths
+        for end, number in self._automaton.iter(joined):
             # `end` is the space after the pattern's last key.
             spaces += joined.count(" ", counted, end)
             counted = end
             last = spaces - 1
+            count = counts[number]
             first = last - count + 1
             if count > 1:
                 if not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
                     continue
-            elif (not keywords and text[starts[first]].islower()
+            elif (not has_keywords[number] and text[starts[first]].islower()
                   and (first == 0 or keys[first - 1] not in given_last and text[ends[first - 1]] != ".")
                   and (first < 2 or keys[first - 2] not in given_last)
                   and (last + 1 == size or keys[last + 1] not in given_first
@@ -179,6 +201,8 @@ class Matcher:
                 # Most hits of a long list: a lower-case word (на, in) that is somebody's surname, with no
                 # given name or initial beside it, so no mention of anyone (as _people_at would find).
                 continue
+            pattern = joined[end - lengths[number] + 1:end + 1]
+            keywords, _, groups = self._entry(number, pattern)
             found_here = [(index, found) for index, rule in keywords
                           if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
             if groups:
@@ -255,9 +279,12 @@ class Matcher:
         mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
         words = split_words(text)
         rows = []
-        for end, (count, pattern, keywords, people, _) in self._automaton.iter(words.joined):
+        for end, number in self._automaton.iter(words.joined):
+            pattern = words.joined[end - self._lengths[number] + 1:end + 1]
+            keywords, people, _ = self._entry(number, pattern)
             first = words.index_at(end - len(pattern) + 2)
-            last = first + count - 1
+            last = first + self._counts[number] - 1
+            count = self._counts[number]
             joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
             entries = sorted([(index, "keyword", rule) for index, rule in keywords]
                              + [(index, "surname", rule) for index, rule in people])
