@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from bisect import bisect_left
 from itertools import accumulate
 
@@ -96,6 +97,7 @@ def word_key(word: str) -> str:
     return key or "_"
 
 
+@lru_cache(maxsize=65536)
 def phrase_key(phrase: str) -> str:
     """Keys of the words of a phrase, each surrounded by one space, as stored in the automaton."""
     keys = split_words(phrase).keys
@@ -104,8 +106,13 @@ def phrase_key(phrase: str) -> str:
 
 def words_of(phrase: str) -> list[str]:
     """The words of a phrase, split as a text is split."""
+    return list(_words_of(phrase))
+
+
+@lru_cache(maxsize=65536)
+def _words_of(phrase: str) -> tuple[str, ...]:
     words = split_words(phrase)
-    return [words.word(i) for i in range(len(words.keys))]
+    return tuple(words.word(i) for i in range(len(words.keys)))
 
 
 class Words:
