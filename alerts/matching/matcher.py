@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import json
 import pickle
 from array import array
@@ -182,6 +183,7 @@ class Matcher:
         given_last, given_first = self._given_last, self._given_first
         resolve = self._resolve
         counted = spaces = 0  # spaces in joined[:counted]: each key follows one
+        order = itertools.count()
         counts, has_keywords, lengths = self._counts, self._keywords, self._lengths
         for end, number in self._automaton.iter(joined):
             # `end` is the space after the pattern's last key.
@@ -208,8 +210,10 @@ class Matcher:
             if groups:
                 found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
             if found_here:
-                found_here.sort(key=_first)  # in the order of the terms, as the watchlist has them
-                candidates.extend((index, *found) for index, found in found_here)
+                found_here.sort()  # in the order of the terms, as the watchlist has them (each once)
+                # (start, minus length, order found) sorts them as _best takes them, without a key function.
+                candidates.extend((found[0], found[0] - found[1], next(order), index, *found[1:])
+                                  for index, found in found_here)
         return self._best(text, candidates)
 
     def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
@@ -314,10 +318,10 @@ class Matcher:
 
     def _best(self, text: str, candidates: list) -> list[Mention]:
         """The longest mention of each term at each place; a weak one only after a full mention."""
-        candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))
+        candidates.sort()  # (start, minus length, order found, ...): the longest first at each place
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        for index, start, end, rule, weak in candidates:
+        for start, _, _, index, end, rule, weak in candidates:
             if start < reached.get(index, -1):
                 continue
             if weak and index not in reached:
@@ -327,10 +331,6 @@ class Matcher:
             mentions.append(Mention(term.name, term.watchlist, term.kind, text[start:end], start, end, rule))
         mentions.sort(key=lambda m: (m.start, m.end, m.term))
         return mentions
-
-
-def _first(pair: tuple):
-    return pair[0]
 
 
 def _capitalised_or_uncased(words: Words, first: int, last: int) -> bool:
