@@ -140,6 +140,8 @@ class Matcher:
         terms = list(terms)
         cache_dir = Path(cache_dir)
         path = cache_dir / f"{_CACHE_PREFIX}{fingerprint(terms)}.pickle"
+        collecting = gc.isenabled()
+        gc.disable()  # loading builds as many objects as compiling, and no garbage: collections would double the time
         try:
             with open(path, "rb") as f:
                 matcher = pickle.load(f)
@@ -147,6 +149,9 @@ class Matcher:
                 return matcher
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass
+        finally:
+            if collecting:
+                gc.enable()
         matcher = cls(terms)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
