@@ -328,3 +328,9 @@ def test_a_matcher_loaded_from_the_cache_finds_what_the_compiled_one_finds(tmp_p
     assert loaded.find(text) == smirnovs.find(text) != []
     assert [(m.rule, m.start) for m in loaded.find(text)] == [(m.rule, m.start) for m in smirnovs.find(text)]
     assert loaded.explain(text) == smirnovs.explain(text)
+
+
+def test_a_name_with_a_part_that_has_no_letters_compiles_and_matches_nothing_by_that_part():
+    matcher = Matcher([Term("—"), Term("Ivan", surname="—"), ORLOV])
+    assert found(matcher, "Ivan — Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
+    assert Matcher([Term("—")]).find("— Ivan —") == []

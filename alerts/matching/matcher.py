@@ -85,6 +85,7 @@ class Matcher:
         rules: dict[str, int] = {}
         self._lengths, self._counts, self._keywords = array("I"), array("I"), array("B")
         self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
+        patterns = {pattern: entries for pattern, entries in patterns.items() if pattern.strip()}  # "—": no words
         for number, (pattern, entries) in enumerate(patterns.items()):
             self._automaton.add_word(pattern, number)
             self._lengths.append(len(pattern))
