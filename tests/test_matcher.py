@@ -290,3 +290,47 @@ def test_a_damaged_cache_file_is_compiled_again(tmp_path):
     path.write_bytes(b"not a pickle")
     assert found(Matcher.cached([ORLOV], tmp_path), "Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
     assert isinstance(pickle.loads(path.read_bytes()), Matcher)
+
+
+SMIRNOVS = [Term(f"{given} Smirnov", watchlist="namesakes") for given in
+            ("Ivan", "Oleg", "Sergei", "Pavel", "Dmitry", "Nikolai", "Mikhail", "Andrei")] + [
+    Term("Anna Smirnova", watchlist="namesakes"), Term("Xu Zhiyong", aliases=("许志永",))]
+
+
+@pytest.fixture(scope="module")
+def smirnovs():
+    return Matcher(SMIRNOVS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A surname many watched people share is judged once for all of them, and again for each one
+    # whose own given name, patronymic or initial stands beside it.
+    ("Иван Смирнов вышел на свободу.", ["Ivan Smirnov"]),
+    ("Суд арестовал Олега Смирнова.", ["Oleg Smirnov"]),
+    ("Задержан Смирнов.", ["Andrei Smirnov", "Dmitry Smirnov", "Ivan Smirnov", "Mikhail Smirnov",
+                            "Nikolai Smirnov", "Oleg Smirnov", "Pavel Smirnov", "Sergei Smirnov"]),
+    ("Подписал П. Смирнов.", ["Pavel Smirnov"]),
+    ("Smirnova, Anna: statement", ["Anna Smirnova"]),
+    ("Анна Смирнова и Иван Смирнов", ["Anna Smirnova", "Ivan Smirnov"]),
+    ("Татьяна Смирнова выступила.", []),
+    ("смирнов", []),
+])
+def test_people_who_share_a_surname_are_told_apart_by_what_stands_beside_it(smirnovs, text, expected):
+    assert sorted(m.term for m in smirnovs.find(text)) == expected
+
+
+def test_a_matcher_loaded_from_the_cache_finds_what_the_compiled_one_finds(tmp_path, smirnovs):
+    text = ("Иван Смирнов и О. Смирнов; задержан Смирнов. Xu Zhiyong (许志永) was sentenced; "
+            "许 appealed. Smirnov's lawyer, Anna Smirnova, spoke.")
+    Matcher.cached(SMIRNOVS, tmp_path)
+    loaded = Matcher.cached(SMIRNOVS, tmp_path)
+    assert loaded is not smirnovs
+    assert loaded.find(text) == smirnovs.find(text) != []
+    assert [(m.rule, m.start) for m in loaded.find(text)] == [(m.rule, m.start) for m in smirnovs.find(text)]
+    assert loaded.explain(text) == smirnovs.explain(text)
+
+
+def test_a_name_with_a_part_that_has_no_letters_compiles_and_matches_nothing_by_that_part():
+    matcher = Matcher([Term("—"), Term("Ivan", surname="—"), ORLOV])
+    assert found(matcher, "Ivan — Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
+    assert Matcher([Term("—")]).find("— Ivan —") == []

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import json
 import pickle
+from array import array
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
 import ahocorasick
 
-from alerts.matching.namesakes import PersonContext
+from alerts.matching.chinese import HAN_RE
+from alerts.matching.namesakes import _INVISIBLE, PersonContext
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
@@ -24,6 +27,7 @@ _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py
             "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
             "surroundings.py")
 _CACHE_PREFIX = "matcher-"
+_NONE: frozenset = frozenset()
 
 
 class Matcher:
@@ -59,9 +63,40 @@ class Matcher:
                 for pattern, rule in forms.surnames.items():
                     patterns.setdefault(pattern, []).append((index, "surname", rule))
             self._forms.append(forms)
-        self._automaton = ahocorasick.Automaton()
-        for pattern, entries in patterns.items():
-            self._automaton.add_word(pattern, (len(pattern), pattern.count(" ") - 1, pattern, tuple(entries)))
+        # People who share a given name share its forms: each such set of forms has a number, and every
+        # key that ends or begins a given name knows the numbers it belongs to. A surname with no such
+        # key beside it can be judged once for all the people who bear it.
+        numbers: dict[int, int] = {}
+        self._given_number = [numbers.setdefault(id(forms.given), len(numbers)) if isinstance(forms, PersonForms)
+                              else -1 for forms in self._forms]
+        given_last: dict[str, set[int]] = {}
+        given_first: dict[str, set[int]] = {}
+        for forms, number in zip(self._forms, self._given_number):
+            if number >= 0:
+                for key in forms.given.by_last:
+                    given_last.setdefault(key, set()).add(number)
+                for key in forms.given.by_first:
+                    given_first.setdefault(key, set()).add(number)
+        self._given_last = {key: frozenset(found) for key, found in given_last.items()}
+        self._given_first = {key: frozenset(found) for key, found in given_first.items()}
+        # The automaton holds a number per pattern; what the pattern stands for is kept in flat arrays,
+        # which a saved matcher loads as a few blocks of bytes rather than as millions of objects.
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        rules: dict[str, int] = {}
+        self._lengths, self._counts, self._keywords = array("I"), array("I"), array("B")
+        self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
+        patterns = {pattern: entries for pattern, entries in patterns.items() if pattern.strip()}  # "—": no words
+        for number, (pattern, entries) in enumerate(patterns.items()):
+            self._automaton.add_word(pattern, number)
+            self._lengths.append(len(pattern))
+            self._counts.append(pattern.count(" ") - 1)
+            self._keywords.append(any(kind == "keyword" for _, kind, _ in entries))
+            for index, _, rule in entries:
+                self._entry_terms.append(index)
+                self._entry_rules.append(rules.setdefault(rule, len(rules)))
+            self._entry_starts.append(len(self._entry_terms))
+        self._rules = list(rules)
+        self._entries: dict[int, tuple] = {}
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
@@ -70,12 +105,44 @@ class Matcher:
                 forms.surnames = {}  # now in the automaton
         release_caches()
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_entries"] = {}  # rebuilt as patterns are found
+        return state
+
+    def _entry(self, number: int, pattern: str) -> tuple:
+        """What pattern `number` stands for: the keywords and the people it may name, and those people
+        grouped by all that decides a mention but their given names. Built when first found."""
+        entry = self._entries.get(number)
+        if entry is not None:
+            return entry
+        forms = self._forms
+        entries = [(index, self._rules[rule]) for index, rule in zip(
+            self._entry_terms[self._entry_starts[number]:self._entry_starts[number + 1]],
+            self._entry_rules[self._entry_starts[number]:self._entry_starts[number + 1]])]
+        keywords = tuple((index, rule) for index, rule in entries if isinstance(forms[index], KeywordForms))
+        people = tuple((index, rule) for index, rule in entries if not isinstance(forms[index], KeywordForms))
+        groups: dict[tuple, list[int]] = {}
+        for index, rule in people:
+            person = forms[index]
+            key = (person.origin, person.surname_first, bool(person.han_spellings), bool(person.second_surname),
+                   pattern in person.common_surnames, rule)
+            groups.setdefault(key, []).append(index)
+        grouped = []
+        for (_, _, han, second, _, rule), members in groups.items():
+            seconds = frozenset(forms[i].second_surname for i in members) if second else _NONE
+            grouped.append((rule, tuple(members), han, seconds, frozenset(self._given_number[i] for i in members)))
+        entry = self._entries[number] = (keywords, people, tuple(grouped))
+        return entry
+
     @classmethod
     def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
         """A matcher compiled earlier for the same terms and library versions, or a new one saved for next time."""
         terms = list(terms)
         cache_dir = Path(cache_dir)
         path = cache_dir / f"{_CACHE_PREFIX}{fingerprint(terms)}.pickle"
+        collecting = gc.isenabled()
+        gc.disable()  # loading builds as many objects as compiling, and no garbage: collections would double the time
         try:
             with open(path, "rb") as f:
                 matcher = pickle.load(f)
@@ -83,6 +150,9 @@ class Matcher:
                 return matcher
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass
+        finally:
+            if collecting:
+                gc.enable()
         matcher = cls(terms)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
@@ -110,19 +180,97 @@ class Matcher:
 
     def _find(self, text: str) -> list[Mention]:
         words = split_words(text)
-        if not words.keys:
+        keys, starts, ends = words.keys, words.starts, words.ends
+        if not keys:
             return []
         candidates = []
-        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
-            first = words.index_at(end - length + 2)
-            last = first + count - 1
-            if count > 1 and not all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1)):
+        size = len(keys)
+        joined = words.joined
+        given_last, given_first = self._given_last, self._given_first
+        resolve = self._resolve
+        counted = spaces = 0  # spaces in joined[:counted]: each key follows one
+        order = itertools.count()
+        counts, has_keywords, lengths = self._counts, self._keywords, self._lengths
+        for end, number in self._automaton.iter(joined):
+            # `end` is the space after the pattern's last key.
+            spaces += joined.count(" ", counted, end)
+            counted = end
+            last = spaces - 1
+            count = counts[number]
+            first = last - count + 1
+            if count > 1:
+                if not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
+                    continue
+            elif (not has_keywords[number] and text[starts[first]].islower()
+                  and (first == 0 or keys[first - 1] not in given_last and text[ends[first - 1]] != ".")
+                  and (first < 2 or keys[first - 2] not in given_last)
+                  and (last + 1 == size or keys[last + 1] not in given_first
+                       and text[ends[last + 1]:ends[last + 1] + 1] != ".")):
+                # Most hits of a long list: a lower-case word (на, in) that is somebody's surname, with no
+                # given name or initial beside it, so no mention of anyone (as _people_at would find).
                 continue
-            for index, kind, rule in entries:
-                found = self._resolve(words, first, last, index, kind, rule, pattern)
-                if found:
-                    candidates.append((index, *found))
+            pattern = joined[end - lengths[number] + 1:end + 1]
+            keywords, _, groups = self._entry(number, pattern)
+            found_here = [(index, found) for index, rule in keywords
+                          if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
+            if groups:
+                found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
+            if found_here:
+                found_here.sort()  # in the order of the terms, as the watchlist has them (each once)
+                # (start, minus length, order found) sorts them as _best takes them, without a key function.
+                candidates.extend((found[0], found[0] - found[1], next(order), index, *found[1:])
+                                  for index, found in found_here)
         return self._best(text, candidates)
+
+    def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
+                   given_last: dict, given_first: dict) -> list:
+        """(term index, mention) for each person a surname found at words first..last names."""
+        text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
+        # What the words around the surname can say about any watched person, worked out once per
+        # place rather than once per person with this surname (a common surname has hundreds).
+        before = keys[first - 1] if first > 0 else None
+        before2 = keys[first - 2] if first > 1 else None
+        after = keys[last + 1] if last + 1 < len(keys) else None
+        # An initial is one or two letters, the first a capital, with a full stop after it (O. Orlov, Orlov O.).
+        initials = (first > 0 and ends[first - 1] - starts[first - 1] <= 2 and text[starts[first - 1]].isupper()
+                    and text[ends[first - 1]] == ".") or (
+            after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
+            and text[ends[last + 1]:ends[last + 1] + 1] == ".")
+        capitalised = initials or _capitalised_or_uncased(words, first, last)
+        beside = given_last.get(before, _NONE) | given_last.get(before2, _NONE) | given_first.get(after, _NONE)
+        if not capitalised and not beside:
+            return []  # a lower-case word with no given name or initial beside it is no mention of anyone
+        resolve = self._resolve
+        number = self._given_number
+        found_here = []
+        han = None
+        for rule, members, has_han, seconds, given in groups:
+            if initials:
+                alone = ()
+            elif beside and not beside.isdisjoint(given):
+                # People with one of their own given names beside the surname are judged one by one.
+                alone = [m for m in members if number[m] not in beside]
+            else:
+                alone = members
+            if len(alone) < len(members):
+                chosen = set(alone)
+                found_here.extend((member, found) for member in members if member not in chosen
+                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+            if not capitalised or not alone:
+                continue  # lower case, and none of their given names beside it
+            # No given name, patronymic or initial of these people beside it: the outcome depends
+            # only on the traits the group shares...
+            if has_han and han is None:
+                han = HAN_RE.search(text, starts[first], ends[min(last + 1, len(keys) - 1)]) is not None
+            if (has_han and han) or after in seconds:
+                # ...unless characters the aliases give or a second surname tell them apart here.
+                found_here.extend((member, found) for member in alone
+                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+                continue
+            found = resolve(words, first, last, alone[0], "surname", rule, pattern)
+            if found:
+                found_here.extend((member, found) for member in alone)
+        return found_here
 
     def _resolve(self, words: Words, first: int, last: int, index: int, kind: str, rule: str, pattern: str):
         if kind == "keyword":
@@ -141,10 +289,15 @@ class Matcher:
         mentions = {(m.term, m.start, m.end): m for m in self.find(text)}
         words = split_words(text)
         rows = []
-        for end, (length, count, pattern, entries) in self._automaton.iter(words.joined):
-            first = words.index_at(end - length + 2)
-            last = first + count - 1
+        for end, number in self._automaton.iter(words.joined):
+            pattern = words.joined[end - self._lengths[number] + 1:end + 1]
+            keywords, people, _ = self._entry(number, pattern)
+            first = words.index_at(end - len(pattern) + 2)
+            last = first + self._counts[number] - 1
+            count = self._counts[number]
             joined = count == 1 or all(_joins_phrase(words.gap(k)) for k in range(first + 1, last + 1))
+            entries = sorted([(index, "keyword", rule) for index, rule in keywords]
+                             + [(index, "surname", rule) for index, rule in people])
             for index, kind, rule in entries:
                 term = self.terms[index]
                 row = {"term": term.name, "watchlist": term.watchlist, "kind": term.kind,
@@ -171,10 +324,10 @@ class Matcher:
 
     def _best(self, text: str, candidates: list) -> list[Mention]:
         """The longest mention of each term at each place; a weak one only after a full mention."""
-        candidates.sort(key=lambda c: (c[1], -(c[2] - c[1])))
+        candidates.sort()  # (start, minus length, order found, ...): the longest first at each place
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        for index, start, end, rule, weak in candidates:
+        for start, _, _, index, end, rule, weak in candidates:
             if start < reached.get(index, -1):
                 continue
             if weak and index not in reached:
@@ -184,6 +337,15 @@ class Matcher:
             mentions.append(Mention(term.name, term.watchlist, term.kind, text[start:end], start, end, rule))
         mentions.sort(key=lambda m: (m.start, m.end, m.term))
         return mentions
+
+
+def _capitalised_or_uncased(words: Words, first: int, last: int) -> bool:
+    """A word of the span begins with a capital, or the last one is in a script without capitals."""
+    for k in range(first, last + 1):
+        if words.word(k).lstrip(_INVISIBLE)[:1].isupper():
+            return True
+    letter = words.word(last).lstrip(_INVISIBLE)[:1]
+    return letter.isalpha() and not letter.islower()
 
 
 def _joins_phrase(gap: str) -> bool:

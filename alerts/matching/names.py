@@ -101,6 +101,7 @@ _LATIN_PATRONYMIC_RE = re.compile(r"^[a-z]{2,}(?:ovich|evich|ovitch|evitch|ovits
                                   r"itsch|ovna|evna|ichna|ivna|ovny|evny)$")
 
 
+@lru_cache(maxsize=65536)
 def looks_like_patronymic(word: str) -> bool:
     """True for Петрович, Петровной, Petrovich, Petrowitsch, Petrovna (any case)."""
     folded = light_fold(word)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from bisect import bisect_left
 from itertools import accumulate
 
@@ -17,6 +18,7 @@ _IGNORABLE = {ord(c): None for c in "\u00ad\u00b7\u200b\u200c\u200d\u2060\ufeff\
 _IGNORABLE.update({cp: None for cp in range(0xFE00, 0xFE10)})
 _APOSTROPHES = "'’ʼ`´ʹʺ"
 _CYRILLIC_APOSTROPHE_RE = re.compile(r"(?<=[а-яёіїєґўА-ЯЁІЇЄҐЎ])['’](?=[а-яёіїєґўА-ЯЁІЇЄҐЎ])")
+_APOSTROPHE_RE = re.compile("['’]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 
@@ -95,6 +97,7 @@ def word_key(word: str) -> str:
     return key or "_"
 
 
+@lru_cache(maxsize=65536)
 def phrase_key(phrase: str) -> str:
     """Keys of the words of a phrase, each surrounded by one space, as stored in the automaton."""
     keys = split_words(phrase).keys
@@ -103,8 +106,13 @@ def phrase_key(phrase: str) -> str:
 
 def words_of(phrase: str) -> list[str]:
     """The words of a phrase, split as a text is split."""
+    return list(_words_of(phrase))
+
+
+@lru_cache(maxsize=65536)
+def _words_of(phrase: str) -> tuple[str, ...]:
     words = split_words(phrase)
-    return [words.word(i) for i in range(len(words.keys))]
+    return tuple(words.word(i) for i in range(len(words.keys)))
 
 
 class Words:
@@ -145,14 +153,35 @@ _KEY_CACHE_LIMIT = 400_000
 
 def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], words: list[str]) -> None:
     """Ukrainian and Belarusian write an apostrophe inside a word: В'ячеслав."""
-    i = 1
-    while i < len(starts):
-        if ends[i - 1] + 1 == starts[i] and _CYRILLIC_APOSTROPHE_RE.match(text, ends[i - 1]):
+    joins = []  # words that join the one before them
+    for found in _APOSTROPHE_RE.finditer(text):  # the few apostrophes first: a lookbehind at every place is slow
+        at = found.start()
+        if not _CYRILLIC_APOSTROPHE_RE.match(text, at):
+            continue
+        i = bisect_left(starts, at + 1)
+        if 0 < i < len(starts) and starts[i] == at + 1 and ends[i - 1] == at:
+            joins.append(i)
+    if not joins:
+        return
+    if len(joins) <= 32:
+        for i in reversed(joins):  # from the end, so that a word with two apostrophes joins in turn
             ends[i - 1] = ends[i]
-            words[i - 1] = text[starts[i - 1]:ends[i - 1]]
+            words[i - 1] = text[starts[i - 1]:ends[i]]
             del starts[i], ends[i], words[i]
-        else:
-            i += 1
+        return
+    # Many: rebuilt in slices, as each deletion moves the rest of the lists.
+    new_starts, new_ends, new_words = [], [], []
+    done = 0
+    for i in joins:
+        new_starts += starts[done:i]
+        new_ends += ends[done:i]
+        new_words += words[done:i]
+        new_ends[-1] = ends[i]
+        new_words[-1] = text[new_starts[-1]:ends[i]]
+        done = i + 1
+    starts[:] = new_starts + starts[done:]
+    ends[:] = new_ends + ends[done:]
+    words[:] = new_words + words[done:]
 
 
 def split_words(text: str) -> Words:
@@ -163,7 +192,7 @@ def split_words(text: str) -> Words:
     offsets = list(accumulate(map(len, parts)))
     starts = offsets[0:-1:2]
     ends = offsets[1::2]
-    if ("'" in text or "’" in text) and _CYRILLIC_APOSTROPHE_RE.search(text):
+    if "'" in text or "’" in text:
         _merge_cyrillic_apostrophes(text, starts, ends, words)
     cache = _KEY_CACHE
     if len(cache) > _KEY_CACHE_LIMIT:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 from alerts.matching.arabic import (abd_forms, abd_parts, arabic_key, article_forms, has_arabic, latin_spellings, prefixed,
                            skeletons, strip_article)
@@ -128,6 +129,13 @@ def other_script_latin(written: str) -> str | None:
 def polish_czech_surname_patterns(latin: list[str], cyrillic: list[str], gender: str | None,
                                   russian: bool) -> dict[str, str]:
     """A surname as Polish and Czech write it (Białacki, Bjaljacki for Бяляцкі) and in their cases."""
+    return dict(_polish_czech_surname_patterns(tuple(latin), tuple(cyrillic), gender, russian))
+
+
+@lru_cache(maxsize=8192)
+def _polish_czech_surname_patterns(latin: tuple[str, ...], cyrillic: tuple[str, ...], gender: str | None,
+                                   russian: bool) -> dict[str, str]:
+    """The same for one set of spellings; a long watchlist has many people with one surname."""
     spellings: dict[str, str] = {}
     for written in latin:
         spellings.setdefault(light_fold(written), "as written")
