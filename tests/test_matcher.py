@@ -5,7 +5,7 @@ import csv
 import json
 import pickle
 import random
-import time
+import sys
 from pathlib import Path
 
 import pytest
@@ -256,19 +256,33 @@ def test_a_large_watchlist_finds_the_same_mentions(matcher):
     extra = [Term(f"Ivan {''.join(rng.choice(syllables) for _ in range(3)).capitalize()}ov") for _ in range(1500)]
     text = "Олег Орлов и Станислав Маркелов; Komitee. Стая орлов. Sergei Orlov. Markelov's case."
     small = Matcher([ORLOV, MARKELOV])
-    started = time.perf_counter()
-    large = Matcher([ORLOV, MARKELOV, *extra])
-    assert time.perf_counter() - started < 30
+    large = Matcher([ORLOV, MARKELOV, *extra])   # its compile time is bench/match.py's to measure
     assert [(m.term, m.start, m.end) for m in large.find(text)] == [(m.term, m.start, m.end) for m in small.find(text)]
 
 
 def test_a_long_text_full_of_mentions_is_scanned_in_linear_time():
+    # Work is counted, not timed: the Python calls a scan makes grow with the text, no faster.
     matcher = Matcher([ORLOV])
-    text = "Олег Орлов сказал. " * 20_000
-    started = time.perf_counter()
-    mentions = matcher.find(text)
-    assert len(mentions) == 20_000
-    assert time.perf_counter() - started < 20
+
+    def calls_to_scan(sentences: int) -> int:
+        text = "Олег Орлов сказал. " * sentences
+        count = 0
+
+        def profile(frame, event, arg):
+            nonlocal count
+            count += event in ("call", "c_call")
+
+        sys.setprofile(profile)
+        try:
+            mentions = matcher.find(text)
+        finally:
+            sys.setprofile(None)
+        assert len(mentions) == sentences
+        return count
+
+    matcher.find("Олег Орлов сказал.")   # caches filled once, outside the count
+    small, large = calls_to_scan(2_000), calls_to_scan(8_000)
+    assert large <= 4.4 * small
 
 
 def test_the_compiled_matcher_is_cached_until_the_watchlist_changes(tmp_path):
