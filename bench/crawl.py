@@ -1,13 +1,19 @@
 """Crawl benchmark: raw Scrapy fetching a local site beside `vigil crawl` doing the whole job.
 
     python bench/crawl.py --pages 1000 10000
+    python bench/crawl.py --compare-with ../old-checkout     # another tree's `vigil crawl`, side by side
 
 For each size it generates a site of realistic 30-60 KB pages (some Russian, one in ten
-naming watched people; ETag and Last-Modified served) on 127.0.0.1 in its own process,
-then runs, alternating, raw Scrapy and `vigil crawl` on the same sitemap: a first crawl
-into an empty database and a revisit of the unchanged site. It prints pages/s of each
-and their ratio, peak RSS, database bytes per page, and bytes added per unchanged
-revisit. Figures vary with the machine's load: compare ratios within one run.
+naming watched people; ETag and Last-Modified served) and serves it from memory, every
+answer pre-rendered, by one asyncio process (bench/staticserver.py), so that the server
+takes as little as possible of the cores the crawls share. It then runs, alternating, raw
+Scrapy and `vigil crawl` of each tree on the same sitemap: a first crawl into an empty
+database and a revisit of the unchanged site. It prints, for each: pages/s over the
+crawl's own time and its ratio to raw Scrapy's, CPU milliseconds per page (user + system,
+the crawl process and its extraction workers, start-up left out: a crawl of a 20-page
+site is subtracted), the server's CPU per page, peak RSS of the crawl process and of its
+largest worker, database bytes per page and bytes added per unchanged revisit.
+Figures vary with the machine's load: compare within one run.
 """
 from __future__ import annotations
 
@@ -18,8 +24,11 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -57,20 +66,45 @@ name = "desk"
 watchlists = ["people"]
 channels = ["file://alerts.jsonl"]
 """
+STARTUP_PAGES = 20
 
 
-def run_with_rusage(cmd: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[float, float, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
-    out_path = cwd / ".bench-out"
-    with open(out_path, "w") as out, open(cwd / ".bench-err", "w") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{(cwd / '.bench-err').read_text()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+class Run:
+    """One command's figures: wall time, CPU (with its reaped children), peak RSS of it and of its children."""
+
+    def __init__(self, cmd: list[str], cwd: Path, env: dict):
+        self.rss = 0.0
+        self.child_rss = 0.0
+        out_path, err_path = cwd / ".bench-out", cwd / ".bench-err"
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+            done = threading.Event()
+            sampler = threading.Thread(target=self._sample, args=(proc.pid, done), daemon=True)
+            sampler.start()
+            _, status, usage = os.wait4(proc.pid, 0)
+            done.set()
+            sampler.join()
+            self.wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err_path.read_text()[-2000:]}")
+        self.cpu = usage.ru_utime + usage.ru_stime
+        if not self.child_rss:  # the kernel's peak, exact, covers only this process then
+            self.rss = max(self.rss, usage.ru_maxrss / 1024)
+        self.out = out_path.read_text()
+
+    def _sample(self, pid: int, done: threading.Event) -> None:
+        try:
+            process = psutil.Process(pid)
+            while not done.wait(0.1):
+                self.rss = max(self.rss, process.memory_info().rss / 2**20)
+                for child in process.children(recursive=True):
+                    try:
+                        self.child_rss = max(self.child_rss, child.memory_info().rss / 2**20)
+                    except psutil.Error:
+                        pass
+        except psutil.Error:
+            pass
 
 
 def crawl_seconds(db_path: Path) -> float:
@@ -92,70 +126,109 @@ def db_bytes(folder: Path) -> int:
 
 
 def serve(root: Path) -> tuple[subprocess.Popen, str]:
-    code = ("import sys, time; from crawler.service.localsite import LocalSite; s = LocalSite(sys.argv[1]).start(); "
-            "print(s.url, flush=True); time.sleep(10**6)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.Popen([sys.executable, str(HERE / "staticserver.py"), str(root)], stdout=subprocess.PIPE,
+                            text=True)
     return proc, proc.stdout.readline().strip()
 
 
-def bench_size(total: int, concurrency: int, repeats: int, workdir: Path, workers: str | None) -> dict:
-    site_root = workdir / f"site-{total}"
-    paths = generate(site_root, total)
-    server, base = serve(site_root)
-    try:
-        write_sitemap(site_root, base, paths)
-        raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{base}/sitemap.xml", str(concurrency)]
-        # pages/s over each crawl's own time (process start-up left out, the same for both)
-        results = {"raw": [], "first": [], "revisit": [], "raw_rss": 0.0, "vigil_rss": 0.0}
-        for repeat in range(repeats):
-            project = workdir / f"project-{total}-{repeat}"
-            shutil.rmtree(project, ignore_errors=True)
-            project.mkdir()
-            (project / "vigil.toml").write_text(CONFIG.format(base=base, max_pages=total + 10, concurrency=concurrency))
-            vigil_cmd = [sys.executable, "-m", "crawler", "--config", str(project / "vigil.toml"), "crawl"]
+class Site:
+    def __init__(self, root: Path, total: int):
+        self.total = total
+        paths = generate(root, total)
+        self.server, self.base = serve(root)
+        write_sitemap(root, self.base, paths)
+        self.process = psutil.Process(self.server.pid)
 
-            for phase in ("first", "revisit"):
-                wall, rss, out = run_with_rusage(raw_cmd, project)
-                results["raw"].append(total / float(out.split()[1]))
-                results["raw_rss"] = max(results["raw_rss"], rss)
-                wall, rss, out = run_with_rusage(vigil_cmd, project,
-                                                 {"VIGIL_EXTRACT_WORKERS": workers} if workers is not None else None)
-                results[phase].append(total / crawl_seconds(project / "vigil.db"))
-                results[f"{phase}_wall"] = wall
-                results["vigil_rss"] = max(results["vigil_rss"], rss)
-                if phase == "first":
-                    first_bytes = db_bytes(project)
-            results["bytes_per_page"] = first_bytes / total
-            results["revisit_bytes_per_page"] = (db_bytes(project) - first_bytes) / total
-            results["summary"] = out.strip().splitlines()[-1]
-        return results
-    finally:
-        server.terminate()
+    def cpu(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait()
+
+
+def crawl_pair(site: Site, project: Path, concurrency: int, trees: list[Path], workers: str | None) -> dict:
+    """Raw Scrapy and each tree's `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
+    raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
+    figures = {}
+    for phase in ("first", "revisit"):
+        before = site.cpu()
+        run = Run(raw_cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
+        figures["raw", phase] = dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss,
+                                     child_rss=0.0, server=site.cpu() - before)
+        for tree in trees:
+            folder = project / tree.name
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            if workers is not None:
+                env["VIGIL_EXTRACT_WORKERS"] = workers
+            before = site.cpu()
+            run = Run([sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"], folder, env)
+            figures[tree, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
+                                        rss=run.rss, child_rss=run.child_rss, server=site.cpu() - before,
+                                        summary=run.out.strip().splitlines()[-1])
+            if phase == "first":
+                figures[tree, "bytes"] = db_bytes(folder)
+            else:
+                figures[tree, "revisit_bytes"] = db_bytes(folder) - figures[tree, "bytes"]
+    return figures
+
+
+def new_project(root: Path, site: Site, concurrency: int, trees: list[Path]) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "raw").mkdir(parents=True)
+    for tree in trees:
+        (root / tree.name).mkdir()
+        (root / tree.name / "vigil.toml").write_text(
+            CONFIG.format(base=site.base, max_pages=site.total + 10, concurrency=concurrency))
+    return root
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="site sizes (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=1, help="alternating pairs per size")
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the best is shown)")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
-    parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
-                        help="extraction worker processes to compare (default: the setting, a thread)")
+    parser.add_argument("--workers", metavar="N", help="VIGIL_EXTRACT_WORKERS for every tree (default: its own)")
+    parser.add_argument("--compare-with", type=Path, action="append", default=[], metavar="TREE",
+                        help="another checkout whose `vigil crawl` runs beside this one")
     args = parser.parse_args()
+    trees = [REPO, *(tree.resolve() for tree in args.compare_with)]
+    names = {tree: ("this tree" if tree == REPO else tree.name) for tree in trees}
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{'pages':>6} {'workers':>7} {'raw p/s':>8} {'first p/s':>9} {'ratio':>6} {'revisit p/s':>11} {'ratio':>6} "
-          f"{'raw RSS':>8} {'vigil RSS':>9} {'DB B/page':>9} {'revisit B/page':>14}")
+
+    # Start-up CPU of each command (imports, the matcher's load): a crawl of a tiny site, subtracted.
+    small = Site(workdir / "site-startup", STARTUP_PAGES)
+    try:
+        startup = crawl_pair(small, new_project(workdir / "project-startup", small, args.concurrency, trees),
+                             args.concurrency, trees, args.workers)
+    finally:
+        small.close()
+
+    print(f"{'pages':>6} {'crawl':<24} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'server ms/page':>14} "
+          f"{'peak RSS':>9} {'worker RSS':>10} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
-        for workers in args.workers:
-            r = bench_size(total, args.concurrency, args.repeats, workdir, workers)
-            raw = sorted(r["raw"])[len(r["raw"]) // 2]
-            first, revisit = max(r["first"]), max(r["revisit"])
-            print(f"{total:>6} {workers or 'default':>7} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} "
-                  f"{revisit:>11.0f} {revisit / raw:>6.2f} {r['raw_rss']:>6.0f}MB {r['vigil_rss']:>7.0f}MB "
-                  f"{r['bytes_per_page']:>9.0f} {r['revisit_bytes_per_page']:>14.1f}", flush=True)
-            print(f"       vigil: {r['summary']}")
+        site = Site(workdir / f"site-{total}", total)
+        try:
+            runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, trees),
+                               args.concurrency, trees, args.workers) for n in range(args.repeats)]
+        finally:
+            site.close()
+        for phase in ("first", "revisit"):
+            raw_pps = sorted(r["raw", phase]["pps"] for r in runs)[len(runs) // 2]
+            for who in ("raw", *trees):
+                best = max((r[who, phase] for r in runs), key=lambda f: f["pps"])
+                cpu_ms = (best["cpu"] - startup[who, phase]["cpu"]) / (total - STARTUP_PAGES) * 1000
+                label = f"{'raw Scrapy' if who == 'raw' else names[who]}, {phase}"
+                stored = ("", "") if who == "raw" else (
+                    f"{runs[0][who, 'bytes'] / total:>9.0f}", f"{runs[0][who, 'revisit_bytes'] / total:>14.1f}")
+                print(f"{total:>6} {label:<24} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
+                      f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
+                      f"{best['child_rss']:>8.0f}MB {stored[0]:>9} {stored[1]:>14}", flush=True)
+        for tree in trees:
+            print(f"       {names[tree]}: {runs[-1][tree, 'revisit']['summary']}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -21,7 +21,7 @@ from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
-from crawler.text.extractpool import ExtractionPool, extract_with_signature
+from crawler.text.extractpool import extract_with_signature, release_pool, shared_pool
 from storage.db import DatabaseLocked, StorageError
 
 log = logging.getLogger(__name__)
@@ -55,24 +55,29 @@ class ExtractPipeline:
     keep being read meanwhile.
     """
 
-    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0):
+    def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0,
+                 matcher=None):
         self.max_extract_bytes = max_extract_bytes
         self.in_crawl = in_crawl
         self.workers = workers
+        self.matcher = matcher   # the crawl's: the workers match with it too
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        context = getattr(crawler, "vigil", None)
         return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
-                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)))
+                   workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)),
+                   matcher=context.matcher if context is not None else None)
 
     def open_spider(self, spider=None):
         if self.workers > 0:
-            self.pool = ExtractionPool(self.workers)
+            self.pool = shared_pool(self.workers, self.matcher)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
-            self.pool.close()
+            release_pool(self.pool)
+            self.pool = None
 
     def process_item(self, item, spider=None):
         body = self.prepare(item)
@@ -87,8 +92,12 @@ class ExtractPipeline:
         if self.pool is not None and self.pool.usable():
             try:
                 future = self.pool.submit(body, item.final_url, content_type)
-                result = await asyncio.wrap_future(future)
-                return self.finish(item, body, lambda: result)
+                extraction, text_signature, found = await asyncio.wrap_future(future)
+                # Mentions count only when the worker matched with this crawl's matcher (one pool serves
+                # every crawl of the process); otherwise ingestion matches.
+                if found is not None and self.pool.matcher is self.matcher:
+                    item.found = found
+                return self.finish(item, body, lambda: (extraction, text_signature))
             except Exception as exc:  # a worker that died takes its page with it: record it
                 if self.pool.broken:
                     log.warning("extraction workers stopped (%s); extracting in the crawl process", exc)

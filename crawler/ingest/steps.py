@@ -256,7 +256,7 @@ class Ingestor:
         and the raw page as evidence; names no longer on the page: events and takedown alerts."""
         db, item, page = self.db, work.item, work.page
         extraction, now, snapshot_id = item.extraction, item.fetched_at, work.snapshot_id
-        work.found = self.matcher.find(extraction.text)
+        work.found = item.found if item.found is not None else self.matcher.find(extraction.text)
         before = ({(m.watchlist, m.term) for m in self.matcher.find(work.old_text)}
                   if work.old_text is not None else set())
         work.new_found = [m for m in work.found if within(work.new_spans, m.start, m.end)
