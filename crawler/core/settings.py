@@ -67,6 +67,10 @@ METAREFRESH_ENABLED = False
 # Scrapy's check of callbacks for `return value` in generators parses their source again for
 # every response of every spider instance (its cache misses bound methods): 8% of a crawl's CPU.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy starts this many tasks for every response whatever it yields (100 by default: a fifth of a
+# crawl process's CPU). A page yields one item, then its links: a few at once are enough; the items
+# of different responses are processed at the same time all the same.
+CONCURRENT_ITEMS = 4
 # Only the web: no file://, data:, ftp:// or s3:// fetches, whatever a page links to.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # The private-network guard's second half: names are checked after resolution, and the

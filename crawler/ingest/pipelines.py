@@ -21,6 +21,7 @@ from crawler.core.kinds import FailureKind
 from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.ingest.steps import BATCH_SECONDS
 from crawler.text.extractpool import extract_with_signature, release_pool, shared_pool
 from storage.db import DatabaseLocked, StorageError
 
@@ -160,6 +161,7 @@ class IngestPipeline:
     def __init__(self, context):
         self.ingestor = context.ingestor()
         self.source = context.source.name
+        self._flush_call = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -171,7 +173,10 @@ class IngestPipeline:
     def close_spider(self, spider=None):
         # Teasers whose article this crawl did not read alert on their own (crawler/text/hubs.py); so do
         # those a crawl of the source that died left waiting, which this one took over.
+        if self._flush_call is not None and self._flush_call.active():
+            self._flush_call.cancel()
         try:
+            self.ingestor.commit()
             self.ingestor.release_holds(self.source)
         except StorageError as exc:
             self._stop(str(exc))
@@ -201,7 +206,21 @@ class IngestPipeline:
                 ))
             except StorageError as storage_exc:
                 self._stop(str(storage_exc))
+        self._flush_soon()
         return item
+
+    def _flush_soon(self) -> None:
+        """Quiet pages wait in the write batch at most BATCH_SECONDS, even when no page follows them."""
+        if self._flush_call is None or not self._flush_call.active():
+            from twisted.internet import reactor
+
+            self._flush_call = reactor.callLater(BATCH_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        try:
+            self.ingestor.commit()
+        except StorageError as exc:
+            self._stop(str(exc))
 
     @staticmethod
     def _write(step, item):

@@ -27,6 +27,10 @@ from storage import events, frontier, holds, mentions, pages, runs, search, snap
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
+# Quiet pages (nothing named, nothing alerted) share a transaction: one commit for up to this many,
+# or for as many as came in this many seconds.
+BATCH_PAGES = 500
+BATCH_SECONDS = 0.5
 
 
 @dataclass
@@ -76,7 +80,10 @@ class Ingestor:
         self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
 
     def page(self, item: FetchedPage) -> Outcome:
-        with self.db.atomic():
+        """Ingest one page: all of it or nothing, in the database's write batch (storage/db.py). A page
+        that named someone or queued an alert is committed at once, with the quiet pages before it:
+        a crash loses nothing that alerted, only quiet pages, which the next crawl reads again."""
+        with self.db.batched():
             work = PageWork(item, item.page_url or self._page_url(item))
             outcome = self._steps(work)
             self._schedule_next_visit(item, outcome)
@@ -90,7 +97,13 @@ class Ingestor:
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
+        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, BATCH_SECONDS):
+            self.db.commit_batch()
         return outcome
+
+    def commit(self) -> None:
+        """Commit the quiet pages of the write batch (the crawl calls this now and then, and at its end)."""
+        self.db.commit_batch()
 
     def release_holds(self, source: str) -> None:
         """Queue what a crawl of `source` still holds: alerts for teasers whose article it did not read.
@@ -104,7 +117,7 @@ class Ingestor:
                 self.figures.alerts += settle_held_alert(self.db, self.config, alert_id, now)
 
     def failure(self, item: FetchFailure) -> None:
-        with self.db.atomic():
+        with self.db.batched():
             runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url, kind=item.kind,
                            reason=item.reason, at=item.at)
             if item.known:
