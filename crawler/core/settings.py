@@ -86,11 +86,14 @@ URLLENGTH_LIMIT = VIGIL_MAX_URL_LENGTH
 # Extraction reads at most this much of a body, so a 10 MB paragraph or 100,000 nested
 # tags cost bounded time; the rest of such a page is not searched for names.
 VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
-# Extraction worker processes per crawl (0: a thread of the crawl process). On two cores
-# workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
-# docs/benchmarks.md. On bigger machines, more; the environment variable of the same
-# name sets it too.
+# Extraction worker processes of a crawl process (0: a thread of the crawl process). They
+# extract, sign and match, so one worker puts that work on a second core; each adds its own
+# memory (docs/benchmarks.md). The environment variable of the same name sets it.
 VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
+
+# Quiet pages (nothing named, nothing alerted) of a crawl are committed together, once this many
+# seconds after the first of them (0: each page on its own); a page that alerts is committed at once.
+VIGIL_WRITE_BATCH_SECONDS = _from_env("VIGIL_WRITE_BATCH_SECONDS", 0.5, float, 0, 3600)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.ingest.middlewares.PrivateNetworkGuardMiddleware": 50,

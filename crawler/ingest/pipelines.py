@@ -18,10 +18,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from crawler.core.kinds import FailureKind
-from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES, VIGIL_WRITE_BATCH_SECONDS
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
-from crawler.ingest.steps import BATCH_SECONDS
 from crawler.text.extractpool import extract_with_signature, release_pool, shared_pool
 from storage.db import DatabaseLocked, StorageError
 
@@ -210,11 +209,11 @@ class IngestPipeline:
         return item
 
     def _flush_soon(self) -> None:
-        """Quiet pages wait in the write batch at most BATCH_SECONDS, even when no page follows them."""
+        """Quiet pages wait in the write batch at most VIGIL_WRITE_BATCH_SECONDS, even when no page follows."""
         if self._flush_call is None or not self._flush_call.active():
             from twisted.internet import reactor
 
-            self._flush_call = reactor.callLater(BATCH_SECONDS, self._flush)
+            self._flush_call = reactor.callLater(VIGIL_WRITE_BATCH_SECONDS, self._flush)
 
     def _flush(self) -> None:
         try:

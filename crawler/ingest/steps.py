@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from alerts.matching.matcher import Matcher
 from crawler.core.config import Config
 from crawler.core.kinds import Event, FailureKind
+from crawler.core.settings import VIGIL_WRITE_BATCH_SECONDS
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from crawler.core.timeutil import now_iso
 from crawler.core.urls import canonical_from_link, canonicalize
@@ -28,9 +29,8 @@ from storage import events, frontier, holds, mentions, pages, runs, search, snap
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
 # Quiet pages (nothing named, nothing alerted) share a transaction: one commit for up to this many,
-# or for as many as came in this many seconds.
+# or for as many as came in VIGIL_WRITE_BATCH_SECONDS.
 BATCH_PAGES = 500
-BATCH_SECONDS = 0.5
 
 
 @dataclass
@@ -97,7 +97,7 @@ class Ingestor:
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
-        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, BATCH_SECONDS):
+        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, VIGIL_WRITE_BATCH_SECONDS):
             self.db.commit_batch()
         return outcome
 
