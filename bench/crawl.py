@@ -12,7 +12,7 @@ database and a revisit of the unchanged site. It prints, for each: pages/s over 
 crawl's own time and its ratio to raw Scrapy's, CPU milliseconds per page (user + system,
 the crawl process and its extraction workers, start-up left out: a crawl of a 20-page
 site is subtracted), the server's CPU per page, peak RSS of the crawl process and of its
-largest worker, database bytes per page and bytes added per unchanged revisit.
+largest worker (and the memory that is its own, not shared with the crawl process), database bytes per page and bytes added per unchanged revisit.
 Figures vary with the machine's load: compare within one run.
 """
 from __future__ import annotations
@@ -75,6 +75,7 @@ class Run:
     def __init__(self, cmd: list[str], cwd: Path, env: dict):
         self.rss = 0.0
         self.child_rss = 0.0
+        self.child_uss = 0.0   # memory that is the worker's own, not shared with the crawl process
         out_path, err_path = cwd / ".bench-out", cwd / ".bench-err"
         with open(out_path, "w") as out, open(err_path, "w") as err:
             start = time.perf_counter()
@@ -96,11 +97,15 @@ class Run:
     def _sample(self, pid: int, done: threading.Event) -> None:
         try:
             process = psutil.Process(pid)
+            samples = 0
             while not done.wait(0.1):
                 self.rss = max(self.rss, process.memory_info().rss / 2**20)
+                samples += 1
                 for child in process.children(recursive=True):
                     try:
                         self.child_rss = max(self.child_rss, child.memory_info().rss / 2**20)
+                        if samples % 5 == 0:   # reading smaps costs more
+                            self.child_uss = max(self.child_uss, child.memory_full_info().uss / 2**20)
                     except psutil.Error:
                         pass
         except psutil.Error:
@@ -148,38 +153,45 @@ class Site:
         self.server.wait()
 
 
-def crawl_pair(site: Site, project: Path, concurrency: int, trees: list[Path], workers: str | None) -> dict:
-    """Raw Scrapy and each tree's `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
+def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple[Path, str | None]]) -> dict:
+    """Raw Scrapy and each (tree, workers)'s `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
     raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
     figures = {}
     for phase in ("first", "revisit"):
         before = site.cpu()
         run = Run(raw_cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
         figures["raw", phase] = dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss,
-                                     child_rss=0.0, server=site.cpu() - before)
-        for tree in trees:
-            folder = project / tree.name
+                                     child_rss=0.0, child_uss=0.0, server=site.cpu() - before)
+        for tree, workers in variants:
+            folder = project / folder_name(tree, workers)
             env = {**os.environ, "PYTHONPATH": str(tree)}
             if workers is not None:
                 env["VIGIL_EXTRACT_WORKERS"] = workers
+            who = (tree, workers)
             before = site.cpu()
             run = Run([sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"], folder, env)
-            figures[tree, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
-                                        rss=run.rss, child_rss=run.child_rss, server=site.cpu() - before,
+            figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
+                                        rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
+                                        server=site.cpu() - before,
                                         summary=run.out.strip().splitlines()[-1])
             if phase == "first":
-                figures[tree, "bytes"] = db_bytes(folder)
+                figures[who, "bytes"] = db_bytes(folder)
             else:
-                figures[tree, "revisit_bytes"] = db_bytes(folder) - figures[tree, "bytes"]
+                figures[who, "revisit_bytes"] = db_bytes(folder) - figures[who, "bytes"]
     return figures
 
 
-def new_project(root: Path, site: Site, concurrency: int, trees: list[Path]) -> Path:
+def folder_name(tree: Path, workers: str | None) -> str:
+    return f"{tree.name}-{workers or 'default'}"
+
+
+def new_project(root: Path, site: Site, concurrency: int, variants: list[tuple[Path, str | None]]) -> Path:
     shutil.rmtree(root, ignore_errors=True)
     (root / "raw").mkdir(parents=True)
-    for tree in trees:
-        (root / tree.name).mkdir()
-        (root / tree.name / "vigil.toml").write_text(
+    for tree, workers in variants:
+        folder = root / folder_name(tree, workers)
+        folder.mkdir()
+        (folder / "vigil.toml").write_text(
             CONFIG.format(base=site.base, max_pages=site.total + 10, concurrency=concurrency))
     return root
 
@@ -190,45 +202,48 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the best is shown)")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
-    parser.add_argument("--workers", metavar="N", help="VIGIL_EXTRACT_WORKERS for every tree (default: its own)")
+    parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
+                        help="VIGIL_EXTRACT_WORKERS values to run each tree with (default: its own default)")
     parser.add_argument("--compare-with", type=Path, action="append", default=[], metavar="TREE",
                         help="another checkout whose `vigil crawl` runs beside this one")
     args = parser.parse_args()
     trees = [REPO, *(tree.resolve() for tree in args.compare_with)]
-    names = {tree: ("this tree" if tree == REPO else tree.name) for tree in trees}
+    variants = [(tree, workers) for tree in trees for workers in args.workers]
+    names = {(tree, workers): ("this tree" if tree == REPO else tree.name) + (f", {workers} workers" if workers else "")
+             for tree, workers in variants}
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
 
     # Start-up CPU of each command (imports, the matcher's load): a crawl of a tiny site, subtracted.
     small = Site(workdir / "site-startup", STARTUP_PAGES)
     try:
-        startup = crawl_pair(small, new_project(workdir / "project-startup", small, args.concurrency, trees),
-                             args.concurrency, trees, args.workers)
+        startup = crawl_pair(small, new_project(workdir / "project-startup", small, args.concurrency, variants),
+                             args.concurrency, variants)
     finally:
         small.close()
 
-    print(f"{'pages':>6} {'crawl':<24} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'server ms/page':>14} "
-          f"{'peak RSS':>9} {'worker RSS':>10} {'DB B/page':>9} {'revisit B/page':>14}")
+    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'server ms/page':>14} "
+          f"{'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
         site = Site(workdir / f"site-{total}", total)
         try:
-            runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, trees),
-                               args.concurrency, trees, args.workers) for n in range(args.repeats)]
+            runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, variants),
+                               args.concurrency, variants) for n in range(args.repeats)]
         finally:
             site.close()
         for phase in ("first", "revisit"):
             raw_pps = sorted(r["raw", phase]["pps"] for r in runs)[len(runs) // 2]
-            for who in ("raw", *trees):
+            for who in ("raw", *variants):
                 best = max((r[who, phase] for r in runs), key=lambda f: f["pps"])
                 cpu_ms = (best["cpu"] - startup[who, phase]["cpu"]) / (total - STARTUP_PAGES) * 1000
                 label = f"{'raw Scrapy' if who == 'raw' else names[who]}, {phase}"
                 stored = ("", "") if who == "raw" else (
                     f"{runs[0][who, 'bytes'] / total:>9.0f}", f"{runs[0][who, 'revisit_bytes'] / total:>14.1f}")
-                print(f"{total:>6} {label:<24} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
+                print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
                       f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
-                      f"{best['child_rss']:>8.0f}MB {stored[0]:>9} {stored[1]:>14}", flush=True)
-        for tree in trees:
-            print(f"       {names[tree]}: {runs[-1][tree, 'revisit']['summary']}")
+                      f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}", flush=True)
+        for who in variants:
+            print(f"       {names[who]}: {runs[-1][who, 'revisit']['summary']}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 
