@@ -2,6 +2,8 @@
 
     python bench/crawl.py --pages 1000 10000
     python bench/crawl.py --compare-with ../old-checkout     # another tree's `vigil crawl`, side by side
+    python bench/crawl.py --workers 0 1                       # a thread, then one extraction worker
+    python bench/crawl.py --flamegraphs graphs/               # py-spy flame graphs of each crawl
 
 For each size it generates a site of realistic 30-60 KB pages (some Russian, one in ten
 naming watched people; ETag and Last-Modified served) and serves it from memory, every
@@ -12,7 +14,8 @@ database and a revisit of the unchanged site. It prints, for each: pages/s over 
 crawl's own time and its ratio to raw Scrapy's, CPU milliseconds per page (user + system,
 the crawl process and its extraction workers, start-up left out: a crawl of a 20-page
 site is subtracted), the server's CPU per page, peak RSS of the crawl process and of its
-largest worker (and the memory that is its own, not shared with the crawl process), database bytes per page and bytes added per unchanged revisit.
+largest worker (and the memory that is the worker's own, not shared with the crawl
+process), database bytes per page and bytes added per unchanged revisit.
 Figures vary with the machine's load: compare within one run.
 """
 from __future__ import annotations
@@ -153,7 +156,8 @@ class Site:
         self.server.wait()
 
 
-def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple[Path, str | None]]) -> dict:
+def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple[Path, str | None]],
+               flamegraphs: Path | None = None) -> dict:
     """Raw Scrapy and each (tree, workers)'s `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
     raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
     figures = {}
@@ -169,7 +173,11 @@ def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple
                 env["VIGIL_EXTRACT_WORKERS"] = workers
             who = (tree, workers)
             before = site.cpu()
-            run = Run([sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"], folder, env)
+            cmd = [sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"]
+            if flamegraphs is not None:   # both processes, only the thread holding the GIL: where the CPU goes
+                cmd = ["py-spy", "record", "--subprocesses", "--gil", "-r", "200", "-o",
+                       str(flamegraphs / f"{folder.name}-{phase}.svg"), "--", *cmd]
+            run = Run(cmd, folder, env)
             figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
                                         rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
                                         server=site.cpu() - before,
@@ -204,6 +212,8 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
     parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
                         help="VIGIL_EXTRACT_WORKERS values to run each tree with (default: its own default)")
+    parser.add_argument("--flamegraphs", type=Path, metavar="DIR",
+                        help="record each vigil crawl with py-spy into DIR/*.svg (its figures are then py-spy's too)")
     parser.add_argument("--compare-with", type=Path, action="append", default=[], metavar="TREE",
                         help="another checkout whose `vigil crawl` runs beside this one")
     args = parser.parse_args()
@@ -213,6 +223,8 @@ def main() -> None:
              for tree, workers in variants}
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.flamegraphs is not None:
+        args.flamegraphs.mkdir(parents=True, exist_ok=True)
 
     # Start-up CPU of each command (imports, the matcher's load): a crawl of a tiny site, subtracted.
     small = Site(workdir / "site-startup", STARTUP_PAGES)
@@ -228,7 +240,7 @@ def main() -> None:
         site = Site(workdir / f"site-{total}", total)
         try:
             runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, variants),
-                               args.concurrency, variants) for n in range(args.repeats)]
+                               args.concurrency, variants, args.flamegraphs) for n in range(args.repeats)]
         finally:
             site.close()
         for phase in ("first", "revisit"):
@@ -241,7 +253,8 @@ def main() -> None:
                     f"{runs[0][who, 'bytes'] / total:>9.0f}", f"{runs[0][who, 'revisit_bytes'] / total:>14.1f}")
                 print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
                       f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
-                      f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}", flush=True)
+                      f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}",
+                      flush=True)
         for who in variants:
             print(f"       {names[who]}: {runs[-1][who, 'revisit']['summary']}")
     if not args.keep:

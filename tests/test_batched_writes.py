@@ -34,7 +34,8 @@ NAMING = {
 }
 TOPICS = ("overcrowded cells", "winter heating", "medical care", "visiting rights", "parcels", "solitary confinement",
           "prison labour", "censorship of letters", "transfers by rail", "hunger strikes", "lawyers' access", "food")
-QUIET = {f"report-{n}.html": (f"Report on {topic}", f"Our monitors visited {n + 3} colonies to study {topic} this year.",
+QUIET = {f"report-{n}.html": (f"Report on {topic}",
+                              f"Our monitors visited {n + 3} colonies to study {topic} this year.",
                               f"Report {n} counts {n * 7 + 11} complaints and {n + 2} replies from the authorities.")
          for n, topic in enumerate(TOPICS)}
 SLOW = "slow.html"
@@ -109,7 +110,8 @@ def _state(project) -> dict:
             project, "SELECT p.url, s.text_hash FROM snapshots s JOIN pages p ON p.id = s.page_id")},
         "mentions": {(row["url"], row["term"]) for row in query(
             project, "SELECT p.url, m.term FROM mentions m JOIN pages p ON p.id = m.page_id")},
-        "alerts": sorted(_alert_key(json.loads(row["payload"])) for row in query(project, "SELECT payload FROM alerts")),
+        "alerts": sorted(_alert_key(json.loads(row["payload"]))
+                         for row in query(project, "SELECT payload FROM alerts")),
     }
 
 

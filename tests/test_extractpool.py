@@ -39,3 +39,25 @@ def test_workers_die_with_the_crawl_process_however_it_ends():
     while time.monotonic() < deadline and any(process_alive(pid) for pid in pids):
         time.sleep(0.05)
     assert not any(process_alive(pid) for pid in pids)
+
+
+def test_a_worker_returns_the_text_its_signature_and_the_mentions_the_crawl_would_find():
+    from alerts.matching.matcher import Matcher
+    from crawler.core.terms import Term
+    from crawler.text.dedupe import signature
+    from crawler.text.extractors import extract
+    from crawler.text.extractpool import ExtractionPool
+
+    matcher = Matcher([Term(name="Oleg Orlov", watchlist="defenders")])
+    body = page("Statement", "Oleg Orlov was detained in Moscow on Monday evening.",
+                "His lawyers were not allowed to see him for six hours.").encode()
+    pool = ExtractionPool(1, matcher)
+    try:
+        extraction, text_signature, found = pool.submit(body, "http://127.0.0.1/a.html", "text/html").result(60)
+        pids = list(pool._pool._processes)
+    finally:
+        pool.close()
+    here = extract(body, "http://127.0.0.1/a.html", "text/html")
+    assert extraction == here and text_signature == signature(here.text)
+    assert found == matcher.find(here.text) and [m.matched for m in found] == ["Oleg Orlov"]
+    assert pids and not any(process_alive(pid) for pid in pids)   # stopped and reaped when closed
