@@ -143,6 +143,7 @@ class Site:
     def __init__(self, root: Path, total: int):
         self.total = total
         paths = generate(root, total)
+        (root / "sitemap.xml").unlink(missing_ok=True)   # one of an earlier run names another port
         self.server, self.base = serve(root)
         write_sitemap(root, self.base, paths)
         self.process = psutil.Process(self.server.pid)
