@@ -7,7 +7,6 @@ be stored.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
@@ -91,8 +90,7 @@ class ExtractPipeline:
         content_type = item.headers.get("content-type")
         if self.pool is not None and self.pool.usable():
             try:
-                future = self.pool.submit(body, item.final_url, content_type)
-                extraction, text_signature, found = await asyncio.wrap_future(future)
+                extraction, text_signature, found = await self.pool.submit(body, item.final_url, content_type)
                 # Mentions count only when the worker matched with this crawl's matcher (one pool serves
                 # every crawl of the process); otherwise ingestion matches.
                 if found is not None and self.pool.matcher is self.matcher:
