@@ -1,13 +1,22 @@
 """Crawl benchmark: raw Scrapy fetching a local site beside `vigil crawl` doing the whole job.
 
     python bench/crawl.py --pages 1000 10000
+    python bench/crawl.py --compare-with ../old-checkout     # another tree's `vigil crawl`, side by side
+    python bench/crawl.py --workers 0 1                       # a thread, then one extraction worker
+    python bench/crawl.py --flamegraphs graphs/               # py-spy flame graphs of each crawl
 
 For each size it generates a site of realistic 30-60 KB pages (some Russian, one in ten
-naming watched people; ETag and Last-Modified served) on 127.0.0.1 in its own process,
-then runs, alternating, raw Scrapy and `vigil crawl` on the same sitemap: a first crawl
-into an empty database and a revisit of the unchanged site. It prints pages/s of each
-and their ratio, peak RSS, database bytes per page, and bytes added per unchanged
-revisit. Figures vary with the machine's load: compare ratios within one run.
+naming watched people; ETag and Last-Modified served) and serves it from memory, every
+answer pre-rendered, by one asyncio process (bench/staticserver.py), so that the server
+takes as little as possible of the cores the crawls share. It then runs, alternating, raw
+Scrapy and `vigil crawl` of each tree on the same sitemap: a first crawl into an empty
+database and a revisit of the unchanged site. It prints, for each: pages/s over the
+crawl's own time and its ratio to raw Scrapy's, CPU milliseconds per page (user + system,
+the crawl process and its extraction workers, start-up left out: a crawl of a 20-page
+site is subtracted), the server's CPU per page, peak RSS of the crawl process and of its
+largest worker (and the memory that is the worker's own, not shared with the crawl
+process), database bytes per page and bytes added per unchanged revisit.
+Figures vary with the machine's load: compare within one run.
 """
 from __future__ import annotations
 
@@ -18,8 +27,11 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -57,20 +69,50 @@ name = "desk"
 watchlists = ["people"]
 channels = ["file://alerts.jsonl"]
 """
+STARTUP_PAGES = 20
 
 
-def run_with_rusage(cmd: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[float, float, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
-    out_path = cwd / ".bench-out"
-    with open(out_path, "w") as out, open(cwd / ".bench-err", "w") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{(cwd / '.bench-err').read_text()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+class Run:
+    """One command's figures: wall time, CPU (with its reaped children), peak RSS of it and of its children."""
+
+    def __init__(self, cmd: list[str], cwd: Path, env: dict):
+        self.rss = 0.0
+        self.child_rss = 0.0
+        self.child_uss = 0.0   # memory that is the worker's own, not shared with the crawl process
+        out_path, err_path = cwd / ".bench-out", cwd / ".bench-err"
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+            done = threading.Event()
+            sampler = threading.Thread(target=self._sample, args=(proc.pid, done), daemon=True)
+            sampler.start()
+            _, status, usage = os.wait4(proc.pid, 0)
+            done.set()
+            sampler.join()
+            self.wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err_path.read_text()[-2000:]}")
+        self.cpu = usage.ru_utime + usage.ru_stime
+        if not self.child_rss:  # the kernel's peak, exact, covers only this process then
+            self.rss = max(self.rss, usage.ru_maxrss / 1024)
+        self.out = out_path.read_text()
+
+    def _sample(self, pid: int, done: threading.Event) -> None:
+        try:
+            process = psutil.Process(pid)
+            samples = 0
+            while not done.wait(0.1):
+                self.rss = max(self.rss, process.memory_info().rss / 2**20)
+                samples += 1
+                for child in process.children(recursive=True):
+                    try:
+                        self.child_rss = max(self.child_rss, child.memory_info().rss / 2**20)
+                        if samples % 5 == 0:   # reading smaps costs more
+                            self.child_uss = max(self.child_uss, child.memory_full_info().uss / 2**20)
+                    except psutil.Error:
+                        pass
+        except psutil.Error:
+            pass
 
 
 def crawl_seconds(db_path: Path) -> float:
@@ -92,70 +134,130 @@ def db_bytes(folder: Path) -> int:
 
 
 def serve(root: Path) -> tuple[subprocess.Popen, str]:
-    code = ("import sys, time; from crawler.service.localsite import LocalSite; s = LocalSite(sys.argv[1]).start(); "
-            "print(s.url, flush=True); time.sleep(10**6)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.Popen([sys.executable, str(HERE / "staticserver.py"), str(root)], stdout=subprocess.PIPE,
+                            text=True)
     return proc, proc.stdout.readline().strip()
 
 
-def bench_size(total: int, concurrency: int, repeats: int, workdir: Path, workers: str | None) -> dict:
-    site_root = workdir / f"site-{total}"
-    paths = generate(site_root, total)
-    server, base = serve(site_root)
-    try:
-        write_sitemap(site_root, base, paths)
-        raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{base}/sitemap.xml", str(concurrency)]
-        # pages/s over each crawl's own time (process start-up left out, the same for both)
-        results = {"raw": [], "first": [], "revisit": [], "raw_rss": 0.0, "vigil_rss": 0.0}
-        for repeat in range(repeats):
-            project = workdir / f"project-{total}-{repeat}"
-            shutil.rmtree(project, ignore_errors=True)
-            project.mkdir()
-            (project / "vigil.toml").write_text(CONFIG.format(base=base, max_pages=total + 10, concurrency=concurrency))
-            vigil_cmd = [sys.executable, "-m", "crawler", "--config", str(project / "vigil.toml"), "crawl"]
+class Site:
+    def __init__(self, root: Path, total: int):
+        self.total = total
+        paths = generate(root, total)
+        (root / "sitemap.xml").unlink(missing_ok=True)   # one of an earlier run names another port
+        self.server, self.base = serve(root)
+        write_sitemap(root, self.base, paths)
+        self.process = psutil.Process(self.server.pid)
 
-            for phase in ("first", "revisit"):
-                wall, rss, out = run_with_rusage(raw_cmd, project)
-                results["raw"].append(total / float(out.split()[1]))
-                results["raw_rss"] = max(results["raw_rss"], rss)
-                wall, rss, out = run_with_rusage(vigil_cmd, project,
-                                                 {"VIGIL_EXTRACT_WORKERS": workers} if workers is not None else None)
-                results[phase].append(total / crawl_seconds(project / "vigil.db"))
-                results[f"{phase}_wall"] = wall
-                results["vigil_rss"] = max(results["vigil_rss"], rss)
-                if phase == "first":
-                    first_bytes = db_bytes(project)
-            results["bytes_per_page"] = first_bytes / total
-            results["revisit_bytes_per_page"] = (db_bytes(project) - first_bytes) / total
-            results["summary"] = out.strip().splitlines()[-1]
-        return results
-    finally:
-        server.terminate()
+    def cpu(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait()
+
+
+def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple[Path, str | None]],
+               flamegraphs: Path | None = None) -> dict:
+    """Raw Scrapy and each (tree, workers)'s `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
+    raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
+    figures = {}
+    for phase in ("first", "revisit"):
+        before = site.cpu()
+        run = Run(raw_cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
+        figures["raw", phase] = dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss,
+                                     child_rss=0.0, child_uss=0.0, server=site.cpu() - before)
+        for tree, workers in variants:
+            folder = project / folder_name(tree, workers)
+            env = {**os.environ, "PYTHONPATH": str(tree)}
+            if workers is not None:
+                env["VIGIL_EXTRACT_WORKERS"] = workers
+            who = (tree, workers)
+            before = site.cpu()
+            cmd = [sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"]
+            if flamegraphs is not None:   # both processes, only the thread holding the GIL: where the CPU goes
+                cmd = ["py-spy", "record", "--subprocesses", "--gil", "-r", "200", "-o",
+                       str(flamegraphs / f"{folder.name}-{phase}.svg"), "--", *cmd]
+            run = Run(cmd, folder, env)
+            figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
+                                        rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
+                                        server=site.cpu() - before,
+                                        summary=run.out.strip().splitlines()[-1])
+            if phase == "first":
+                figures[who, "bytes"] = db_bytes(folder)
+            else:
+                figures[who, "revisit_bytes"] = db_bytes(folder) - figures[who, "bytes"]
+    return figures
+
+
+def folder_name(tree: Path, workers: str | None) -> str:
+    return f"{tree.name}-{workers or 'default'}"
+
+
+def new_project(root: Path, site: Site, concurrency: int, variants: list[tuple[Path, str | None]]) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "raw").mkdir(parents=True)
+    for tree, workers in variants:
+        folder = root / folder_name(tree, workers)
+        folder.mkdir()
+        (folder / "vigil.toml").write_text(
+            CONFIG.format(base=site.base, max_pages=site.total + 10, concurrency=concurrency))
+    return root
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="site sizes (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=1, help="alternating pairs per size")
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the best is shown)")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
     parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
-                        help="extraction worker processes to compare (default: the setting, a thread)")
+                        help="VIGIL_EXTRACT_WORKERS values to run each tree with (default: its own default)")
+    parser.add_argument("--flamegraphs", type=Path, metavar="DIR",
+                        help="record each vigil crawl with py-spy into DIR/*.svg (its figures are then py-spy's too)")
+    parser.add_argument("--compare-with", type=Path, action="append", default=[], metavar="TREE",
+                        help="another checkout whose `vigil crawl` runs beside this one")
     args = parser.parse_args()
+    trees = [REPO, *(tree.resolve() for tree in args.compare_with)]
+    variants = [(tree, workers) for tree in trees for workers in args.workers]
+    names = {(tree, workers): ("this tree" if tree == REPO else tree.name) + (f", {workers} workers" if workers else "")
+             for tree, workers in variants}
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{'pages':>6} {'workers':>7} {'raw p/s':>8} {'first p/s':>9} {'ratio':>6} {'revisit p/s':>11} {'ratio':>6} "
-          f"{'raw RSS':>8} {'vigil RSS':>9} {'DB B/page':>9} {'revisit B/page':>14}")
+    if args.flamegraphs is not None:
+        args.flamegraphs.mkdir(parents=True, exist_ok=True)
+
+    # Start-up CPU of each command (imports, the matcher's load): a crawl of a tiny site, subtracted.
+    small = Site(workdir / "site-startup", STARTUP_PAGES)
+    try:
+        startup = crawl_pair(small, new_project(workdir / "project-startup", small, args.concurrency, variants),
+                             args.concurrency, variants)
+    finally:
+        small.close()
+
+    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'server ms/page':>14} "
+          f"{'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
-        for workers in args.workers:
-            r = bench_size(total, args.concurrency, args.repeats, workdir, workers)
-            raw = sorted(r["raw"])[len(r["raw"]) // 2]
-            first, revisit = max(r["first"]), max(r["revisit"])
-            print(f"{total:>6} {workers or 'default':>7} {raw:>8.0f} {first:>9.0f} {first / raw:>6.2f} "
-                  f"{revisit:>11.0f} {revisit / raw:>6.2f} {r['raw_rss']:>6.0f}MB {r['vigil_rss']:>7.0f}MB "
-                  f"{r['bytes_per_page']:>9.0f} {r['revisit_bytes_per_page']:>14.1f}", flush=True)
-            print(f"       vigil: {r['summary']}")
+        site = Site(workdir / f"site-{total}", total)
+        try:
+            runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, variants),
+                               args.concurrency, variants, args.flamegraphs) for n in range(args.repeats)]
+        finally:
+            site.close()
+        for phase in ("first", "revisit"):
+            raw_pps = sorted(r["raw", phase]["pps"] for r in runs)[len(runs) // 2]
+            for who in ("raw", *variants):
+                best = max((r[who, phase] for r in runs), key=lambda f: f["pps"])
+                cpu_ms = (best["cpu"] - startup[who, phase]["cpu"]) / (total - STARTUP_PAGES) * 1000
+                label = f"{'raw Scrapy' if who == 'raw' else names[who]}, {phase}"
+                stored = ("", "") if who == "raw" else (
+                    f"{runs[0][who, 'bytes'] / total:>9.0f}", f"{runs[0][who, 'revisit_bytes'] / total:>14.1f}")
+                print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
+                      f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
+                      f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}",
+                      flush=True)
+        for who in variants:
+            print(f"       {names[who]}: {runs[-1][who, 'revisit']['summary']}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -5,6 +5,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -132,8 +133,15 @@ class Database(sqlite_utils.Database):
     mode: SQLite answers SQLITE_BUSY at once, whatever the busy timeout, because its
     snapshot is stale. BEGIN IMMEDIATE waits (up to the busy timeout) before it reads."""
 
+    # A batch (see batched()): the time its transaction began, and how many units it holds.
+    _batch_began: float | None = None
+    _batch_units = 0
+    _in_unit = False
+
     @contextlib.contextmanager
     def atomic(self):
+        if self.conn.in_transaction and self._batch_began is not None and not self._in_unit:
+            self.commit_batch()   # an atomic() of its own is committed when it ends, as ever
         if self.conn.in_transaction:
             with super().atomic():
                 yield self
@@ -146,6 +154,47 @@ class Database(sqlite_utils.Database):
                 self.conn.rollback()
             raise
         else:
+            self.conn.commit()
+
+    @contextlib.contextmanager
+    def batched(self):
+        """One unit of work (a page) in the batch's transaction, which it begins when none is open.
+
+        The unit has a savepoint of its own: an error undoes it alone, the batch goes on. Nothing of
+        it is committed until commit_batch(): the caller commits at once what must not be lost (a
+        page that alerted) and the rest when batch_due() says so. A crash loses the units of the
+        open batch, all of them, never part of one. Any atomic() of other code commits the batch
+        first, so that its own transaction is committed when it ends, as it always was."""
+        if self._batch_began is None:
+            if self.conn.in_transaction:   # inside someone's atomic(): a plain nested unit
+                with super().atomic():
+                    yield self
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._batch_began, self._batch_units = time.monotonic(), 0
+        self._in_unit = True
+        try:
+            with super().atomic():
+                yield self
+        finally:
+            self._in_unit = False
+            if not self.conn.in_transaction:   # an error SQLite answers by ending the transaction
+                units, self._batch_began = self._batch_units, None
+                if units:
+                    raise StorageError(f"{self.conn.vigil_path}: a failed write undid the last {units} "
+                                       "pages' records; the crawl stops so that they are read again")
+        self._batch_units += 1
+
+    def batch_due(self, max_units: int, max_seconds: float) -> bool:
+        return self._batch_began is not None and (
+            self._batch_units >= max_units or time.monotonic() - self._batch_began >= max_seconds)
+
+    def commit_batch(self) -> None:
+        """Commit the open batch, if any."""
+        if self._batch_began is None:
+            return
+        self._batch_began, self._batch_units = None, 0
+        if self.conn.in_transaction:
             self.conn.commit()
 
 

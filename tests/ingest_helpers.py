@@ -32,4 +32,7 @@ class Feeder:
         item = FetchedPage(source=self.source, page_url=None, url=url, final_url=url, status=status,
                            headers=dict(HTML), body=body, fetched_at=at)
         item = ExtractPipeline().extract_item(item)  # the synchronous part of the pipeline
-        return Ingestor(self.db, config, self._matchers[key], None, CrawlFigures()).page(item).page
+        ingestor = Ingestor(self.db, config, self._matchers[key], None, CrawlFigures())
+        outcome = ingestor.page(item)
+        ingestor.commit()   # as a crawl does for quiet pages, now and then and at its end
+        return outcome.page

@@ -1,6 +1,7 @@
 """Extraction in worker processes gives the same results, and no worker outlives its crawl."""
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -25,9 +26,7 @@ def test_workers_die_with_the_crawl_process_however_it_ends():
         "import os, sys, time\n"
         "from crawler.text.extractpool import ExtractionPool\n"
         "pool = ExtractionPool(2)\n"
-        "deadline = time.time() + 20\n"
-        "while not pool.usable() and time.time() < deadline: time.sleep(0.05)\n"
-        "print(' '.join(str(p) for p in pool._pool._processes), flush=True)\n"
+        "print(' '.join(str(p) for p in pool.pids()), flush=True)\n"
         "os._exit(1)  # as a crawl does on a full disk; no shutdown of the pool\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
@@ -39,3 +38,48 @@ def test_workers_die_with_the_crawl_process_however_it_ends():
     while time.monotonic() < deadline and any(process_alive(pid) for pid in pids):
         time.sleep(0.05)
     assert not any(process_alive(pid) for pid in pids)
+
+
+def test_a_worker_returns_the_text_its_signature_and_the_mentions_the_crawl_would_find():
+    from alerts.matching.matcher import Matcher
+    from crawler.core.terms import Term
+    from crawler.text.dedupe import signature
+    from crawler.text.extractors import extract
+    from crawler.text.extractpool import ExtractionPool
+
+    matcher = Matcher([Term(name="Oleg Orlov", watchlist="defenders")])
+    body = page("Statement", "Oleg Orlov was detained in Moscow on Monday evening.",
+                "His lawyers were not allowed to see him for six hours.").encode()
+    pool = ExtractionPool(1, matcher)
+    pids = pool.pids()
+
+    async def ask():
+        return await pool.submit(body, "http://127.0.0.1/a.html", "text/html")
+    try:
+        extraction, text_signature, found = asyncio.run(ask())
+    finally:
+        pool.close()
+    here = extract(body, "http://127.0.0.1/a.html", "text/html")
+    assert extraction == here and text_signature == signature(here.text)
+    assert found == matcher.find(here.text) and [m.matched for m in found] == ["Oleg Orlov"]
+    assert pids and not any(process_alive(pid) for pid in pids)   # stopped and reaped when closed
+
+
+def test_a_pool_whose_worker_died_fails_its_pages_and_is_given_up():
+    import signal
+
+    import pytest
+
+    from crawler.text.extractpool import ExtractionPool, WorkersGone
+
+    pool = ExtractionPool(1)
+    os.kill(pool.pids()[0], signal.SIGKILL)   # as the kernel's OOM killer would
+
+    async def ask():
+        return await pool.submit(page("Statement", "Text.").encode(), "http://127.0.0.1/a.html", "text/html")
+    try:
+        with pytest.raises(WorkersGone):
+            asyncio.run(ask())
+        assert pool.broken and not pool.usable()   # the crawl then extracts in a thread (pipelines.py)
+    finally:
+        pool.close()

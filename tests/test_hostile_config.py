@@ -61,6 +61,7 @@ def test_an_option_out_of_bounds_is_one_line(project, args, expected):
 @pytest.mark.parametrize("name, value", [
     ("VIGIL_DOWNLOAD_TIMEOUT", "nan"), ("VIGIL_DOWNLOAD_TIMEOUT", "inf"), ("VIGIL_DOWNLOAD_TIMEOUT", "1e300"),
     ("VIGIL_DOWNLOAD_MAXSIZE", "99999999999999999999"), ("VIGIL_EXTRACT_WORKERS", "99999999999"),
+    ("VIGIL_WRITE_BATCH_SECONDS", "nan"), ("VIGIL_WRITE_BATCH_SECONDS", "-1"),
 ])
 def test_a_bound_in_the_environment_out_of_range_is_one_line(project, name, value):
     project.write_config(config())

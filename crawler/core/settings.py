@@ -67,6 +67,10 @@ METAREFRESH_ENABLED = False
 # Scrapy's check of callbacks for `return value` in generators parses their source again for
 # every response of every spider instance (its cache misses bound methods): 8% of a crawl's CPU.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy starts this many tasks for every response whatever it yields (100 by default: a fifth of a
+# crawl process's CPU). A page yields one item, then its links: a few at once are enough; the items
+# of different responses are processed at the same time all the same.
+CONCURRENT_ITEMS = 4
 # Only the web: no file://, data:, ftp:// or s3:// fetches, whatever a page links to.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # The private-network guard's second half: names are checked after resolution, and the
@@ -86,11 +90,14 @@ VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
 # and on memory beyond what the process holds when it starts (crawler/text/sandbox.py).
 VIGIL_DOCUMENT_SECONDS = _from_env("VIGIL_DOCUMENT_SECONDS", 30, int, 1, 3600)
 VIGIL_DOCUMENT_MEMORY_MB = _from_env("VIGIL_DOCUMENT_MEMORY_MB", 512, int, 64, 65536)
-# Extraction worker processes per crawl (0: a thread of the crawl process). On two cores
-# workers bring no speed, CPU is the limit either way, and each costs ~100 MB: see
-# docs/benchmarks.md. On bigger machines, more; the environment variable of the same
-# name sets it too.
+# Extraction worker processes of a crawl process (0: a thread of the crawl process). They
+# extract, sign and match, so one worker puts that work on a second core; each adds its own
+# memory (docs/benchmarks.md). The environment variable of the same name sets it.
 VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
+
+# Quiet pages (nothing named, nothing alerted) of a crawl are committed together, once this many
+# seconds after the first of them (0: each page on its own); a page that alerts is committed at once.
+VIGIL_WRITE_BATCH_SECONDS = _from_env("VIGIL_WRITE_BATCH_SECONDS", 0.5, float, 0, 3600)
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.ingest.middlewares.PrivateNetworkGuardMiddleware": 50,

@@ -1,6 +1,7 @@
 """Canonical URLs: one page, one URL, whatever case, port, tracking tag or index file a link used."""
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -75,6 +76,18 @@ def same_site(a: str, b: str) -> bool:
     return _site(host_a) == _site(host_b)
 
 
+def same_site_as(base: str):
+    """same_site(base, url) as a function of `url`, for testing many links of one page: the base's
+    site is found once."""
+    base_host = _host(base)
+    base_site = _site(base_host) if base_host else None
+
+    def on_site(url: str) -> bool:
+        host = _host(url)
+        return bool(base_site and host) and _site(host) == base_site
+    return on_site
+
+
 def canonical_from_link(page_url: str, link_href: str | None) -> str:
     """A page's canonical URL: its `<link rel=canonical>` when that is usable, else the page URL.
 
@@ -126,6 +139,7 @@ def _host(url: str) -> str | None:
     return host or None
 
 
+@functools.lru_cache(maxsize=4096)   # a page's links are mostly on a few hosts; the lookup is costly
 def _site(host: str) -> str:
     registrable = get_fld(host, fix_protocol=True, fail_silently=True) if get_fld else None
     if registrable:

@@ -25,6 +25,7 @@ class FetchedPage:
     extraction: object | None = None
     signature: bytes | None = None    # near-duplicate fingerprint, computed beside extraction
     skipped: str | None = None  # "not_modified" | "same_body" | "not_html"
+    found: list | None = None   # the crawl matcher's mentions in the extracted text, when a worker found them
 
 
 @dataclass

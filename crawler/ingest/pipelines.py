@@ -7,7 +7,6 @@ be stored.
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import logging
@@ -19,11 +18,11 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from crawler.core.kinds import FailureKind
-from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
+from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES, VIGIL_WRITE_BATCH_SECONDS
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.text.extractors import UnreadableDocument, isolated
-from crawler.text.extractpool import ExtractionPool, extract_with_signature
+from crawler.text.extractpool import extract_with_signature, release_pool, shared_pool
 from storage.db import DatabaseLocked, StorageError
 
 log = logging.getLogger(__name__)
@@ -58,27 +57,31 @@ class ExtractPipeline:
     """
 
     def __init__(self, max_extract_bytes: int = VIGIL_MAX_EXTRACT_BYTES, in_crawl: bool = False, workers: int = 0,
-                 rendered: bool = False):
+                 rendered: bool = False, matcher=None):
         self.max_extract_bytes = max_extract_bytes
         self.in_crawl = in_crawl
         self.workers = workers
         self.rendered = rendered   # pages come from a browser: a hint to render them says nothing
+        self.matcher = matcher   # the crawl's: the workers match with it too
         self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        source = getattr(getattr(crawler, "vigil", None), "source", None)
+        context = getattr(crawler, "vigil", None)
+        source = getattr(context, "source", None)
         return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
                    workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)),
-                   rendered=bool(getattr(source, "render", False)))
+                   rendered=bool(getattr(source, "render", False)),
+                   matcher=context.matcher if context is not None else None)
 
     def open_spider(self, spider=None):
         if self.workers > 0:
-            self.pool = ExtractionPool(self.workers)
+            self.pool = shared_pool(self.workers, self.matcher)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
-            self.pool.close()
+            release_pool(self.pool)
+            self.pool = None
 
     def process_item(self, item, spider=None):
         body = self.prepare(item)
@@ -92,9 +95,12 @@ class ExtractPipeline:
         content_type = item.headers.get("content-type")
         if self.pool is not None and self.pool.usable():
             try:
-                future = self.pool.submit(body, item.final_url, content_type)
-                result = await asyncio.wrap_future(future)
-                return self.finish(item, body, lambda: result)
+                extraction, text_signature, found = await self.pool.submit(body, item.final_url, content_type)
+                # Mentions count only when the worker matched with this crawl's matcher (one pool serves
+                # every crawl of the process); otherwise ingestion matches.
+                if found is not None and self.pool.matcher is self.matcher:
+                    item.found = found
+                return self.finish(item, body, lambda: (extraction, text_signature))
             except Exception as exc:  # a worker that died takes its page with it: record it
                 if self.pool.broken:
                     log.warning("extraction workers stopped (%s); extracting in the crawl process", exc)
@@ -174,6 +180,7 @@ class IngestPipeline:
     def __init__(self, context):
         self.ingestor = context.ingestor()
         self.source = context.source.name
+        self._flush_call = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -185,7 +192,10 @@ class IngestPipeline:
     def close_spider(self, spider=None):
         # Teasers whose article this crawl did not read alert on their own (crawler/text/hubs.py); so do
         # those a crawl of the source that died left waiting, which this one took over.
+        if self._flush_call is not None and self._flush_call.active():
+            self._flush_call.cancel()
         try:
+            self.ingestor.commit()
             self.ingestor.release_holds(self.source)
         except StorageError as exc:
             self._stop(str(exc))
@@ -215,7 +225,21 @@ class IngestPipeline:
                 ))
             except StorageError as storage_exc:
                 self._stop(str(storage_exc))
+        self._flush_soon()
         return item
+
+    def _flush_soon(self) -> None:
+        """Quiet pages wait in the write batch at most VIGIL_WRITE_BATCH_SECONDS, even when no page follows."""
+        if self._flush_call is None or not self._flush_call.active():
+            from twisted.internet import reactor
+
+            self._flush_call = reactor.callLater(VIGIL_WRITE_BATCH_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        try:
+            self.ingestor.commit()
+        except StorageError as exc:
+            self._stop(str(exc))
 
     @staticmethod
     def _write(step, item):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from alerts.matching.matcher import Matcher
 from crawler.core.config import Config
 from crawler.core.kinds import Event, FailureKind
+from crawler.core.settings import VIGIL_WRITE_BATCH_SECONDS
 from crawler.core.timeutil import ISO_FORMAT, parse_iso
 from crawler.core.timeutil import now_iso
 from crawler.core.urls import canonical_from_link, canonicalize
@@ -27,6 +28,9 @@ from storage import events, frontier, holds, mentions, pages, reviews, runs, sea
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
+# Quiet pages (nothing named, nothing alerted) share a transaction: one commit for up to this many,
+# or for as many as came in VIGIL_WRITE_BATCH_SECONDS.
+BATCH_PAGES = 500
 
 
 @dataclass
@@ -76,7 +80,10 @@ class Ingestor:
         self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
 
     def page(self, item: FetchedPage) -> Outcome:
-        with self.db.atomic():
+        """Ingest one page: all of it or nothing, in the database's write batch (storage/db.py). A page
+        that named someone or queued an alert is committed at once, with the quiet pages before it:
+        a crash loses nothing that alerted, only quiet pages, which the next crawl reads again."""
+        with self.db.batched():
             work = PageWork(item, item.page_url or self._page_url(item))
             outcome = self._steps(work)
             self._schedule_next_visit(item, outcome)
@@ -90,7 +97,13 @@ class Ingestor:
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
+        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, VIGIL_WRITE_BATCH_SECONDS):
+            self.db.commit_batch()
         return outcome
+
+    def commit(self) -> None:
+        """Commit the quiet pages of the write batch (the crawl calls this now and then, and at its end)."""
+        self.db.commit_batch()
 
     def release_holds(self, source: str) -> None:
         """Queue what a crawl of `source` still holds: alerts for teasers whose article it did not read.
@@ -104,7 +117,7 @@ class Ingestor:
                 self.figures.alerts += settle_held_alert(self.db, self.config, alert_id, now)
 
     def failure(self, item: FetchFailure) -> None:
-        with self.db.atomic():
+        with self.db.batched():
             runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url, kind=item.kind,
                            reason=item.reason, at=item.at)
             if item.known:
@@ -257,7 +270,7 @@ class Ingestor:
         and the raw page as evidence; names no longer on the page: events and takedown alerts."""
         db, item, page = self.db, work.item, work.page
         extraction, now, snapshot_id = item.extraction, item.fetched_at, work.snapshot_id
-        work.found = self.matcher.find(extraction.text)
+        work.found = item.found if item.found is not None else self.matcher.find(extraction.text)
         before = ({(m.watchlist, m.term) for m in self.matcher.find(work.old_text)}
                   if work.old_text is not None else set())
         work.new_found = [m for m in work.found if within(work.new_spans, m.start, m.end)

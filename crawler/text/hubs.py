@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from crawler.core.urls import canonicalize, same_site
+from crawler.core.urls import canonicalize, same_site_as
 from crawler.text.dedupe import words
 
 # A page is a hub when its content links to this many other pages of the site, each from a
@@ -49,14 +49,16 @@ def find_teasers(tree: HtmlElement, url: str, clean=lambda text: " ".join(text.s
     page = canonicalize(url)
     anchors: list[tuple[HtmlElement, str]] = []
     below: dict[HtmlElement, object] = {}  # element -> the one target linked below it, or _MANY
+    site = same_site_as(url)
     for anchor in body.iter("a"):
         if len(anchors) >= MAX_LINKS:
             break
-        target = _target(anchor, url, page)
-        if target is None:
-            continue
+        # navigation, header and footer links first: ruled out without resolving their URL
         ancestors = list(anchor.iterancestors())
         if any(node.tag in _OUTSIDE_CONTENT for node in ancestors):
+            continue
+        target = _target(anchor, url, page, site)
+        if target is None:
             continue
         anchors.append((anchor, target))
         for node in ancestors:
@@ -79,7 +81,7 @@ def find_teasers(tree: HtmlElement, url: str, clean=lambda text: " ".join(text.s
     return tuple(teasers.values())
 
 
-def _target(anchor: HtmlElement, base: str, page: str) -> str | None:
+def _target(anchor: HtmlElement, base: str, page: str, on_site) -> str | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith("#"):
         return None
@@ -87,7 +89,7 @@ def _target(anchor: HtmlElement, base: str, page: str) -> str | None:
         target = canonicalize(urljoin(base, href))
     except ValueError:
         return None
-    if not target.startswith(("http://", "https://")) or target == page or not same_site(base, target):
+    if not target.startswith(("http://", "https://")) or target == page or not on_site(target):
         return None
     return target
 
