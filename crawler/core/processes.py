@@ -39,3 +39,22 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return bool(libc.mallopt(M_ARENA_MAX, arenas))
     except (OSError, AttributeError):
         return False
+
+
+def die_with_parent() -> None:
+    """In a child process (an extraction worker, a document reader): end when the parent ends,
+    however it ends (a SIGKILL, a full disk), so that no orphan keeps working, or keeps the
+    parent's stdout open so that whoever waits for the parent waits for ever. Ctrl-C is the
+    parent's to handle. Linux only (PR_SET_PDEATHSIG); elsewhere a no-op."""
+    import ctypes
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 
+from crawler.core.processes import die_with_parent
 from crawler.text.dedupe import signature
 from crawler.text.extractors import extract
 
@@ -39,21 +40,9 @@ _matcher = None   # in a worker: the crawl's matcher, inherited at the fork
 
 
 def _start_worker(matcher) -> None:
-    """A worker ends when the crawl process ends: no orphan keeps extracting, or keeps the
-    crawl's stdout open so that whoever waits for the crawl waits for ever."""
-    import ctypes
-    import signal
-
     global _matcher
     _matcher = matcher
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl process's to handle
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(0)
+    die_with_parent()
 
 
 def extract_with_signature(body: bytes, url: str, content_type: str | None):

@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from crawler.core.kinds import FailureKind
+from crawler.core.processes import die_with_parent
 from crawler.core.settings import VIGIL_DOCUMENT_MEMORY_MB, VIGIL_DOCUMENT_SECONDS
 from crawler.text.extract import Extraction
 from crawler.text.extractors import Extractor, UnreadableDocument
-from crawler.text.extractpool import _die_with_parent
 
 _HEADER = struct.Struct("!Q")
 _ROOT = Path(__file__).resolve().parent.parent.parent   # where `crawler` is imported from
@@ -145,7 +145,7 @@ def _serve_one(request: tuple) -> tuple:
     pid = os.fork()
     if pid == 0:   # the child: it dies with the reader, whatever it is doing
         os.close(readable)
-        _die_with_parent()
+        die_with_parent()
         try:
             answer = _read_document(request)
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -180,7 +180,7 @@ def _serve_one(request: tuple) -> tuple:
 
 
 def _serve() -> None:
-    _die_with_parent()
+    die_with_parent()
     # The answers go out on the original stdout; anything a library prints goes to stderr.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
