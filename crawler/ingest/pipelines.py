@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
 from crawler.core.kinds import FailureKind
-from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES, VIGIL_WRITE_BATCH_SECONDS
+from crawler.core.settings import VIGIL_MAX_EXTRACT_BYTES
 from crawler.core.terminal import one_line
 from crawler.ingest.items import FetchedPage, FetchFailure
 from crawler.text.extractors import UnreadableDocument, isolated
@@ -229,11 +229,14 @@ class IngestPipeline:
         return item
 
     def _flush_soon(self) -> None:
-        """Quiet pages wait in the write batch at most VIGIL_WRITE_BATCH_SECONDS, even when no page follows."""
+        """Quiet pages wait in the write batch at most its time (VIGIL_WRITE_BATCH_SECONDS), even when
+        no page follows."""
+        if self.ingestor.write_batch_seconds <= 0:
+            return
         if self._flush_call is None or not self._flush_call.active():
             from twisted.internet import reactor
 
-            self._flush_call = reactor.callLater(VIGIL_WRITE_BATCH_SECONDS, self._flush)
+            self._flush_call = reactor.callLater(self.ingestor.write_batch_seconds, self._flush)
 
     def _flush(self) -> None:
         try:

@@ -70,8 +70,10 @@ class PageWork:
 class Ingestor:
     """Holds what every page of a crawl needs: the database, the matcher, the subscribers."""
 
-    def __init__(self, db, config: Config, matcher: Matcher, run_id: int | None, figures: CrawlFigures):
+    def __init__(self, db, config: Config, matcher: Matcher, run_id: int | None, figures: CrawlFigures,
+                 write_batch_seconds: float = VIGIL_WRITE_BATCH_SECONDS):
         self.db = db
+        self.write_batch_seconds = write_batch_seconds
         self.config = config
         self.matcher = matcher
         self.run_id = run_id
@@ -97,7 +99,7 @@ class Ingestor:
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
-        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, VIGIL_WRITE_BATCH_SECONDS):
+        if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, self.write_batch_seconds):
             self.db.commit_batch()
         return outcome
 
