@@ -239,6 +239,23 @@ def test_sigterm_mid_crawl_lets_the_page_finish_and_exits_within_seconds(slow_si
     assert not [pid for pid in daemon.crawl_pids() if process_alive(pid)]
 
 
+def test_a_worker_with_extraction_processes_crawls_and_stops(slow_site, project, daemons):
+    # An extraction process forked from a crawl worker once closed the worker's stdin while the
+    # worker's reader thread held it: the fork hung for ever, and so did every crawl.
+    site = slow_site
+    site.write("index.html", index("orlov.html", "about.html"))
+    site.write("orlov.html", ORLOV)
+    site.write("about.html", ABOUT)
+    project.write_config(simple_config(site.url, source_extra='schedule = "every 1h"'))
+    daemon = daemons(project, env={"VIGIL_EXTRACT_WORKERS": "1"})
+    daemon.wait_for(lambda: finished_runs(project), "a finished crawl")
+    daemon.wait_for(lambda: project.alerts(), "the alert")
+    assert [m["term"] for a in project.alerts() for m in a["mentions"]] == ["Oleg Orlov"]
+    workers = daemon.crawl_pids()
+    assert daemon.stop() == 0
+    _wait_until(lambda: not [pid for pid in workers if process_alive(pid)], "the worker to end")
+
+
 def test_a_killed_daemons_worker_finishes_its_crawl_and_ends(slow_site, project, daemons):
     site = slow_site
     site.write("index.html", index("orlov.html", "archive.html"))

@@ -130,24 +130,26 @@ class Worker:
 
 
 _say_lock = threading.Lock()
+_answers = sys.stdout   # the daemon's pipe; `main` gives it a handle of its own
 
 
 def _say(**event) -> None:
+    global _answers
     with _say_lock:
         try:
-            sys.stdout.write(json.dumps(event) + "\n")
-            sys.stdout.flush()
+            _answers.write(json.dumps(event) + "\n")
+            _answers.flush()
         except OSError:
             # The daemon is gone (killed): nobody hears us any more, but the crawls in hand still
             # finish and store their pages, and then this worker ends, as it does at end of input.
-            sys.stdout = open(os.devnull, "w")
+            _answers = open(os.devnull, "w")
 
 
-def _read_input(worker: Worker) -> None:
+def _read_input(worker: Worker, commands) -> None:
     """The reader thread: hands each line to the reactor's thread."""
     from twisted.internet import reactor
 
-    for line in sys.stdin:
+    for line in commands:
         line = line.strip()
         if not line:
             continue
@@ -166,13 +168,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-format", default="text")
     args = parser.parse_args(argv)
 
+    global _answers
+    # The daemon's pipes get handles of their own; stdin and stdout become harmless. A process
+    # forked from this one (an extraction worker) closes sys.stdin and flushes sys.stdout: on the
+    # pipe that the reader thread is blocked on, the close would wait for ever for its lock.
+    commands = open(os.dup(0), encoding="utf-8")
+    _answers = open(os.dup(1), "w", encoding="utf-8", buffering=1)
+    sys.stdin = open(os.devnull, encoding="utf-8")
+    os.dup2(2, 1)   # anything a library prints goes to the log, never into the daemon's pipe
+    sys.stdout = sys.stderr
     setup_logging(args.log_level, args.log_format)
     limit_malloc_arenas()
     settings = crawl_settings(None)
     install_reactor(settings["TWISTED_REACTOR"])
     process = CrawlerProcess(settings, install_root_handler=False)
     worker = Worker(process)
-    threading.Thread(target=_read_input, args=(worker,), daemon=True, name="worker-input").start()
+    threading.Thread(target=_read_input, args=(worker, commands), daemon=True, name="worker-input").start()
     process.start(stop_after_crawl=False)
     return 0
 
@@ -185,11 +196,7 @@ def serve_forked(commands, answers, log_level: str, log_format: str) -> None:
     os.dup2(answers.fileno(), 1)
     commands.close()
     answers.close()
-    sys.stdin = open(0, encoding="utf-8", closefd=False)
-    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)
-    code = main(["--log-level", log_level, "--log-format", log_format])
-    sys.stdout.flush()
-    sys.exit(code)
+    sys.exit(main(["--log-level", log_level, "--log-format", log_format]))
 
 
 if __name__ == "__main__":
