@@ -176,7 +176,7 @@ KEY_MEANINGS = {
         "schedule": "when `vigil run` crawls the source: `every N` with `s`, `m`, `h` or `d` (at most "
                     "366 days), or a five-field cron line such as `0 */6 * * *`",
         "concurrency": "requests in flight for this source",
-        "delay": "seconds between requests to one host, randomised by ±50%",
+        "delay": "seconds between requests to one host, at least",
         "revisit_ceiling": "the longest a known page waits for its next visit: a duration such as `30m`, "
                            "`12h`, `7d` or `2w`",
         "revisit_ceiling_watched": "the same for a page whose text names a watched term: its takedown is "

@@ -32,7 +32,6 @@ def crawl_settings(source: Source | None, overrides: dict | None = None, proxy: 
         settings.set("CONCURRENT_REQUESTS", max(source.concurrency, 1), priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", max(source.concurrency, 1), priority="spider")
         settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
-        settings.set("RANDOMIZE_DOWNLOAD_DELAY", source.delay > 0, priority="spider")
         if source.render:
             from crawler.ingest.rendering import browser_settings
 
