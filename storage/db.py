@@ -173,16 +173,22 @@ class Database(sqlite_utils.Database):
             self.conn.execute("BEGIN IMMEDIATE")
             self._batch_began, self._batch_units = time.monotonic(), 0
         self._in_unit = True
+        failure = None
         try:
             with super().atomic():
                 yield self
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             self._in_unit = False
             if not self.conn.in_transaction:   # an error SQLite answers by ending the transaction
                 units, self._batch_began = self._batch_units, None
                 if units:
-                    raise StorageError(f"{self.conn.vigil_path}: a failed write undid the last {units} "
-                                       "pages' records; the crawl stops so that they are read again")
+                    # The error that ended it comes first: it says what to do (a full disk, say).
+                    cause = f"{failure}; it" if failure is not None else f"{self.conn.vigil_path}: a failed write"
+                    raise StorageError(f"{cause} undid the last {units} pages' records too; the crawl stops "
+                                       "so that they are read again") from failure
         self._batch_units += 1
 
     def batch_due(self, max_units: int, max_seconds: float) -> bool:

@@ -72,7 +72,7 @@ class ExtractPipeline:
         return cls(crawler.settings.getint("VIGIL_MAX_EXTRACT_BYTES", VIGIL_MAX_EXTRACT_BYTES), in_crawl=True,
                    workers=max(0, crawler.settings.getint("VIGIL_EXTRACT_WORKERS", 0)),
                    rendered=bool(getattr(source, "render", False)),
-                   matcher=context.matcher if context is not None else None)
+                   matcher=getattr(context, "matcher", None))
 
     def open_spider(self, spider=None):
         if self.workers > 0:
