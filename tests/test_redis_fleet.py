@@ -324,3 +324,18 @@ def test_a_silent_worker_is_a_problem_until_heard_and_forgotten_after_a_week(tmp
         store.stop()
     finally:
         server.stop()
+
+
+def test_an_extraction_crosses_from_worker_to_store_whole():
+    # Every field, a PDF's page starts and a hint to render included: the store must ingest what a
+    # crawl process would have, or a mention in a PDF crawled by a worker would lose its page.
+    from crawler.service import redisqueue as rq
+    from crawler.text.extract import Extraction
+    from crawler.text.hubs import Teaser
+
+    extraction = Extraction(title="Доклад", date="2026-12-01", lang="ru", text="Первая.\nОлег Орлов.", canonical_url=None,
+                            failure=None, teasers=(Teaser("http://127.0.0.1/a", "Олег Орлов"),), extractor="pdf 1",
+                            page_starts=(0, 8), render_hint="set render = true")
+    carried = rq.unpack_extraction(rq.decode(rq.encode({"extraction": rq.pack_extraction(extraction)}))["extraction"])
+    assert carried == extraction
+    assert carried.page_at(10) == 2

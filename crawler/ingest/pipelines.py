@@ -202,29 +202,9 @@ class IngestPipeline:
 
     def process_item(self, item, spider=None):
         try:
-            if isinstance(item, FetchFailure):
-                self._write(self.ingestor.failure, item)
-            elif isinstance(item, FetchedPage):
-                self._write(self.ingestor.page, item)
-                problem = getattr(item, "problem", None)
-                if problem:
-                    self._write(self.ingestor.failure, FetchFailure(
-                        source=item.source, url=item.url, kind=problem[0], reason=problem[1], at=item.fetched_at,
-                        known=bool(item.page_url)))
+            ingest_item(self.ingestor, item)
         except StorageError as exc:
             self._stop(str(exc))
-        except Exception as exc:
-            # One page that cannot be processed must not stop the crawl; it is recorded.
-            log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
-            log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
-            try:
-                self._write(self.ingestor.failure, FetchFailure(
-                    source=item.source, url=item.url, kind=FailureKind.PROCESSING,
-                    reason=one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT),
-                    at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
-                ))
-            except StorageError as storage_exc:
-                self._stop(str(storage_exc))
         self._flush_soon()
         return item
 
@@ -244,18 +224,6 @@ class IngestPipeline:
         except StorageError as exc:
             self._stop(str(exc))
 
-    @staticmethod
-    def _write(step, item):
-        """One transaction; while another process holds the write lock past the busy timeout
-        (a long backup, say), wait and try again rather than end the crawl."""
-        for attempt in range(1, LOCK_ATTEMPTS + 1):
-            try:
-                return step(item)
-            except DatabaseLocked as exc:
-                if attempt == LOCK_ATTEMPTS:
-                    raise
-                log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)
-
     def _stop(self, message: str) -> None:
         """The database cannot take more (disk full, locked for minutes, corrupt): end now.
 
@@ -267,3 +235,42 @@ class IngestPipeline:
         sys.stdout.flush()
         print(f"vigil: error: {' '.join(message.split())}; the crawl stopped", file=sys.stderr, flush=True)
         os._exit(1)
+
+
+def ingest_item(ingestor, item) -> None:
+    """One item in its transaction (`vigil crawl`, a crawl process, the store of Redis workers). A page
+    that cannot be processed is recorded as a failure and the crawl goes on; a database that cannot
+    be written raises StorageError."""
+    try:
+        if isinstance(item, FetchFailure):
+            write_with_retries(ingestor.failure, item)
+        elif isinstance(item, FetchedPage):
+            write_with_retries(ingestor.page, item)
+            problem = getattr(item, "problem", None)
+            if problem:
+                write_with_retries(ingestor.failure, FetchFailure(
+                    source=item.source, url=item.url, kind=problem[0], reason=problem[1], at=item.fetched_at,
+                    known=bool(item.page_url)))
+    except StorageError:
+        raise
+    except Exception as exc:
+        # One page that cannot be processed must not stop the crawl; it is recorded.
+        log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
+        log.debug("processing %s failed", getattr(item, "url", "?"), exc_info=True)
+        write_with_retries(ingestor.failure, FetchFailure(
+            source=item.source, url=item.url, kind=FailureKind.PROCESSING,
+            reason=one_line(f"{type(exc).__name__}: {exc}", REASON_LIMIT),
+            at=getattr(item, "fetched_at", None) or getattr(item, "at", ""),
+        ))
+
+
+def write_with_retries(step, item):
+    """One transaction; while another process holds the write lock past the busy timeout
+    (a long backup, say), wait and try again rather than end the crawl."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            return step(item)
+        except DatabaseLocked as exc:
+            if attempt == LOCK_ATTEMPTS:
+                raise
+            log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)

@@ -41,13 +41,12 @@ from crawler.ingest.extensions import RunRecorder
 from crawler.ingest.frontier import plan_crawl
 from crawler.ingest.items import CrawlFigures, FetchedPage, FetchFailure
 from crawler.ingest.middlewares import TrapGuardMiddleware
+from crawler.ingest.pipelines import ingest_item
 from crawler.ingest.steps import Ingestor
 from crawler.service import redisqueue as rq
-from crawler.text.extract import Extraction
-from crawler.text.hubs import Teaser
 from spiders import spider_class
 from storage import health, runs, workers
-from storage.db import DatabaseLocked, StorageError
+from storage.db import StorageError
 from storage.effective import effective_config
 
 log = logging.getLogger("vigil.daemon")
@@ -55,7 +54,6 @@ log = logging.getLogger("vigil.daemon")
 READ_BATCH = 50          # results read from Redis at once
 TURN_BUDGET = 0.5        # seconds of ingesting per turn of the daemon's loop, so it keeps its other duties
 STATUS_EVERY = 5.0       # seconds between copies of the workers' heartbeats and the queue into the database
-LOCK_ATTEMPTS = 10       # each waits the busy timeout for another writer
 SILENT = "worker_silent"
 FORGET_AFTER = 7 * 86_400   # seconds: a worker silent this long is forgotten (its problem closed), not reported for ever
 
@@ -240,7 +238,7 @@ class Fleet:
         self._push(crawl, [o for o in outputs if isinstance(o, scrapy.Request)])
         for item in outputs:
             if not isinstance(item, scrapy.Request):
-                self._ingest(crawl.ingestor, item)
+                ingest_item(crawl.ingestor, item)
         del crawl.outstanding[token]
         crawl.entries.pop(token, None)
         self._next_phase(crawl)
@@ -333,27 +331,6 @@ class Fleet:
             self.reread = True
             log.warning("Redis lost its queue (restarted without persistence?); %d requests pushed again", count)
 
-    def _ingest(self, ingestor: Ingestor, item) -> None:
-        """One item in one transaction, as IngestPipeline writes it: a page that cannot be processed is
-        recorded; a database that cannot be written raises StorageError (nothing is acknowledged)."""
-        try:
-            if isinstance(item, FetchFailure):
-                _write(ingestor.failure, item)
-            elif isinstance(item, FetchedPage):
-                _write(ingestor.page, item)
-                problem = getattr(item, "problem", None)
-                if problem:
-                    _write(ingestor.failure, FetchFailure(source=item.source, url=item.url, kind=problem[0],
-                                                          reason=problem[1], at=item.fetched_at,
-                                                          known=bool(item.page_url)))
-        except StorageError:
-            raise
-        except Exception as exc:
-            log.warning("processing %s failed: %s: %s", getattr(item, "url", "?"), type(exc).__name__, exc)
-            _write(ingestor.failure, FetchFailure(
-                source=item.source, url=item.url, kind=FailureKind.PROCESSING,
-                reason=one_line(f"{type(exc).__name__}: {exc}", 300), at=getattr(item, "fetched_at", None) or now_iso()))
-
     def _finish(self, crawl: FleetCrawl) -> None:
         """The crawl's end, recorded as a crawl process records it."""
         ingestor = crawl.ingestor
@@ -386,7 +363,7 @@ class Fleet:
         spider, ingestor = self.orphans[key]
         for item in self._replay(spider, None, result):
             if not isinstance(item, scrapy.Request):
-                self._ingest(ingestor, item)
+                ingest_item(ingestor, item)
 
     # -- what `vigil status` shows -------------------------------------------------------------
     def _record_status(self, config: Config) -> None:
@@ -460,17 +437,6 @@ class Fleet:
         self.client.close()
 
 
-def _write(step, item):
-    """One transaction; while another process holds the write lock past the busy timeout, again."""
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
-        try:
-            return step(item)
-        except DatabaseLocked as exc:
-            if attempt == LOCK_ATTEMPTS:
-                raise
-            log.warning("%s; trying again (%d of %d)", exc, attempt, LOCK_ATTEMPTS - 1)
-
-
 def _fill(item: FetchedPage, result: dict) -> None:
     """The worker's extraction onto the item the spider made of the page."""
     item.fetched_at = result.get("fetched_at") or item.fetched_at
@@ -482,10 +448,7 @@ def _fill(item: FetchedPage, result: dict) -> None:
         item.problem = (FailureKind(problem[0]), problem[1])
     data = result.get("extraction")
     if data is not None:
-        item.extraction = Extraction(title=data["title"], date=data["date"], lang=data["lang"], text=data["text"],
-                                     canonical_url=data["canonical_url"], failure=data["failure"],
-                                     teasers=tuple(Teaser(url, text) for url, text in data["teasers"]),
-                                     extractor=data["extractor"])
+        item.extraction = rq.unpack_extraction(data)
 
 
 def _screened(trap: TrapGuardMiddleware | None, outputs: list) -> list:

@@ -32,8 +32,12 @@ cleanup: the key is its own expiry.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import zlib
+
+from crawler.text.extract import Extraction
+from crawler.text.hubs import Teaser
 
 REQUESTS = "vigil:requests:{}"   # one stream per host
 HOSTS = "vigil:hosts"            # set: the hosts that have a stream of requests
@@ -100,6 +104,22 @@ def pack_bytes(data: bytes | None) -> str | None:
 
 def unpack_bytes(text: str | None) -> bytes | None:
     return None if text is None else zlib.decompress(base64.b64decode(text))
+
+
+def pack_extraction(extraction: Extraction) -> dict:
+    """An extraction as JSON can hold it: every field, so that a field added to Extraction (a PDF's
+    page starts, a hint to render) crosses from worker to store without a word here."""
+    data = {field.name: getattr(extraction, field.name) for field in dataclasses.fields(extraction)}
+    data["teasers"] = [[teaser.url, teaser.text] for teaser in extraction.teasers]
+    data["page_starts"] = list(extraction.page_starts)
+    return data
+
+
+def unpack_extraction(data: dict) -> Extraction:
+    values = {field.name: data[field.name] for field in dataclasses.fields(Extraction) if field.name in data}
+    values["teasers"] = tuple(Teaser(url, text) for url, text in data.get("teasers", ()))
+    values["page_starts"] = tuple(data.get("page_starts", ()))
+    return Extraction(**values)
 
 
 def redacted(url: str) -> str:

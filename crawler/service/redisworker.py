@@ -451,11 +451,7 @@ def page_envelope(page: FetchedPage) -> dict:
     envelope["signature"] = rq.pack_bytes(page.signature) if page.signature else None
     envelope["extraction"] = None
     if extraction is not None:
-        envelope["extraction"] = {
-            "title": extraction.title, "date": extraction.date, "lang": extraction.lang, "text": extraction.text,
-            "canonical_url": extraction.canonical_url, "failure": extraction.failure,
-            "teasers": [[teaser.url, teaser.text] for teaser in extraction.teasers], "extractor": extraction.extractor,
-        }
+        envelope["extraction"] = rq.pack_extraction(extraction)
     from crawler.text.diff import text_hash
 
     new_text = extraction is not None and extraction.text.strip() and text_hash(extraction.text) != page.fleet_text_hash

@@ -14,18 +14,17 @@ import justext.core
 from trafilatura import external
 
 _define_stoplist = justext.core.define_stoplist
-_built: dict[int, tuple[object, frozenset]] = {}   # id(list) -> (the list, held so its id stays its own; its set)
+_built: tuple[object, frozenset] | None = None   # (the list trafilatura passes, held so it stays itself; its set)
 
 
 def define_stoplist(stoplist) -> frozenset:
+    global _built
     if isinstance(stoplist, frozenset):   # one language's words (a few hundred): cheap, and new each call
         return _define_stoplist(stoplist)
-    known = _built.get(id(stoplist))
-    if known is None or known[0] is not stoplist:
-        if len(_built) >= 4:   # trafilatura passes one list; anything else is not let to pile up
-            _built.clear()
-        known = _built[id(stoplist)] = (stoplist, _define_stoplist(stoplist))
-    return known[1]
+    built = _built
+    if built is None or built[0] is not stoplist:
+        built = _built = (stoplist, _define_stoplist(stoplist))
+    return built[1]
 
 
 def warm() -> None:
