@@ -5,9 +5,10 @@ P pages each linked from a front page, `delay` seconds between requests to one h
 asyncio server process serves them all. The daemon is started on a fresh database and
 stopped once every source has finished one crawl. Printed per code tree:
 
-- cycle: seconds from the daemon's start until the last source's first crawl finished,
-  beside the polite limit, (P + 2) x delay: the front page, P pages and robots.txt, one
-  after another on each host;
+- cycle: seconds from the daemon's start until the last source's first crawl finished (as
+  the runs table records it), beside the polite limit, (P + 2) x delay: the front page, P
+  pages and robots.txt, one after another on each host; and where the cycle went: seconds
+  until the first crawl started, and the longest and the median crawl of one source;
 - peak memory of the daemon and all its children together, sampled every 0.2 s: RSS added
   up, and PSS added up (the libraries every process maps counted once), and the largest
   worker's RSS;
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psutil
@@ -163,6 +165,21 @@ def finished_sources(db_path: Path) -> tuple[int, int, int]:
         return 0, 0, 0
 
 
+def timeline(db_path: Path, wall_start: float) -> dict:
+    """Seconds from `wall_start` to the first crawl's start and the last one's finish, and the
+    longest and median crawl of one source, from the runs the daemon recorded."""
+    with sqlite3.connect(db_path, timeout=5) as db:
+        rows = db.execute("SELECT started_at, finished_at FROM runs WHERE finish_reason = 'finished'").fetchall()
+
+    def seconds(stamp: str) -> float:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+    spans = sorted((seconds(start), seconds(end)) for start, end in rows)
+    lengths = sorted(end - start for start, end in spans)
+    return {"first_start": spans[0][0] - wall_start, "last_end": max(end for _, end in spans) - wall_start,
+            "longest": lengths[-1], "median": lengths[len(lengths) // 2]}
+
+
 def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, timeout: float,
               processes: int | None = None, concurrent: int | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="vigil-fleet-"))
@@ -170,7 +187,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     env = {**os.environ, "PYTHONPATH": str(tree)}
     log = open(work / "daemon.log", "w")
     cpu_by_pid: dict[int, float] = {}
-    started = time.monotonic()
+    started, wall_start = time.monotonic(), time.time()
     daemon = subprocess.Popen([sys.executable, "-m", "crawler", "--config", str(work / "vigil.toml"), "run"],
                               cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     watched = psutil.Process(daemon.pid)
@@ -185,7 +202,7 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
             if done >= sources:
                 break
         time.sleep(0.2)
-    cycle = time.monotonic() - started
+    cycle = time.monotonic() - started   # to the poll that saw the last crawl finished
     daemon.send_signal(signal.SIGTERM)
     try:
         daemon.wait(30)
@@ -194,7 +211,9 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     log.close()
     cpu = sum(cpu_by_pid.values())
     daemon_log = (work / "daemon.log").read_text(errors="replace")
-    return {"cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
+    times = timeline(work / "vigil.db", wall_start) if done >= sources else {}
+    cycle = times.get("last_end", cycle)
+    return {**times, "cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
             "unfinished": bad, "locked": locked
             + daemon_log.count("database is locked"), "complete": done >= sources}
 
@@ -227,7 +246,8 @@ def main() -> None:
         print(f"{args.sources} sources x {args.pages} pages, delay {args.delay} s: polite limit {limit:.1f} s; "
               f"{os.cpu_count()} cores")
         print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} {'peak PSS MB':>12} "
-              f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7}")
+              f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7} "
+              f"{'first crawl at':>15} {'longest crawl':>14} {'median crawl':>13}")
         for n, tree in enumerate([REPO, *args.compare_with]):
             # --processes and --concurrent set this tree's keys; another tree keeps its defaults.
             result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout,
@@ -236,7 +256,8 @@ def main() -> None:
             print(f"{tree.resolve().name:<28} {cycle:>8} {result['cycle'] / limit:>8.2f} "
                   f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['pss_mb']:>12.0f} {result['child_mb']:>17.0f} "
                   f"{result['cpu']:>6.1f} {1000 * result['cpu'] / (args.sources * (args.pages + 1)):>12.1f} "
-                  f"{result['unfinished']:>10} {result['locked']:>7}", flush=True)
+                  f"{result['unfinished']:>10} {result['locked']:>7} {result.get('first_start', 0):>15.1f} "
+                  f"{result.get('longest', 0):>14.1f} {result.get('median', 0):>13.1f}", flush=True)
     finally:
         server.terminate()
         server.wait()

@@ -1,6 +1,6 @@
 """A pre-rendered static site server for the benchmarks: every answer built before the first request.
 
-    python bench/staticserver.py FOLDER        # prints its URL, serves until killed
+    python bench/staticserver.py FOLDER [PORT]   # prints its URL, serves until killed
 
 The crawl benchmark shares two cores between the site server and the crawler, so the
 server must cost as little as possible: each file's full HTTP answer (status line,
@@ -81,13 +81,13 @@ class Connection(asyncio.Protocol):
             self.transport.write(not_modified if same else full)
 
 
-async def serve(root: Path) -> None:
+async def serve(root: Path, port: int = 0) -> None:
     site = Site(root)
     site.render_all()
-    server = await asyncio.get_running_loop().create_server(lambda: Connection(site), "127.0.0.1", 0)
+    server = await asyncio.get_running_loop().create_server(lambda: Connection(site), "127.0.0.1", port)
     print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
     await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(Path(sys.argv[1])))
+    asyncio.run(serve(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0))

@@ -94,9 +94,11 @@ VIGIL_MAX_EXTRACT_BYTES = 1024 * 1024
 VIGIL_DOCUMENT_SECONDS = _from_env("VIGIL_DOCUMENT_SECONDS", 30, int, 1, 3600)
 VIGIL_DOCUMENT_MEMORY_MB = _from_env("VIGIL_DOCUMENT_MEMORY_MB", 512, int, 64, 65536)
 # Extraction worker processes of a crawl process (0: a thread of the crawl process). They
-# extract, sign and match, so one worker puts that work on a second core; each adds its own
-# memory (docs/benchmarks.md). The environment variable of the same name sets it.
-VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 0, int, 0, 64)
+# extract, sign and match, so one worker puts that work on a second core, and keeps it off the
+# crawl's event loop: a thread would hold the GIL that the loop needs to send each polite
+# request on time. Each adds about 30 to 50 MB of its own (docs/benchmarks.md). One where there
+# is a second core; the environment variable of the same name sets it.
+VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 1 if (os.cpu_count() or 1) > 1 else 0, int, 0, 64)
 
 # Quiet pages (nothing named, nothing alerted) of a crawl are committed together, once this many
 # seconds after the first of them (0: each page on its own); a page that alerts is committed at once.

@@ -35,17 +35,24 @@ def _fork_server():
     return context
 
 
+def _serve_forked(*args) -> None:
+    """The worker's entry in the forked child. The daemon names this function, not the worker
+    module's: importing that module would load Scrapy and trafilatura into the daemon itself
+    (40 MB of its own); the fork server has them already."""
+    from crawler.service.crawlworker import serve_forked
+
+    serve_forked(*args)
+
+
 class ForkedProcess:
     """A crawl worker forked from the fork server, seen through the parts of `subprocess.Popen`
     the pool uses: `stdin` and `stdout` as text pipes, `poll`, `send_signal`, `kill`, `wait`."""
 
     def __init__(self, log_level: str, log_format: str):
-        from crawler.service.crawlworker import serve_forked
-
         commands_in, commands_out = os.pipe()
         answers_in, answers_out = os.pipe()
         child_commands, child_answers = Connection(commands_in, writable=False), Connection(answers_out, readable=False)
-        self._process = _fork_server().Process(target=serve_forked, name="vigil crawl worker",
+        self._process = _fork_server().Process(target=_serve_forked, name="vigil crawl worker",
                                                args=(child_commands, child_answers, log_level, log_format))
         try:
             self._process.start()
