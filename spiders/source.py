@@ -162,6 +162,8 @@ class SourceSpider(scrapy.Spider):
         self.scheduled.add(key)
         self.deferred.pop(key, None)
         meta = {"vigil_depth": depth, "vigil_key": key, "handle_httpstatus_list": PAGE_STATUSES}
+        if depth >= self.source.max_depth:
+            meta["vigil_leaf"] = True   # its links are not followed: no need to count them
         if known is not None:
             meta.update(page_url=key, body_hash=known.get("body_hash"))
             if depth >= self.source.max_depth:

@@ -142,3 +142,24 @@ def test_bodies_are_cut_before_a_character_never_inside_one():
     for limit in range(1, 200):
         readable_prefix(body, limit).decode("utf-8")   # raises if a character were split
     assert readable_prefix(body, len(body) + 5) is body
+
+
+def test_a_page_whose_links_are_not_followed_is_read_past_its_links(project, site):
+    """The cut at VIGIL_MAX_LINKS_PER_PAGE bounds link extraction; a page at max_depth has none, so
+    a name after its 2,001st link is still found, while the same page one level up is cut."""
+    from conftest import page, simple_config
+
+    links = "".join(f'<a href="/items/{n}.html">Item {n}</a> ' for n in range(2100))
+    archive = page("Archive", f"Every item. {links}", "Oleg Orlov was detained on Monday.")
+    site.write("index.html", page("Home", 'News: <a href="/archive.html">the archive</a>.'))
+    site.write("archive.html", archive)
+    project.write_config(simple_config(site.url, source_extra="max_depth = 1\nmax_pages = 5"))
+    project.ok("crawl")
+    assert [m["url"] for m in project.ok("mentions", "--format", "json").json_lines()] == [f"{site.url}/archive.html"]
+    assert not [e for e in project.ok("errors", "--format", "json").json_lines() if e["kind"] == "truncated"]
+
+    project.write_config(simple_config(site.url, source_extra="max_depth = 2\nmax_pages = 5",
+                                       database="vigil-deeper.db"))
+    project.ok("crawl")
+    assert project.ok("mentions", "--format", "json").json_lines() == []   # the name lies past the cut
+    assert [e["url"] for e in project.ok("errors", "--format", "json").json_lines() if e["kind"] == "truncated"] == [f"{site.url}/archive.html"]

@@ -1,6 +1,7 @@
 """One crawl of some sources in this process: Scrapy runs every source at once, then it ends."""
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime, timezone
 
@@ -45,6 +46,14 @@ def crawl_settings(source: Source | None, overrides: dict | None = None, proxy: 
     return settings
 
 
+def crawler_process(settings: Settings) -> CrawlerProcess:
+    """Scrapy's process, its loggers left at the level Vigil's logging chose. Scrapy sets them to
+    DEBUG, and every page then built two log records (crawled, scraped) that no handler showed."""
+    process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(logging.NOTSET)
+    return process
+
+
 def matcher_for(config: Config) -> Matcher:
     """The compiled matcher for the config's watchlists, cached beside the database."""
     cache_dir = config.database.parent / ".vigil-cache"
@@ -62,7 +71,7 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     db = open_database(config.database)
     config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)
-    process = CrawlerProcess(crawl_settings(None, settings_overrides))
+    process = crawler_process(crawl_settings(None, settings_overrides))
     contexts = []
     for index, source in enumerate(sources):
         with db.atomic():

@@ -185,7 +185,8 @@ class LinkFloodMiddleware:
 
     Link extraction costs time per link in the crawl's one thread: a page with 100,000
     links would stall every other download of the crawl. The cut is flagged in the
-    response's meta, and TrapGuardMiddleware records it.
+    response's meta, and TrapGuardMiddleware records it. A page whose links are not followed
+    (`vigil_leaf`, at the source's max_depth) is neither counted nor cut.
     """
 
     def __init__(self, max_links: int):
@@ -197,7 +198,7 @@ class LinkFloodMiddleware:
 
     def process_response(self, request, response, spider=None):
         content_type = response.headers.get(b"Content-Type", b"").lower()
-        if response.status != 200 or (content_type and b"html" not in content_type):
+        if response.status != 200 or (content_type and b"html" not in content_type) or request.meta.get("vigil_leaf"):
             return response
         body = response.body
         if body.count(b"<a") + body.count(b"<A") <= self.max_links:

@@ -24,14 +24,14 @@ import threading
 from datetime import datetime, timezone
 
 import psutil
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler
 from scrapy.utils.reactor import install_reactor
 
 from crawler.core.logs import remember_secrets, setup_logging
 from crawler.core.processes import limit_malloc_arenas
 from crawler.core.timeutil import now_iso
 from crawler.ingest.context import CrawlContext
-from crawler.ingest.crawl import crawl_settings, matcher_for
+from crawler.ingest.crawl import crawl_settings, crawler_process, matcher_for
 from crawler.ingest.frontier import plan_crawl
 from crawler.service.configload import load_config
 from spiders import spider_class
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     limit_malloc_arenas()
     settings = crawl_settings(None)
     install_reactor(settings["TWISTED_REACTOR"])
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = crawler_process(settings)
     worker = Worker(process)
     threading.Thread(target=_read_input, args=(worker, commands), daemon=True, name="worker-input").start()
     process.start(stop_after_crawl=False)

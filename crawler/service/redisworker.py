@@ -26,14 +26,14 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler
 from scrapy.utils.reactor import install_reactor
 from scrapy_redis.spiders import RedisSpider
 
 from crawler.core.kinds import FailureKind
 from crawler.core.logs import remember_secrets
 from crawler.core.timeutil import now_iso
-from crawler.ingest.crawl import crawl_settings
+from crawler.ingest.crawl import crawl_settings, crawler_process
 from crawler.ingest.items import FetchedPage
 from crawler.service import redisqueue as rq
 from crawler.service.configload import load_config
@@ -52,7 +52,7 @@ PER_HOST = 2             # requests of one host a worker holds at once: the rest
 # request leaving (a busy reactor) varies by some milliseconds, and must not eat into the delay.
 GATE_MARGIN = 0.05
 SHIP_META = ("vigil_depth", "vigil_key", "page_url", "body_hash", "etag", "last_modified", "redirect_urls",
-             "handle_httpstatus_list", "vigil_links_cut")
+             "handle_httpstatus_list", "vigil_links_cut", "vigil_leaf")
 
 
 @dataclass
@@ -508,7 +508,7 @@ def run_worker(config_path: str, redis_url: str, name: str | None = None, claim_
     worker = name or f"{socket.gethostname()}-{os.getpid()}"
     settings = crawl_settings(None, worker_settings(redis_url, capacity))
     install_reactor(settings["TWISTED_REACTOR"])
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = crawler_process(settings)
     crawler = Crawler(FleetSpider, settings, init_reactor=False)
     crawler.vigil = WorkerContext(load_config(config_path))
     process.crawl(crawler, config_path=str(config_path), worker=worker, claim_after=claim_after, capacity=capacity)
