@@ -80,6 +80,12 @@ def finished_runs(project, source: str = "ngo") -> list[dict]:
         return []
 
 
+def mapped_libraries(pid: int) -> str:
+    """The paths of the files a process has mapped (its shared libraries among them)."""
+    with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as maps:
+        return "\n".join(line.split(None, 5)[-1] for line in maps if "/" in line)
+
+
 def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
@@ -252,6 +258,12 @@ def test_a_worker_with_extraction_processes_crawls_and_stops(slow_site, project,
     daemon.wait_for(lambda: project.alerts(), "the alert")
     assert [m["term"] for a in project.alerts() for m in a["mentions"]] == ["Oleg Orlov"]
     workers = daemon.crawl_pids()
+    # The daemon itself holds none of the crawl's libraries (lxml comes with Scrapy and trafilatura),
+    # and no process of the fleet holds numpy, which sqlite-utils would load for nothing.
+    assert "lxml" not in mapped_libraries(daemon.process.pid)
+    for pid in [daemon.process.pid, *workers]:
+        assert "numpy" not in mapped_libraries(pid)
+    assert "lxml" in mapped_libraries(workers[0])   # what the lines above read is really there
     assert daemon.stop() == 0
     _wait_until(lambda: not [pid for pid in workers if process_alive(pid)], "the worker to end")
 
