@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from storage.snapshots import unpack
+from storage.snapshots import added_paragraphs, unpack
 
 
 def _page_of(where: list[str], params: list, before: int | None, column: str) -> tuple[str, list]:
@@ -45,11 +45,12 @@ def versions(db, page_id: int) -> list[dict]:
     """A page's snapshots, oldest first, with the size of their change and their evidence's SHA-256."""
     rows = list(db.query(
         """SELECT s.id, s.fetched_at, s.title, s.lang, s.text_hash, s.story_id, s.extractor, s.http_status,
-                  s.final_url, e.sha256 AS evidence_sha256, c.added, c.removed
+                  s.final_url, e.sha256 AS evidence_sha256, c.added, c.removed, s.text
            FROM snapshots s LEFT JOIN evidence e ON e.snapshot_id = s.id LEFT JOIN changes c ON c.snapshot_id = s.id
            WHERE s.page_id = ? ORDER BY s.id""", [page_id]))
     for row in rows:
-        row["added"] = len(json.loads(row["added"])) if row["added"] else 0
+        text = row.pop("text")
+        row["added"] = len(added_paragraphs(row["added"], text)) if row["added"] else 0
         row["removed"] = len(json.loads(row["removed"])) if row["removed"] else 0
     return rows
 

@@ -39,7 +39,9 @@ def add_snapshot(db, *, page_id, story_id, fetched_at, title, published, lang, t
     return cursor.lastrowid
 
 
-def add_change(db, snapshot_id: int, previous_id: int | None, added: list[str], removed: list[str]) -> None:
+def add_change(db, snapshot_id: int, previous_id: int | None, added: list[str] | None, removed: list[str]) -> None:
+    """`added` is None for a first snapshot, new in full: its paragraphs are the snapshot's text, which
+    is not stored a second time (uncompressed, it was half of what a page costs the database)."""
     db.execute(
         "INSERT INTO changes (snapshot_id, previous_id, added, removed) VALUES (?, ?, ?, ?)",
         [snapshot_id, previous_id, json.dumps(added, ensure_ascii=False), json.dumps(removed, ensure_ascii=False)],
@@ -47,11 +49,21 @@ def add_change(db, snapshot_id: int, previous_id: int | None, added: list[str], 
 
 
 def get_change(db, snapshot_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM changes WHERE snapshot_id = ?", [snapshot_id]))
+    rows = list(db.query("""SELECT c.*, s.text FROM changes c JOIN snapshots s ON s.id = c.snapshot_id
+                            WHERE c.snapshot_id = ?""", [snapshot_id]))
     if not rows:
         return None
     row = rows[0]
-    return {**row, "added": json.loads(row["added"]), "removed": json.loads(row["removed"])}
+    text = row.pop("text")
+    return {**row, "added": added_paragraphs(row["added"], text), "removed": json.loads(row["removed"])}
+
+
+def added_paragraphs(added: str, text: bytes) -> list[str]:
+    """A change's added paragraphs and sentences, from its stored `added` and its snapshot's packed text."""
+    paragraphs = json.loads(added)
+    if paragraphs is None:   # a first snapshot: every paragraph of its text (see add_change)
+        paragraphs = [line for line in unpack(text).split("\n") if line.strip()]
+    return paragraphs
 
 
 def add_evidence(db, snapshot_id: int, sha256: str, body: bytes, url: str, status: int, headers: dict) -> None:

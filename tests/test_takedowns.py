@@ -87,6 +87,11 @@ def test_history_and_evidence(site, project):
     assert "+ He was released on Tuesday evening." in history
     rows = [r for r in project.ok("history", f"{site.url}/a.html", "--format", "json").json_lines() if "snapshot" in r]
     assert len(rows) == 2 and rows[0]["evidence"] is True and rows[1]["added"] == ["He was released on Tuesday evening."]
+    # A first snapshot is new in full: every paragraph is added (kept once, in the snapshot itself).
+    assert rows[0]["added"][-2:] == ["His colleagues said he was taken to an unknown location and that his phone "
+                                     "has been switched off since.", "We call on the authorities to disclose where "
+                                     "he is held and to release him without delay."]
+    assert len(rows[0]["added"]) >= 3 and rows[0]["removed"] == []
 
     out = project.path / "proof.html"
     result = project.ok("evidence", str(rows[0]["snapshot"]), "--out", str(out))

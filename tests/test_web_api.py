@@ -199,6 +199,7 @@ def test_evidence_is_the_bytes_received_with_their_sha256(web):
         versions = api.get(f"/api/v1/pages/{mention['page_id']}/versions").json()
         kept = [v for v in versions if v["evidence_sha256"]]
         assert kept
+        assert versions[0]["added"] >= 2 and versions[0]["removed"] == 0   # a first version is new in full
         answer = api.get(f"/api/v1/versions/{kept[-1]['id']}/evidence")
         assert answer.status_code == 200 and answer.headers["content-type"] == "application/octet-stream"
         assert hashlib.sha256(answer.content).hexdigest() == kept[-1]["evidence_sha256"]

@@ -257,7 +257,7 @@ class Ingestor:
             published=extraction.date, lang=extraction.lang, text_hash=work.text_hash, text=extraction.text,
             signature=signature, extractor=extraction.extractor, final_url=item.final_url, http_status=item.status,
         )
-        snapshots.add_change(db, work.snapshot_id, previous["id"] if previous else None, added, removed)
+        snapshots.add_change(db, work.snapshot_id, previous["id"] if previous else None, added if previous else None, removed)
         search.index_snapshot(db, work.snapshot_id, extraction.title, extraction.text)
         # A new extractor version reads the same page differently: that is a new baseline,
         # not a change of the page. Only a term the page never named before counts then.
