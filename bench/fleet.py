@@ -8,7 +8,9 @@ stopped once every source has finished one crawl. Printed per code tree:
 - cycle: seconds from the daemon's start until the last source's first crawl finished (as
   the runs table records it), beside the polite limit, (P + 2) x delay: the front page, P
   pages and robots.txt, one after another on each host; and where the cycle went: seconds
-  until the first crawl started, and the longest and the median crawl of one source;
+  until the first crawl started, the longest and the median crawl of one source, and the
+  seconds between two requests to one host as the sites saw them (mean and 90th
+  percentile: politeness alone makes them `delay`, the rest is the crawler's lateness);
 - peak memory of the daemon and all its children together, sampled every 0.2 s: RSS added
   up, and PSS added up (the libraries every process maps counted once), and the largest
   worker's RSS;
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -76,12 +80,31 @@ async def serve(sources: int, pages: int, port: int) -> None:
         for n in range(pages):
             bodies[(host, f"/s/{n}.html")] = article(host, n)
 
+    arrivals: dict[int, list[float]] = {}   # each host's request times, for /_gaps
+
+    def gaps_report() -> bytes:
+        """Seconds between one host's requests, over every host: what politeness alone would make
+        `delay`; the rest is the crawler's lateness. Read once per cycle, then forgotten."""
+        gaps = sorted(b - a for times in arrivals.values() for a, b in zip(times, times[1:]))
+        spans = {f"site{host}": (times[0], times[-1]) for host, times in arrivals.items()}
+        arrivals.clear()
+        pick = (lambda share: gaps[min(len(gaps) - 1, int(share * len(gaps)))]) if gaps else (lambda share: 0.0)
+        return json.dumps({"mean": sum(gaps) / len(gaps) if gaps else 0.0, "median": pick(0.5),
+                           "p90": pick(0.9), "max": pick(1.0), "spans": spans}).encode()
+
     def handler_for(host: int):
         async def handle(reader, writer):
             try:
                 while True:
                     request = await reader.readuntil(b"\r\n\r\n")
                     path = request.split(b" ", 2)[1].decode("latin-1")
+                    if path == "/_gaps":
+                        report = gaps_report()
+                        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(report)).encode()
+                                     + b"\r\n\r\n" + report)
+                        await writer.drain()
+                        continue
+                    arrivals.setdefault(host, []).append(time.time())
                     body = bodies.get((host, path))
                     status = b"200 OK" if body is not None else b"404 Not Found"
                     body = body if body is not None else b"not found"
@@ -169,15 +192,16 @@ def timeline(db_path: Path, wall_start: float) -> dict:
     """Seconds from `wall_start` to the first crawl's start and the last one's finish, and the
     longest and median crawl of one source, from the runs the daemon recorded."""
     with sqlite3.connect(db_path, timeout=5) as db:
-        rows = db.execute("SELECT started_at, finished_at FROM runs WHERE finish_reason = 'finished'").fetchall()
+        rows = db.execute("SELECT started_at, finished_at, source FROM runs WHERE finish_reason = 'finished'").fetchall()
 
     def seconds(stamp: str) -> float:
         return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
 
-    spans = sorted((seconds(start), seconds(end)) for start, end in rows)
+    spans = sorted((seconds(start), seconds(end)) for start, end, _ in rows)
+    runs = {source: (seconds(start), seconds(end)) for start, end, source in rows}
     lengths = sorted(end - start for start, end in spans)
     return {"first_start": spans[0][0] - wall_start, "last_end": max(end for _, end in spans) - wall_start,
-            "longest": lengths[-1], "median": lengths[len(lengths) // 2]}
+            "longest": lengths[-1], "median": lengths[len(lengths) // 2], "runs": runs}
 
 
 def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, timeout: float,
@@ -212,6 +236,17 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
     cpu = sum(cpu_by_pid.values())
     daemon_log = (work / "daemon.log").read_text(errors="replace")
     times = timeline(work / "vigil.db", wall_start) if done >= sources else {}
+    with urllib.request.urlopen(f"http://127.0.0.2:{port}/_gaps", timeout=10) as answer:
+        times["gaps"] = json.loads(answer.read())
+    if "runs" in times:
+        pairs = [(times["runs"][source], seen) for source, seen in times["gaps"].pop("spans").items() if source in times["runs"]]
+        starts = sorted(first - run[0] for run, (first, _) in pairs)
+        ends = sorted(run[1] - last for run, (_, last) in pairs)
+        times["gaps"]["start_lag"] = starts[len(starts) // 2]
+        times["gaps"]["end_lag"] = ends[len(ends) // 2]
+        times["gaps"]["start_lag_max"] = starts[-1]
+        times["gaps"]["end_lag_max"] = ends[-1]
+        print(times["gaps"])
     cycle = times.get("last_end", cycle)
     return {**times, "cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
             "unfinished": bad, "locked": locked
@@ -247,7 +282,7 @@ def main() -> None:
               f"{os.cpu_count()} cores")
         print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} {'peak PSS MB':>12} "
               f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7} "
-              f"{'first crawl at':>15} {'longest crawl':>14} {'median crawl':>13}")
+              f"{'first crawl at':>15} {'longest crawl':>14} {'median crawl':>13} {'gap mean/p90 s':>15}")
         for n, tree in enumerate([REPO, *args.compare_with]):
             # --processes and --concurrent set this tree's keys; another tree keeps its defaults.
             result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout,
@@ -257,7 +292,8 @@ def main() -> None:
                   f"{result['done']:>6}/{args.sources:<6} {result['peak_mb']:>8.0f} {result['pss_mb']:>12.0f} {result['child_mb']:>17.0f} "
                   f"{result['cpu']:>6.1f} {1000 * result['cpu'] / (args.sources * (args.pages + 1)):>12.1f} "
                   f"{result['unfinished']:>10} {result['locked']:>7} {result.get('first_start', 0):>15.1f} "
-                  f"{result.get('longest', 0):>14.1f} {result.get('median', 0):>13.1f}", flush=True)
+                  f"{result.get('longest', 0):>14.1f} {result.get('median', 0):>13.1f} "
+                  f"{result['gaps']['mean']:>9.2f}/{result['gaps']['p90']:.2f}", flush=True)
     finally:
         server.terminate()
         server.wait()

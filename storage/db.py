@@ -191,6 +191,23 @@ class Database(sqlite_utils.Database):
                                        "so that they are read again") from failure
         self._batch_units += 1
 
+    def try_begin_batch(self) -> bool:
+        """Begin the batch's transaction now, unless another process holds the write lock: then False,
+        at once. A crawl's event loop tries again a moment later (crawler/ingest/pipelines.py) rather
+        than sleep in SQLite's busy handler, which sleeps up to 100 ms a time while every download
+        of the process waits, and so sends polite requests late."""
+        if self._batch_began is not None or self.conn.in_transaction:
+            return True
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except DatabaseLocked:
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+        self._batch_began, self._batch_units = time.monotonic(), 0
+        return True
+
     def batch_due(self, max_units: int, max_seconds: float) -> bool:
         return self._batch_began is not None and (
             self._batch_units >= max_units or time.monotonic() - self._batch_began >= max_seconds)

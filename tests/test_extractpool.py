@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO, page, simple_config
+from conftest import REPO, page, simple_config, without_hanging
 from crawler.core.processes import process_alive
 
 
@@ -83,3 +83,34 @@ def test_a_pool_whose_worker_died_fails_its_pages_and_is_given_up():
         assert pool.broken and not pool.usable()   # the crawl then extracts in a thread (pipelines.py)
     finally:
         pool.close()
+
+
+def test_the_event_loop_never_waits_on_a_worker_that_is_not_reading():
+    """A worker busy with a slow page (here: stopped) while the crawl hands it more than its socket
+    holds: the event loop goes on (its other callbacks run) and every page is answered once the
+    worker reads again. A blocking write held every download of the crawl process meanwhile."""
+    import signal
+
+    from crawler.text.extractpool import ExtractionPool
+
+    pool = ExtractionPool(1)
+    pool.IN_FLIGHT_BYTES = 4 * 1024 * 1024   # far more than a socket buffers
+    bodies = [page(f"Statement {n}", f"Statement number {n}.", "x" * 60_000).encode() for n in range(40)]
+    worker = pool.pids()[0]
+
+    async def ask():
+        os.kill(worker, signal.SIGSTOP)
+        futures = [pool.submit(body, f"http://127.0.0.1/{n}.html", "text/html") for n, body in enumerate(bodies)]
+        ticks = 0
+        for _ in range(20):   # the loop turns while 2.4 MB wait for a worker that reads nothing
+            await asyncio.sleep(0.01)
+            ticks += 1
+        os.kill(worker, signal.SIGCONT)
+        return ticks, await asyncio.wait_for(asyncio.gather(*futures), 60)
+    try:
+        ticks, answers = without_hanging(asyncio.run, ask(), timeout=60)
+    finally:
+        os.kill(worker, signal.SIGCONT)
+        pool.close()
+    assert ticks == 20
+    assert [extraction.title for extraction, _, _ in answers] == [f"Statement {n}" for n in range(40)]

@@ -146,3 +146,31 @@ def test_a_killed_crawl_process_leaves_every_other_page_whole(sites, project):
     assert result.stdout.count("(finished)") == 2
     with sqlite3.connect(project.path / "vigil.db") as db:
         assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 62
+
+
+def test_a_crawl_keeps_fetching_while_another_process_holds_the_write_lock(sites, project):
+    """Ingestion that finds the database locked looks again a moment later instead of sleeping in
+    SQLite's busy handler, which held up every download of the process (and so every polite
+    request) until the lock was free."""
+    site = sites(2, 30)
+    project.write_config(fleet_config({2: site}, {}))
+    crawl = spawn(project, "crawl")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not site.times:
+        time.sleep(0.01)
+    holder = sqlite3.connect(project.path / "vigil.db", isolation_level=None, timeout=30)
+    holder.execute("BEGIN IMMEDIATE")   # another writer, in the middle of a long transaction
+    try:
+        while time.monotonic() < deadline and len([p for p, _ in site.times if p.startswith("/r/")]) < 30:
+            time.sleep(0.05)
+        # Every page was fetched while nothing could be written.
+        assert len([p for p, _ in site.times if p.startswith("/r/")]) == 30
+        assert crawl.poll() is None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0 and "locked" not in err and "Traceback" not in err, err
+    with sqlite3.connect(project.path / "vigil.db") as db:
+        assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 31
+        assert db.execute("SELECT count(*) FROM mentions").fetchone()[0] == 30

@@ -11,6 +11,7 @@ from scrapy.settings import Settings
 from alerts.matching.matcher import Matcher
 from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source
+from crawler.core.processes import tune_garbage_collector
 from crawler.core.timeutil import now_iso
 from crawler.ingest.context import CrawlContext
 from crawler.ingest.frontier import plan_crawl
@@ -47,10 +48,14 @@ def crawl_settings(source: Source | None, overrides: dict | None = None, proxy: 
 
 
 def crawler_process(settings: Settings) -> CrawlerProcess:
-    """Scrapy's process, its loggers left at the level Vigil's logging chose. Scrapy sets them to
-    DEBUG, and every page then built two log records (crawled, scraped) that no handler showed."""
+    """Scrapy's process, for `vigil crawl`, a crawl worker of `vigil run` or `vigil worker`.
+
+    Its loggers are left at the level Vigil's logging chose: Scrapy sets them to DEBUG, and every
+    page then built two log records (crawled, scraped) that no handler showed. The garbage
+    collector runs far less often (crawler/core/processes.py)."""
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(logging.NOTSET)
+    tune_garbage_collector()
     return process
 
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import sys
+import time
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 REASON_LIMIT = 300   # characters of an error's reason
 LOCK_ATTEMPTS = 10   # each waits the busy timeout (30 s by default) for another writer
+# While another process holds the write lock, a crawl looks again this often, its downloads going
+# on meanwhile, for this long; then it waits in SQLite as any other writer does.
+LOCK_POLL_INTERVAL = 0.002
+LOCK_POLL_SECONDS = 10.0
 
 
 def _set_problem(item: FetchedPage, kind: FailureKind, reason: str) -> None:
@@ -201,6 +206,29 @@ class IngestPipeline:
             self._stop(str(exc))
 
     def process_item(self, item, spider=None):
+        try:
+            if not self.ingestor.db.try_begin_batch():
+                return self._when_writable(item)
+            ingest_item(self.ingestor, item)
+        except StorageError as exc:
+            self._stop(str(exc))
+        self._flush_soon()
+        return item
+
+    async def _when_writable(self, item):
+        """Another process holds the write lock: the event loop goes on with every other download and
+        looks again every few milliseconds; after LOCK_POLL_SECONDS, ingestion waits in SQLite."""
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
+        deadline = time.monotonic() + LOCK_POLL_SECONDS
+        while time.monotonic() < deadline:
+            await maybe_deferred_to_future(deferLater(reactor, LOCK_POLL_INTERVAL, lambda: None))
+            try:
+                if self.ingestor.db.try_begin_batch():
+                    break
+            except StorageError as exc:
+                self._stop(str(exc))
         try:
             ingest_item(self.ingestor, item)
         except StorageError as exc:
