@@ -1,6 +1,8 @@
 """Telling the watched person from a namesake: the words around a surname decide."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from alerts.matching.chinese import HAN_RE
 from alerts.matching.inflect import is_known_word
 from alerts.matching.names import EQUIVALENT_GIVEN, is_given_name, looks_like_patronymic
@@ -306,6 +308,7 @@ class PersonContext:
         return None
 
 
+@lru_cache(maxsize=4096)  # a few hundred rules, asked about at every lone surname
 def _oblique(rule: str) -> bool:
     """The surname form found can only be an oblique case (Навального, Nawalnys), never a nominative."""
     return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
