@@ -204,11 +204,11 @@ class Matcher:
         counted = spaces = 0  # spaces in joined[:counted]: each key follows one
         order = itertools.count()
         counts, quiet, lengths = self._counts, self._quiet, self._lengths
-        own_given = self._own_given
+        own_given, count = self._own_given, joined.count
         inner = size - 2  # a word with two words before it and one after it
         for end, number in self._automaton.iter(joined):
             # `end` is the space after the pattern's last key.
-            spaces += joined.count(" ", counted, end)
+            spaces += count(" ", counted, end)
             counted = end
             if quiet[number]:
                 # Most hits of a long list: a lower-case word (на, in) that is somebody's surname. Without
@@ -216,9 +216,10 @@ class Matcher:
                 # would find), so it is passed over here, at a few operations.
                 first = last = spaces - 1
                 if text[starts[first]].islower() and 1 < first < inner:
-                    own = own_given.get(number) or self._own_given_at(number, joined[end - lengths[number] + 1:end + 1])
-                    if (keys[first - 1] not in own[0] and keys[first + 1] not in own[1]
-                            and keys[first - 2] not in own[0]
+                    own_last, own_first = (own_given.get(number)
+                                           or self._own_given_at(number, joined[end - lengths[number] + 1:end + 1]))
+                    if (keys[first - 1] not in own_last and keys[first + 1] not in own_first
+                            and keys[first - 2] not in own_last
                             and (text[ends[first - 1]] != "." or ends[first - 1] - starts[first - 1] > 2
                                  or not text[starts[first - 1]].isupper())
                             and (text[ends[first + 1]] != "." or ends[first + 1] - starts[first + 1] > 2

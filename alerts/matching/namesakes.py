@@ -114,7 +114,7 @@ class PersonContext:
                 and words.gap(first) in _HYPHENS + (" ",):
             return self._no("the form with its article is tried on its own")  # the form with its article is tried on its own: Maryam al-Khawaja
         uncased = _uncased(word)
-        if not uncased and not any(_capitalised(words.word(k)) for k in range(first, last + 1)):
+        if not uncased and not (_capitalised(word) or any(_capitalised(words.word(k)) for k in range(first, last))):
             return self._no("alone and not capitalised")
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
