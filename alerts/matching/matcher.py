@@ -8,6 +8,7 @@ import json
 import pickle
 from array import array
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -268,7 +269,7 @@ class Matcher:
                     and text[ends[first - 1]] == ".") or (
             after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
             and text[ends[last + 1]:ends[last + 1] + 1] == ".")
-        capitalised = initials or _capitalised_or_uncased(words, first, last)
+        capitalised = initials or text[starts[first]].isupper() or _capitalised_or_uncased(words, first, last)
         beside = given_last.get(before, _NONE)
         if before2 in given_last:
             beside = beside | given_last[before2]
@@ -372,7 +373,7 @@ class Matcher:
                 reached[index] = end
                 term = terms[index]
                 add(Mention(term.name, term.watchlist, term.kind, matched, start, end, rule))
-        mentions.sort(key=lambda m: (m.start, m.end, m.term))
+        mentions.sort(key=attrgetter("start", "end", "term"))
         return mentions
 
 

@@ -21,7 +21,7 @@ _OBLIQUE_CASES = ("genitive", "accusative", "dative", "instrumental", "prepositi
 
 def _soft(gap: str) -> bool:
     """Words of one name: spaces, or nothing (Chinese characters), or the middle dot of 伊力哈木·土赫提."""
-    return gap == "" or gap.replace("\u200b", " ").isspace() or gap in ("·", "・", "‧")
+    return gap == " " or gap == "" or gap.replace("\u200b", " ").isspace() or gap in ("·", "・", "‧")
 
 
 def _initial_gap(gap: str) -> bool:
