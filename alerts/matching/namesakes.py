@@ -240,6 +240,8 @@ class PersonContext:
                 if self._is_namesake(words.word(i - 1)):
                     return self._reject("another person's given name and patronymic before it")
             word = words.word(i)
+            if word[:1].islower():
+                return None  # no given name of anyone, known or not, in the checks below
             if self._is_namesake(word) or self._unknown_cyrillic_name(words, i):
                 return self._reject("another person's given name before it")
             if self._unknown_given_name(words, i):
@@ -286,6 +288,8 @@ class PersonContext:
         if not _soft(gap):
             return None
         word = words.word(j)
+        if word[:1].islower():
+            return None  # neither an initial nor a given name in the checks below
         text = words.text
         if _is_initial(word) and text[words.ends[j]:words.ends[j] + 1] == ".":
             initials = [j]
