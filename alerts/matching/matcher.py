@@ -89,8 +89,8 @@ class Matcher:
         # which a saved matcher loads as a few blocks of bytes rather than as millions of objects.
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         rules: dict[str, int] = {}
-        self._lengths, self._counts, self._keywords = array("I"), array("I"), array("B")
-        self._quiet = array("B")  # one word naming only people: see _find
+        self._lengths, self._counts = array("I"), array("I")
+        self._quiet = array("B")  # one word that names people only: see _find
         self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
         patterns = {pattern: entries for pattern, entries in patterns.items() if pattern.strip()}  # "—": no words
         in_order = sorted(patterns.items(), key=lambda item: _FIRST_LETTERS.get(item[0][1], len(_FIRST_LETTERS)))
@@ -98,8 +98,7 @@ class Matcher:
             self._automaton.add_word(pattern, number)
             self._lengths.append(len(pattern))
             self._counts.append(pattern.count(" ") - 1)
-            self._keywords.append(any(kind == "keyword" for _, kind, _ in entries))
-            self._quiet.append(self._counts[-1] == 1 and not self._keywords[-1])
+            self._quiet.append(self._counts[-1] == 1 and all(kind == "surname" for _, kind, _ in entries))
             for index, _, rule in entries:
                 self._entry_terms.append(index)
                 self._entry_rules.append(rules.setdefault(rule, len(rules)))
