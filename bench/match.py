@@ -97,6 +97,11 @@ def popular_rows(folder: Path, count: int, seed: int = 17) -> list[tuple[str, st
 
 
 def corpus_text(corpus: Path) -> str:
+    return "\n".join(corpus_documents(corpus))
+
+
+def corpus_documents(corpus: Path) -> list[str]:
+    """The OVD-Info reports and the text of the site's pages, one string each."""
     parts = []
     for path in sorted(corpus.glob("ovdinfo-reports/**/content.txt")) + sorted(corpus.glob("ovdinfo-reports/_posts/*.md")):
         parts.append(path.read_text(encoding="utf-8", errors="replace"))
@@ -104,7 +109,7 @@ def corpus_text(corpus: Path) -> str:
         html = path.read_text(encoding="utf-8", errors="replace")
         html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
         parts.append(re.sub(r"<[^>]+>", " ", html))
-    return "\n".join(parts)
+    return parts
 
 
 def generated_text() -> str:

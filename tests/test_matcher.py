@@ -348,3 +348,50 @@ def test_a_name_with_a_part_that_has_no_letters_compiles_and_matches_nothing_by_
     matcher = Matcher([Term("—"), Term("Ivan", surname="—"), ORLOV])
     assert found(matcher, "Ivan — Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
     assert Matcher([Term("—")]).find("— Ivan —") == []
+
+
+# Surnames that are everyday words (Na, In, Ne and their Cyrillic spellings На, Не): in lower case
+# they are passed over before any person is judged, unless one of those people's own given name,
+# patronymic or initial stands beside them. These are the mentions that shortcut must not drop.
+SHORT_SURNAMES = [Term("Ivan Na", aliases=("Иван На",)), Term("Olga Na", aliases=("Ольга На",)),
+                  Term("Min In"), Term("Sergei Ne", aliases=("Сергей Не",)), Term("Anna Smirnova")]
+
+
+@pytest.fixture(scope="module")
+def short_surnames():
+    return Matcher(SHORT_SURNAMES)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the letter of ivan na was read aloud in court", [("Ivan Na", "ivan na")]),
+    ("письмо иван на зачитали в суде", [("Ivan Na", "иван на")]),
+    ("письмо ольга на зачитали в суде", [("Olga Na", "ольга на")]),
+    ("письмо иван иванович на зачитали в суде", [("Ivan Na", "иван иванович на")]),
+    ("the letter of I. na was read aloud", [("Ivan Na", "I. na")]),
+    ("on the list: na ivan, and others", [("Ivan Na", "na ivan")]),
+    ("в списке: на иван и другие", [("Ivan Na", "на иван")]),
+    ("в заявлении на И. ссылались", [("Ivan Na", "на И.")]),
+    ("в зале сергей не было слышно", [("Sergei Ne", "сергей не")]),
+    ("the court in min was adjourned", [("Min In", "in min")]),
+    ("they met min in the hall", [("Min In", "min in")]),
+    # At either end of the text, where fewer words stand around it.
+    ("ivan na", [("Ivan Na", "ivan na")]),
+    ("на иван", [("Ivan Na", "на иван")]),
+    # Capitalised, alone: judged as before.
+    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na"), ("Sergei Ne", "Na")]),
+    # Lower case beside nobody's name, or beside the given name of somebody else.
+    ("письмо пришло на адрес суда", []),
+    ("anna na", []),
+    ("the court in session", []),
+])
+def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_given_name_or_initial(
+        short_surnames, text, expected):
+    assert found(short_surnames, text) == expected
+
+
+def test_people_who_share_a_mention_are_reported_in_the_order_of_the_watchlists():
+    matcher = Matcher([Term("Oleg Orlov", watchlist="b"), Term("Oleg Orlov", watchlist="a"),
+                       Term("Ivan Orlov", watchlist="a")])
+    assert [(m.term, m.watchlist, m.matched) for m in matcher.find("Орлов заявил. Олег Орлов ушёл.")] == [
+        ("Ivan Orlov", "a", "Орлов"), ("Oleg Orlov", "b", "Орлов"), ("Oleg Orlov", "a", "Орлов"),
+        ("Oleg Orlov", "b", "Олег Орлов"), ("Oleg Orlov", "a", "Олег Орлов")]

@@ -50,6 +50,7 @@ def is_known_as(word: str, grammeme: str) -> bool:
     return word in morph().dictionary.words and any(grammeme in p.tag for p in parses(word))
 
 
+@lru_cache(maxsize=65536)  # asked about the word before every lone capitalised surname
 def is_known_word(word: str) -> bool:
     """True when the dictionary holds the word (in any sense)."""
     return word.lower() in morph().dictionary.words

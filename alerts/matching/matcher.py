@@ -8,6 +8,7 @@ import json
 import pickle
 from array import array
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -28,6 +29,11 @@ _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py
             "surroundings.py")
 _CACHE_PREFIX = "matcher-"
 _NONE: frozenset = frozenset()
+# pyahocorasick finds the child of a node by a linear scan of its children, in the order they were added,
+# and after every space of the scanned keys that scan runs over the first letters of all the watched
+# names (over 150 at 10,000 names of many countries). Patterns are added so that the letters that most
+# often begin a word in Russian and English, the languages of most watched pages, come first there.
+_FIRST_LETTERS = {c: i for i, c in enumerate("пснвокдитрмзбуагчэлжшехяцфюйtaosvichbmpfdrlengukqz")}
 
 
 class Matcher:
@@ -83,20 +89,23 @@ class Matcher:
         # which a saved matcher loads as a few blocks of bytes rather than as millions of objects.
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         rules: dict[str, int] = {}
-        self._lengths, self._counts, self._keywords = array("I"), array("I"), array("B")
+        self._lengths, self._counts = array("I"), array("I")
+        self._quiet = array("B")  # one word that names people only: see _find
         self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
         patterns = {pattern: entries for pattern, entries in patterns.items() if pattern.strip()}  # "—": no words
-        for number, (pattern, entries) in enumerate(patterns.items()):
+        in_order = sorted(patterns.items(), key=lambda item: _FIRST_LETTERS.get(item[0][1], len(_FIRST_LETTERS)))
+        for number, (pattern, entries) in enumerate(in_order):
             self._automaton.add_word(pattern, number)
             self._lengths.append(len(pattern))
             self._counts.append(pattern.count(" ") - 1)
-            self._keywords.append(any(kind == "keyword" for _, kind, _ in entries))
+            self._quiet.append(self._counts[-1] == 1 and all(kind == "surname" for _, kind, _ in entries))
             for index, _, rule in entries:
                 self._entry_terms.append(index)
                 self._entry_rules.append(rules.setdefault(rule, len(rules)))
             self._entry_starts.append(len(self._entry_terms))
         self._rules = list(rules)
         self._entries: dict[int, tuple] = {}
+        self._own_given: dict[int, tuple] = {}
         self._empty = not patterns
         if not self._empty:
             self._automaton.make_automaton()
@@ -108,6 +117,7 @@ class Matcher:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_entries"] = {}  # rebuilt as patterns are found
+        state["_own_given"] = {}
         return state
 
     def _entry(self, number: int, pattern: str) -> tuple:
@@ -134,6 +144,15 @@ class Matcher:
             grouped.append((rule, tuple(members), han, seconds, frozenset(self._given_number[i] for i in members)))
         entry = self._entries[number] = (keywords, people, tuple(grouped))
         return entry
+
+    def _own_given_at(self, number: int, pattern: str) -> tuple[frozenset, frozenset]:
+        """The keys that end or begin a given name of the people surname pattern `number` may name: only
+        one of them beside a lower-case surname, or an initial, makes it a mention of one of them."""
+        people = self._entry(number, pattern)[1]
+        own = self._own_given[number] = (
+            frozenset(key for index, _ in people for key in self._forms[index].given.by_last),
+            frozenset(key for index, _ in people for key in self._forms[index].given.by_first))
+        return own
 
     @classmethod
     def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
@@ -190,41 +209,54 @@ class Matcher:
         resolve = self._resolve
         counted = spaces = 0  # spaces in joined[:counted]: each key follows one
         order = itertools.count()
-        counts, has_keywords, lengths = self._counts, self._keywords, self._lengths
+        counts, quiet, lengths = self._counts, self._quiet, self._lengths
+        own_given, count = self._own_given, joined.count
+        inner = size - 2  # a word with two words before it and one after it
         for end, number in self._automaton.iter(joined):
             # `end` is the space after the pattern's last key.
-            spaces += joined.count(" ", counted, end)
+            spaces += count(" ", counted, end)
             counted = end
-            last = spaces - 1
-            count = counts[number]
-            first = last - count + 1
-            if count > 1:
-                if not all(_joins_phrase(text[ends[k - 1]:starts[k]]) for k in range(first + 1, last + 1)):
+            if quiet[number]:
+                # Most hits of a long list: a lower-case word (на, in) that is somebody's surname. Without
+                # one of those people's given names or an initial beside it, it names no one (as _people_at
+                # would find), so it is passed over here, at a few operations.
+                first = last = spaces - 1
+                if text[starts[first]].islower() and 1 < first < inner:
+                    own_last, own_first = (own_given.get(number)
+                                           or self._own_given_at(number, joined[end - lengths[number] + 1:end + 1]))
+                    if (keys[first - 1] not in own_last and keys[first + 1] not in own_first
+                            and keys[first - 2] not in own_last
+                            and (text[ends[first - 1]] != "." or ends[first - 1] - starts[first - 1] > 2
+                                 or not text[starts[first - 1]].isupper())
+                            and (text[ends[first + 1]] != "." or ends[first + 1] - starts[first + 1] > 2
+                                 or not text[starts[first + 1]].isupper())):
+                        continue
+            else:
+                last = spaces - 1
+                first = last - counts[number] + 1
+                if first < last and not all(_joins_phrase(text[ends[k - 1]:starts[k]])
+                                            for k in range(first + 1, last + 1)):
                     continue
-            elif (not has_keywords[number] and text[starts[first]].islower()
-                  and (first == 0 or keys[first - 1] not in given_last and text[ends[first - 1]] != ".")
-                  and (first < 2 or keys[first - 2] not in given_last)
-                  and (last + 1 == size or keys[last + 1] not in given_first
-                       and text[ends[last + 1]:ends[last + 1] + 1] != ".")):
-                # Most hits of a long list: a lower-case word (на, in) that is somebody's surname, with no
-                # given name or initial beside it, so no mention of anyone (as _people_at would find).
-                continue
             pattern = joined[end - lengths[number] + 1:end + 1]
             keywords, _, groups = self._entry(number, pattern)
-            found_here = [(index, found) for index, rule in keywords
+            found_here = [((index,), found) for index, rule in keywords
                           if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
             if groups:
                 found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
-            if found_here:
-                found_here.sort()  # in the order of the terms, as the watchlist has them (each once)
-                # (start, minus length, order found) sorts them as _best takes them, without a key function.
-                candidates.extend((found[0], found[0] - found[1], next(order), index, *found[1:])
-                                  for index, found in found_here)
+            if not found_here:
+                continue
+            # (start, minus length, order found) sorts them as _best takes them, without a key function. The
+            # people of one group share a mention, and it stays one candidate until _best.
+            if len(found_here) > 1:  # in the order of the terms, as the watchlist has them (each once)
+                found_here = sorted(((index,), found) for members, found in found_here for index in members)
+            candidates.extend((found[0], found[0] - found[1], next(order), members, *found[1:])
+                              for members, found in found_here)
         return self._best(text, candidates)
 
     def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
                    given_last: dict, given_first: dict) -> list:
-        """(term index, mention) for each person a surname found at words first..last names."""
+        """(term indexes, mention) for the people a surname found at words first..last names, the
+        people of a group that share the mention together, in the order of the watchlist."""
         text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
         # What the words around the surname can say about any watched person, worked out once per
         # place rather than once per person with this surname (a common surname has hundreds).
@@ -236,11 +268,15 @@ class Matcher:
                     and text[ends[first - 1]] == ".") or (
             after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
             and text[ends[last + 1]:ends[last + 1] + 1] == ".")
-        capitalised = initials or _capitalised_or_uncased(words, first, last)
-        beside = given_last.get(before, _NONE) | given_last.get(before2, _NONE) | given_first.get(after, _NONE)
+        capitalised = initials or text[starts[first]].isupper() or _capitalised_or_uncased(words, first, last)
+        beside = given_last.get(before, _NONE)
+        if before2 in given_last:
+            beside = beside | given_last[before2]
+        if after in given_first:
+            beside = beside | given_first[after]
         if not capitalised and not beside:
             return []  # a lower-case word with no given name or initial beside it is no mention of anyone
-        resolve = self._resolve
+        contexts = self._contexts
         number = self._given_number
         found_here = []
         han = None
@@ -254,8 +290,8 @@ class Matcher:
                 alone = members
             if len(alone) < len(members):
                 chosen = set(alone)
-                found_here.extend((member, found) for member in members if member not in chosen
-                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+                found_here.extend(((member,), found) for member in members if member not in chosen
+                                  if (found := contexts[member].resolve(words, first, last, rule, pattern)))
             if not capitalised or not alone:
                 continue  # lower case, and none of their given names beside it
             # No given name, patronymic or initial of these people beside it: the outcome depends
@@ -264,12 +300,12 @@ class Matcher:
                 han = HAN_RE.search(text, starts[first], ends[min(last + 1, len(keys) - 1)]) is not None
             if (has_han and han) or after in seconds:
                 # ...unless characters the aliases give or a second surname tell them apart here.
-                found_here.extend((member, found) for member in alone
-                                  if (found := resolve(words, first, last, member, "surname", rule, pattern)))
+                found_here.extend(((member,), found) for member in alone
+                                  if (found := contexts[member].resolve(words, first, last, rule, pattern)))
                 continue
-            found = resolve(words, first, last, alone[0], "surname", rule, pattern)
+            found = contexts[alone[0]].resolve(words, first, last, rule, pattern)
             if found:
-                found_here.extend((member, found) for member in alone)
+                found_here.append((tuple(alone), found))
         return found_here
 
     def _resolve(self, words: Words, first: int, last: int, index: int, kind: str, rule: str, pattern: str):
@@ -327,15 +363,16 @@ class Matcher:
         candidates.sort()  # (start, minus length, order found, ...): the longest first at each place
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        for start, _, _, index, end, rule, weak in candidates:
-            if start < reached.get(index, -1):
-                continue
-            if weak and index not in reached:
-                continue
-            reached[index] = end
-            term = self.terms[index]
-            mentions.append(Mention(term.name, term.watchlist, term.kind, text[start:end], start, end, rule))
-        mentions.sort(key=lambda m: (m.start, m.end, m.term))
+        terms, reached_end, add = self.terms, reached.get, mentions.append
+        for start, _, _, members, end, rule, weak in candidates:
+            matched = text[start:end]
+            for index in members:
+                if start < reached_end(index, -1) or weak and index not in reached:
+                    continue
+                reached[index] = end
+                term = terms[index]
+                add(Mention(term.name, term.watchlist, term.kind, matched, start, end, rule))
+        mentions.sort(key=attrgetter("start", "end", "term"))
         return mentions
 
 

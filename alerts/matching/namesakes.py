@@ -1,6 +1,8 @@
 """Telling the watched person from a namesake: the words around a surname decide."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from alerts.matching.chinese import HAN_RE
 from alerts.matching.inflect import is_known_word
 from alerts.matching.names import EQUIVALENT_GIVEN, is_given_name, looks_like_patronymic
@@ -19,7 +21,7 @@ _OBLIQUE_CASES = ("genitive", "accusative", "dative", "instrumental", "prepositi
 
 def _soft(gap: str) -> bool:
     """Words of one name: spaces, or nothing (Chinese characters), or the middle dot of 伊力哈木·土赫提."""
-    return gap == "" or gap.replace("\u200b", " ").isspace() or gap in ("·", "・", "‧")
+    return gap == " " or gap == "" or gap.replace("\u200b", " ").isspace() or gap in ("·", "・", "‧")
 
 
 def _initial_gap(gap: str) -> bool:
@@ -112,7 +114,7 @@ class PersonContext:
                 and words.gap(first) in _HYPHENS + (" ",):
             return self._no("the form with its article is tried on its own")  # the form with its article is tried on its own: Maryam al-Khawaja
         uncased = _uncased(word)
-        if not uncased and not any(_capitalised(words.word(k)) for k in range(first, last + 1)):
+        if not uncased and not (_capitalised(word) or any(_capitalised(words.word(k)) for k in range(first, last))):
             return self._no("alone and not capitalised")
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
@@ -238,6 +240,8 @@ class PersonContext:
                 if self._is_namesake(words.word(i - 1)):
                     return self._reject("another person's given name and patronymic before it")
             word = words.word(i)
+            if word[:1].islower():
+                return None  # no given name of anyone, known or not, in the checks below
             if self._is_namesake(word) or self._unknown_cyrillic_name(words, i):
                 return self._reject("another person's given name before it")
             if self._unknown_given_name(words, i):
@@ -284,6 +288,8 @@ class PersonContext:
         if not _soft(gap):
             return None
         word = words.word(j)
+        if word[:1].islower():
+            return None  # neither an initial nor a given name in the checks below
         text = words.text
         if _is_initial(word) and text[words.ends[j]:words.ends[j] + 1] == ".":
             initials = [j]
@@ -306,6 +312,7 @@ class PersonContext:
         return None
 
 
+@lru_cache(maxsize=4096)  # a few hundred rules, asked about at every lone surname
 def _oblique(rule: str) -> bool:
     """The surname form found can only be an oblique case (Навального, Nawalnys), never a nominative."""
     return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
