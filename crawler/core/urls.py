@@ -33,6 +33,7 @@ TRACKING_PARAMETERS = frozenset({
 })
 
 
+@functools.lru_cache(maxsize=8192)   # a crawl asks for most URLs two or three times (spider, ingestion)
 def canonicalize(url: str) -> str:
     """The canonical form of an http(s) URL; anything else comes back stripped and otherwise unchanged.
 
