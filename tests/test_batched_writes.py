@@ -184,3 +184,29 @@ def test_a_crawl_killed_mid_batch_loses_nothing_that_alerted(newsroom):
     project.ok("crawl")
     assert _state(project) == expected
     assert sorted(alert["url"].rsplit("/", 1)[-1] for alert in project.alerts()) == sorted(NAMING)
+
+
+def test_a_failure_is_committed_when_its_batch_is_due_and_holds_no_lock_meanwhile(tmp_path):
+    """`vigil run`'s workers commit each page at once (no batch): a failed request must be committed at
+    once too, or its open transaction holds the write lock that every other writer waits for."""
+    from crawler.core.config import load_config
+    from crawler.core.kinds import FailureKind
+    from crawler.ingest.items import CrawlFigures, FetchFailure
+    from crawler.ingest.steps import Ingestor
+
+    (tmp_path / "vigil.toml").write_text(simple_config("http://127.0.0.1:9"), encoding="utf-8")
+    config = load_config(tmp_path / "vigil.toml")
+    database = open_database(tmp_path / "vigil.db")
+    failure = FetchFailure(source="ngo", url="http://127.0.0.1:9/gone.html", kind=FailureKind.HTTP,
+                           reason="HTTP 404", at="2026-12-07T10:00:00.000000Z")
+    try:
+        Ingestor(database, config, None, None, CrawlFigures(), write_batch_seconds=0).failure(failure)
+        assert committed(tmp_path / "vigil.db", "SELECT reason FROM errors") == [("HTTP 404",)]
+        assert not database.conn.in_transaction
+        batched = Ingestor(database, config, None, None, CrawlFigures(), write_batch_seconds=60)
+        batched.failure(failure)   # in a batch that is not due: waits for it, as a quiet page does
+        assert database.conn.in_transaction and len(committed(tmp_path / "vigil.db", "SELECT * FROM errors")) == 1
+        batched.commit()
+        assert len(committed(tmp_path / "vigil.db", "SELECT * FROM errors")) == 2
+    finally:
+        database.conn.close()

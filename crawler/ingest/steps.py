@@ -119,6 +119,9 @@ class Ingestor:
                 self.figures.alerts += settle_held_alert(self.db, self.config, alert_id, now)
 
     def failure(self, item: FetchFailure) -> None:
+        """Record a request that failed, in the write batch as a quiet page is: committed when the batch
+        is due (at once in `vigil run`'s workers), so that it never holds the write lock the other
+        writers wait for until some later page of this crawl."""
         with self.db.batched():
             runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url, kind=item.kind,
                            reason=item.reason, at=item.at)
@@ -126,6 +129,8 @@ class Ingestor:
                 # Tried again at the next crawl, behind the pages that have waited longer.
                 frontier.visit_next_crawl(self.db, item.source, canonicalize(item.url), item.at)
         self.figures.errors += 1
+        if self.db.batch_due(BATCH_PAGES, self.write_batch_seconds):
+            self.db.commit_batch()
 
     def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome) -> None:
         """When the page is due again (crawler/ingest/revisit.py), and whether it is a listing."""
