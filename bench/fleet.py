@@ -10,7 +10,9 @@ stopped once every source has finished one crawl. Printed per code tree:
   pages and robots.txt, one after another on each host; and where the cycle went: seconds
   until the first crawl started, the longest and the median crawl of one source, and the
   seconds between two requests to one host as the sites saw them (mean and 90th
-  percentile: politeness alone makes them `delay`, the rest is the crawler's lateness);
+  percentile: politeness alone makes them `delay`, the rest is the crawler's lateness), and
+  the median seconds from a crawl's start to its first request and from its last request to
+  its end;
 - peak memory of the daemon and all its children together, sampled every 0.2 s: RSS added
   up, and PSS added up (the libraries every process maps counted once), and the largest
   worker's RSS;
@@ -244,9 +246,6 @@ def one_cycle(tree: Path, sources: int, pages: int, delay: float, port: int, tim
         ends = sorted(run[1] - last for run, (_, last) in pairs)
         times["gaps"]["start_lag"] = starts[len(starts) // 2]
         times["gaps"]["end_lag"] = ends[len(ends) // 2]
-        times["gaps"]["start_lag_max"] = starts[-1]
-        times["gaps"]["end_lag_max"] = ends[-1]
-        print(times["gaps"])
     cycle = times.get("last_end", cycle)
     return {**times, "cycle": cycle, "done": done, "cpu": cpu, "peak_mb": peak / 2**20, "pss_mb": peak_pss / 2**20, "child_mb": peak_child / 2**20,
             "unfinished": bad, "locked": locked
@@ -282,7 +281,8 @@ def main() -> None:
               f"{os.cpu_count()} cores")
         print(f"{'tree':<28} {'cycle s':>8} {'x limit':>8} {'sources done':>13} {'peak MB':>8} {'peak PSS MB':>12} "
               f"{'largest child MB':>17} {'CPU s':>6} {'CPU ms/page':>12} {'unfinished':>10} {'locked':>7} "
-              f"{'first crawl at':>15} {'longest crawl':>14} {'median crawl':>13} {'gap mean/p90 s':>15}")
+              f"{'first crawl at':>15} {'longest crawl':>14} {'median crawl':>13} {'gap mean/p90 s':>15} "
+              f"{'lag start/end s':>16}")
         for n, tree in enumerate([REPO, *args.compare_with]):
             # --processes and --concurrent set this tree's keys; another tree keeps its defaults.
             result = one_cycle(tree.resolve(), args.sources, args.pages, args.delay, port, args.timeout,
@@ -293,7 +293,8 @@ def main() -> None:
                   f"{result['cpu']:>6.1f} {1000 * result['cpu'] / (args.sources * (args.pages + 1)):>12.1f} "
                   f"{result['unfinished']:>10} {result['locked']:>7} {result.get('first_start', 0):>15.1f} "
                   f"{result.get('longest', 0):>14.1f} {result.get('median', 0):>13.1f} "
-                  f"{result['gaps']['mean']:>9.2f}/{result['gaps']['p90']:.2f}", flush=True)
+                  f"{result['gaps']['mean']:>9.2f}/{result['gaps']['p90']:.2f} "
+                  f"{result['gaps'].get('start_lag', 0):>10.2f}/{result['gaps'].get('end_lag', 0):.2f}", flush=True)
     finally:
         server.terminate()
         server.wait()
