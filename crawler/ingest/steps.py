@@ -88,7 +88,7 @@ class Ingestor:
         with self.db.batched():
             work = PageWork(item, item.page_url or self._page_url(item))
             outcome = self._steps(work)
-            self._schedule_next_visit(item, outcome)
+            self._schedule_next_visit(item, outcome, work.page)
             outcome.alerts += self._settle_holds(work.url, item.fetched_at)
             if outcome.problem:
                 runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
@@ -132,14 +132,16 @@ class Ingestor:
         if self.db.batch_due(BATCH_PAGES, self.write_batch_seconds):
             self.db.commit_batch()
 
-    def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome) -> None:
-        """When the page is due again (crawler/ingest/revisit.py), and whether it is a listing."""
+    def _schedule_next_visit(self, item: FetchedPage, outcome: Outcome, page: dict | None) -> None:
+        """When the page is due again (crawler/ingest/revisit.py), and whether it is a listing. `page` is
+        its row as this page's steps read it (only the next visit changes its revisit fields)."""
         if outcome.page_id is None:
             return
         source = self.config.source_or_none(item.source)
         if source is None:
             return
-        page = frontier.visit_state(self.db, outcome.page_id)
+        if page is None or page["id"] != outcome.page_id:
+            page = frontier.visit_state(self.db, outcome.page_id)
         change = {"new": revisit.NEW, "changed": revisit.CHANGED, "restored": revisit.CHANGED}
         names_watched = page["names_watched"] if outcome.names_watched is None else outcome.names_watched
         ceiling = (source.revisit_ceiling_watched if names_watched else source.revisit_ceiling).total_seconds()
