@@ -94,7 +94,7 @@ class _Worker:
         # The matcher reaches the worker through the fork, not through the pipe: it is not copied.
         # The forked worker holds copies of the crawl's ends of its own socket and of the other
         # workers': it closes them, or none of them would ever read the end of its input.
-        inherited = [self.connection, *(other.connection for other in others)]
+        inherited = [self.connection, *(end for other in others for end in (other.connection, other.socket))]
         self.process = context.Process(target=_serve, args=(child_end, matcher, inherited), daemon=True)
         self.process.start()
         child_end.close()
