@@ -38,7 +38,7 @@ def _fork_server():
 def _serve_forked(*args) -> None:
     """The worker's entry in the forked child. The daemon names this function, not the worker
     module's: importing that module would load Scrapy and trafilatura into the daemon itself
-    (40 MB of its own); the fork server has them already."""
+    (about 30 MB of its own); the fork server has them already."""
     from crawler.service.crawlworker import serve_forked
 
     serve_forked(*args)
