@@ -104,6 +104,7 @@ class _Connection(sqlite3.Connection):
     """A connection whose every statement runs through `_Cursor`, commits included."""
 
     vigil_path = "database"
+    vigil_busy_ms = BUSY_TIMEOUT_MS   # as open_database set it
 
     def cursor(self, factory=_Cursor):
         return super().cursor(factory)
@@ -204,7 +205,7 @@ class Database(sqlite_utils.Database):
         except DatabaseLocked:
             return False
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+            self.conn.execute(f"PRAGMA busy_timeout = {self.conn.vigil_busy_ms}")
         self._batch_began, self._batch_units = time.monotonic(), 0
         return True
 
@@ -238,6 +239,7 @@ def open_database(path: str | os.PathLike, create: bool = True) -> Database:
         conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False,
                                factory=_Connection)
         conn.vigil_path = str(path)
+        conn.vigil_busy_ms = busy_ms
         conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")

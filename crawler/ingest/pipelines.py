@@ -207,8 +207,13 @@ class IngestPipeline:
 
     def process_item(self, item, spider=None):
         try:
-            if not self.ingestor.db.try_begin_batch():
-                return self._when_writable(item)
+            writable = self.ingestor.db.try_begin_batch()
+        except StorageError as exc:
+            self._stop(str(exc))
+        return self._ingest(item) if writable else self._when_writable(item)
+
+    def _ingest(self, item):
+        try:
             ingest_item(self.ingestor, item)
         except StorageError as exc:
             self._stop(str(exc))
@@ -229,12 +234,7 @@ class IngestPipeline:
                     break
             except StorageError as exc:
                 self._stop(str(exc))
-        try:
-            ingest_item(self.ingestor, item)
-        except StorageError as exc:
-            self._stop(str(exc))
-        self._flush_soon()
-        return item
+        return self._ingest(item)
 
     def _flush_soon(self) -> None:
         """Quiet pages wait in the write batch at most its time (VIGIL_WRITE_BATCH_SECONDS), even when
