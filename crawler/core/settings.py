@@ -104,13 +104,19 @@ VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 1 if (os.cpu_count() 
 # seconds after the first of them (0: each page on its own); a page that alerts is committed at once.
 VIGIL_WRITE_BATCH_SECONDS = _from_env("VIGIL_WRITE_BATCH_SECONDS", 0.5, float, 0, 3600)
 
+# Scrapy components that Vigil has no use for are off: each costs every page some work (a signal,
+# a layer of the middleware chain) for figures nothing reads. Vigil counts its own (runs table);
+# sources have no HTTP authentication; MetaCopyDetection only warns spider authors.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "crawler.ingest.middlewares.PrivateNetworkGuardMiddleware": 50,
     "crawler.ingest.middlewares.RobotsFailureMiddleware": 60,   # sees failures after RetryMiddleware (550)
     "crawler.ingest.middlewares.LinkFloodMiddleware": 100,   # after decompression (590) in the response chain
     "crawler.ingest.middlewares.ConditionalGetMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     "crawler.ingest.middlewares.TrapGuardMiddleware": 950,   # nearest the spider: sees its links first
 }
 ITEM_PIPELINES = {
@@ -118,6 +124,9 @@ ITEM_PIPELINES = {
     "crawler.ingest.pipelines.IngestPipeline": 500,
 }
 EXTENSIONS = {
+    "scrapy.extensions.corestats.CoreStats": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "scrapy.extensions.memusage.MemoryUsage": None,
     "crawler.ingest.extensions.RunRecorder": 100,
 }
 
