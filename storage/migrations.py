@@ -402,3 +402,9 @@ def workers(db):
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@migrations(name="0009_band_backlog")
+def band_backlog(db):
+    # Snapshots of quiet pages whose near-duplicate band keys wait to be written together (storage/bands.py).
+    db.execute("CREATE TABLE band_backlog (snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id))")

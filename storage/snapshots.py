@@ -102,29 +102,12 @@ def story_with_text(db, text_hash: str, page_id: int) -> int | None:
     return row[0] if row else None
 
 
-def stories_with_bands(db, bands: list[str]) -> list[int]:
-    """Candidate stories sharing at least one near-duplicate band, most shared first."""
-    if not bands:
-        return []
-    marks = ",".join("?" * len(bands))
-    return [row[0] for row in db.execute(
-        f"SELECT story_id FROM story_bands WHERE band IN ({marks}) GROUP BY story_id ORDER BY count(*) DESC LIMIT 20",
-        bands,
-    )]
-
-
 def story_signatures(db, story_id: int, exclude_page: int | None = None) -> list[bytes]:
     """Fingerprints of a story's snapshots, leaving out one page's own earlier versions."""
     return [row[0] for row in db.execute(
         "SELECT signature FROM snapshots WHERE story_id = ? AND signature IS NOT NULL AND page_id IS NOT ?",
         [story_id, exclude_page],
     )]
-
-
-def add_story_bands(db, story_id: int, bands: list[str]) -> None:
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO story_bands (band, story_id) VALUES (?, ?)", [(band, story_id) for band in bands]
-    )
 
 
 def story_urls(db, story_id: int) -> list[str]:

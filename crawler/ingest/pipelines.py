@@ -201,7 +201,7 @@ class IngestPipeline:
             self._flush_call.cancel()
         try:
             self.ingestor.commit()
-            self.ingestor.release_holds(self.source)
+            self.ingestor.finish(self.source)
         except StorageError as exc:
             self._stop(str(exc))
 

@@ -24,6 +24,7 @@ from crawler.text import dedupe
 from crawler.text.diff import diff_texts, paged_snippet, text_hash, within
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
+from storage import bands as story_bands
 from storage import events, frontier, holds, mentions, pages, reviews, runs, search, snapshots
 
 REMOVED_STATUSES = (404, 410)
@@ -58,6 +59,7 @@ class PageWork:
     old_text: str | None = None
     new_spans: list = field(default_factory=list)
     story_id: int | None = None
+    bands: list[str] | None = None      # the new text's near-duplicate keys, for its story
     snapshot_id: int | None = None
     kind: str = ""                      # new | changed | rebaselined (a new extractor's reading)
     upgraded: bool = False
@@ -80,6 +82,9 @@ class Ingestor:
         self.figures = figures
         self._saved_at = time.monotonic()
         self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
+        if story_bands.has_backlog(db):   # band keys a killed process never wrote
+            with db.atomic():
+                story_bands.recover(db, dedupe.band_keys)
 
     def page(self, item: FetchedPage) -> Outcome:
         """Ingest one page: all of it or nothing, in the database's write batch (storage/db.py). A page
@@ -90,6 +95,13 @@ class Ingestor:
             outcome = self._steps(work)
             self._schedule_next_visit(item, outcome, work.page)
             outcome.alerts += self._settle_holds(work.url, item.fetched_at)
+            if work.bands is not None:
+                # A quiet page's keys wait and go in with others' (storage/bands.py); one that named
+                # someone has its keys written now, so that a copy elsewhere is its story at once.
+                quiet = not (outcome.alerts or outcome.mentions)
+                story_bands.add_story_bands(self.db, work.story_id, work.bands,
+                                            work.snapshot_id if quiet else None)
+            story_bands.write_backlog(self.db)
             if outcome.problem:
                 runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
                                kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
@@ -107,10 +119,12 @@ class Ingestor:
         """Commit the quiet pages of the write batch (the crawl calls this now and then, and at its end)."""
         self.db.commit_batch()
 
-    def release_holds(self, source: str) -> None:
-        """Queue what a crawl of `source` still holds: alerts for teasers whose article it did not read.
-        Called when a crawl ends; what a crawl that died left waiting waits for the next one."""
+    def finish(self, source: str) -> None:
+        """A crawl of `source` ends: the band keys still waiting are written, and what it still holds is
+        queued: alerts for teasers whose article it did not read. What a crawl that died left waiting
+        waits for the next one."""
         with self.db.atomic():
+            story_bands.write_backlog(self.db, everything=True)
             now = now_iso()
             waits = holds.waiting_in(self.db, source)
             for wait in waits:
@@ -258,7 +272,8 @@ class Ingestor:
         work.old_text = snapshots.unpack(previous["text"]) if previous else None
         added, removed, work.new_spans = diff_texts(work.old_text, extraction.text)
         signature = item.signature or dedupe.signature(extraction.text)
-        work.story_id = self._story(work.text_hash, signature, page["id"], now)
+        work.bands = dedupe.band_keys(signature)
+        work.story_id = self._story(work.text_hash, signature, work.bands, page["id"], now)
         work.snapshot_id = snapshots.add_snapshot(
             db, page_id=page["id"], story_id=work.story_id, fetched_at=now, title=extraction.title,
             published=extraction.date, lang=extraction.lang, text_hash=work.text_hash, text=extraction.text,
@@ -417,20 +432,18 @@ class Ingestor:
         alerts = queue_takedown_alerts(self.db, self.config, page, Event.REMOVED, now)
         return Outcome("removed", 0, alerts)
 
-    def _story(self, digest: str, signature: bytes, page_id: int, now: str) -> int:
+    def _story(self, digest: str, signature: bytes, bands: list[str], page_id: int, now: str) -> int:
         """The story a new text belongs to: the same or nearly the same text on another page."""
         db = self.db
         story_id = snapshots.story_with_text(db, digest, page_id)
-        bands = dedupe.band_keys(signature)
         if story_id is None:
-            for candidate in snapshots.stories_with_bands(db, bands):
+            for candidate in story_bands.stories_with_bands(db, bands):
                 if any(dedupe.is_same_story(signature, other)
                        for other in snapshots.story_signatures(db, candidate, exclude_page=page_id)):
                     story_id = candidate
                     break
         if story_id is None:
             story_id = snapshots.new_story(db, now)
-        snapshots.add_story_bands(db, story_id, bands)
         return story_id
 
 

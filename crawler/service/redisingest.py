@@ -334,7 +334,7 @@ class Fleet:
     def _finish(self, crawl: FleetCrawl) -> None:
         """The crawl's end, recorded as a crawl process records it."""
         ingestor = crawl.ingestor
-        ingestor.release_holds(crawl.name)
+        ingestor.finish(crawl.name)
         RunRecorder(crawl.context).spider_closed(crawl.spider, FinishReason.FINISHED)
         del self.crawls[crawl.run_id]
         figures = crawl.context.figures

@@ -1,0 +1,138 @@
+"""The band keys of quiet pages wait and go into the index together (storage/bands.py).
+
+Real SQLite files; a second connection sees only what is committed. Pages go through the real
+extraction and ingestion code (as tests/ingest_helpers.py feeds them), with the Ingestor driven
+as a crawl drives it: `page` for each page, `commit` now and then, `finish` at the end.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from alerts.matching.matcher import Matcher
+from conftest import page
+from crawler.core.config import load_config
+from crawler.ingest.items import CrawlFigures, FetchedPage
+from crawler.ingest.pipelines import ExtractPipeline
+from crawler.ingest.steps import Ingestor
+from storage import bands
+from storage.db import open_database
+
+STATEMENT = ("Human rights defenders in the region report that the trial of the journalist was closed to the "
+             "public and to the press. The court refused to hear the defence's witnesses. Observers from "
+             "several embassies waited outside the building for the whole day. The verdict is expected next week, "
+             "and the defence says it will appeal whatever the outcome.")
+OTHER = ("The winter school on documentation gathered forty lawyers from eleven countries. They practised "
+         "interviewing witnesses, keeping records safe and writing reports that courts will accept. The next "
+         "school opens in the spring, and applications are due by the end of February.")
+NAMING = "Oleg Orlov was sentenced to two and a half years in a penal colony, the court announced on Tuesday."
+CONFIG = """
+[vigil]
+database = "vigil.db"
+
+[[sources]]
+name = "ngo"
+start_urls = ["http://127.0.0.1:9/"]
+
+[[watchlists]]
+name = "people"
+[[watchlists.terms]]
+name = "Oleg Orlov"
+
+[[subscribers]]
+name = "desk"
+watchlists = ["people"]
+channels = ["file://alerts.jsonl"]
+"""
+
+
+class Crawl:
+    """An Ingestor fed as a crawl feeds it, on a connection of its own."""
+
+    def __init__(self, folder):
+        (folder / "vigil.toml").write_text(CONFIG)
+        self.config = load_config(folder / "vigil.toml")
+        self.db = open_database(folder / "vigil.db")
+        self.ingestor = Ingestor(self.db, self.config, Matcher(self.config.terms()), None, CrawlFigures())
+
+    def page(self, url: str, *paragraphs: str) -> int:
+        """Ingest a page; returns its story."""
+        body = page("A statement", *paragraphs).encode()
+        item = FetchedPage(source="ngo", page_url=None, url=url, final_url=url, status=200,
+                           headers={"content-type": "text/html; charset=utf-8"}, body=body,
+                           fetched_at="2026-12-07T10:00:00Z")
+        self.ingestor.page(ExtractPipeline().extract_item(item))
+        return self.db.execute("SELECT story_id FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def committed(folder, sql: str) -> list[tuple]:
+    with sqlite3.connect(folder / "vigil.db") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def indexed_stories(folder) -> set[int]:
+    return {row[0] for row in committed(folder, "SELECT DISTINCT story_id FROM story_bands")}
+
+
+def test_a_quiet_page_waits_and_its_copy_is_its_story_before_its_keys_are_written(tmp_path):
+    crawl = Crawl(tmp_path)
+    original = crawl.page("http://127.0.0.1:9/statement.html", STATEMENT)
+    crawl.ingestor.commit()
+    assert indexed_stories(tmp_path) == set()   # the page is committed; its keys wait
+    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(1,)]
+    copy = crawl.page("http://127.0.0.1:9/copy.html", "Republished from our partners.", STATEMENT)
+    assert copy == original
+    unrelated = crawl.page("http://127.0.0.1:9/school.html", OTHER)
+    assert unrelated != original
+    crawl.ingestor.finish("ngo")
+    assert indexed_stories(tmp_path) == {original, unrelated}
+    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+
+
+def test_a_page_that_names_someone_has_its_keys_written_at_once(tmp_path):
+    crawl = Crawl(tmp_path)
+    quiet = crawl.page("http://127.0.0.1:9/school.html", OTHER)
+    named = crawl.page("http://127.0.0.1:9/verdict.html", STATEMENT, NAMING)
+    # Committed at once, with its keys: another process crawling a copy finds its story now.
+    assert indexed_stories(tmp_path) == {named}
+    other_process = Crawl(tmp_path)
+    copy = other_process.page("http://127.0.0.1:9/verdict-copy.html", "From our partners:", STATEMENT, NAMING)
+    assert copy == named
+    assert committed(tmp_path, "SELECT count(*) FROM alerts") == [(1,)]   # one alert, not two
+    crawl.ingestor.finish("ngo")
+    assert quiet in indexed_stories(tmp_path)
+
+
+def test_keys_wait_until_enough_pages_wait(tmp_path, monkeypatch):
+    monkeypatch.setattr(bands, "BACKLOG_PAGES", 3)
+    crawl = Crawl(tmp_path)
+    stories = [crawl.page(f"http://127.0.0.1:9/report-{n}.html", f"Report number {n} of the monitors.", OTHER
+                          .replace("forty", f"{n + 40}").replace("eleven", f"{n + 11}")) for n in range(3)]
+    crawl.ingestor.commit()
+    assert indexed_stories(tmp_path) == set(stories)
+    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+
+
+def test_keys_a_killed_process_never_wrote_are_written_by_the_next_crawl(tmp_path):
+    killed = Crawl(tmp_path)
+    original = killed.page("http://127.0.0.1:9/statement.html", STATEMENT)
+    killed.ingestor.commit()
+    killed.db.conn.close()   # as SIGKILL leaves it: the page committed, its keys only noted
+    assert indexed_stories(tmp_path) == set()
+
+    next_crawl = Crawl(tmp_path)
+    assert indexed_stories(tmp_path) == {original}
+    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+    assert next_crawl.page("http://127.0.0.1:9/copy.html", "Republished from our partners.", STATEMENT) == original
+
+
+def test_keys_of_pages_whose_transaction_was_undone_are_not_written(tmp_path):
+    crawl = Crawl(tmp_path)
+    kept = crawl.page("http://127.0.0.1:9/school.html", OTHER)
+    crawl.ingestor.commit()
+    crawl.page("http://127.0.0.1:9/statement.html", STATEMENT)
+    # SQLite ends the batch's transaction (a full disk, say): the page is gone, its keys still wait here.
+    crawl.db.conn.rollback()
+    crawl.db.commit_batch()
+    crawl.ingestor.finish("ngo")   # no foreign key error: the undone page's keys are left out
+    assert committed(tmp_path, "SELECT count(*) FROM snapshots") == [(1,)]
+    assert indexed_stories(tmp_path) == {kept}
