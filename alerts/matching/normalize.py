@@ -9,6 +9,7 @@ from itertools import accumulate
 
 from alerts.matching.arabic import arabic_key, has_arabic
 from alerts.matching.chinese import HAN_CLASS, HAN_RE, han_reading
+from crawler.core.charclass import narrowed, within_common
 
 # Characters that may sit inside a word without changing it: soft hyphen, zero-width
 # joiners, word joiner, BOM, variation selectors, combining marks (stress) and the middle dot
@@ -147,6 +148,7 @@ _SPLIT_RE = re.compile(rf"([\w{_INSIDE}]+)")
 # Chinese runs no spaces between words: each character is a word of its own. The middle dot of
 # Uyghur and other foreign names in characters (伊力哈木·土赫提) separates words there.
 _SPLIT_HAN_RE = re.compile(rf"([{HAN_CLASS}]|(?:[^\W{HAN_CLASS}]|[{_INSIDE.replace(chr(0xb7), '')}])+)")
+_SPLIT_COMMON_RE = re.compile("(" + narrowed(re.compile(rf"[\w{_INSIDE}]")) + "+)")   # the same, on most texts
 _KEY_CACHE: dict[str, str] = {}
 _KEY_CACHE_LIMIT = 400_000
 
@@ -186,7 +188,7 @@ def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], w
 
 def split_words(text: str) -> Words:
     """Split a text into words and build the string of their keys, ' k1 k2 ... kn '."""
-    splitter = _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
+    splitter = _SPLIT_COMMON_RE if within_common(text) else _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
     parts = splitter.split(text)  # gap, word, gap, word, ..., gap
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts)))

@@ -24,6 +24,8 @@ import struct
 import unicodedata
 import zlib
 
+from crawler.core.charclass import narrowed, within_common
+
 VERSION = 1                    # stored with every signature: change it when anything below changes
 SHINGLE_WORDS = 3
 BINS = 128                     # a power of two: the bin is the hash's low bits
@@ -43,12 +45,13 @@ SIGNATURE_SIZE = _HEADER.size + _BINS.size
 # Scripts written without spaces: every character is a word.
 _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f"
 _WORD = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+")
+_COMMON_WORD = re.compile(narrowed(re.compile(rf"[^\W_{_UNSPACED}]")) + "+")   # no unspaced script there
 
 
 def words(text: str) -> list[str]:
     """The normalised words of a text: NFKC, case-folded, ё as е, punctuation and line breaks gone."""
     text = unicodedata.normalize("NFKC", text.casefold()).replace("ё", "е")
-    return _WORD.findall(text)
+    return (_COMMON_WORD if within_common(text) else _WORD).findall(text)
 
 
 def text_hash(text: str) -> str:

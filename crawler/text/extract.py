@@ -33,6 +33,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
+from crawler.core.charclass import narrowed, within_common
 from crawler.text.boilerplate import is_boilerplate_line, prune_boilerplate, strip_inert_markup
 from crawler.text import stoplists  # noqa: F401  (jusText's stop words, built once)
 from crawler.text.charset import decode_html
@@ -384,6 +385,7 @@ _SCRIPT_TABLE = _script_table()
 _LANGUAGE_SAMPLE_CHARS = 2500
 _SCRIPT_WEIGHT = {"zh": 4, "ja": 4, "ko": 3}
 _WORD = re.compile(r"[^\W\d_]+")
+_COMMON_WORD = re.compile(narrowed(re.compile(r"[^\W\d_]")) + "+")
 
 
 def detect_language(text: str, html_lang: str | None = None) -> str | None:
@@ -403,7 +405,8 @@ def detect_language(text: str, html_lang: str | None = None) -> str | None:
     if script != "latin":
         return script
     votes: dict[str, int] = {}
-    for word in _WORD.findall(sample.lower()):
+    sample = sample.lower()
+    for word in (_COMMON_WORD if within_common(sample) else _WORD).findall(sample):
         lang = _STOPWORD_LANG.get(word)
         if lang:
             votes[lang] = votes.get(lang, 0) + 1
