@@ -10,9 +10,10 @@ def get_page(db, url: str) -> dict | None:
 
 
 def add_page(db, source: str, url: str, fetch_url: str, now: str, depth: int = 0) -> dict:
-    db.execute("INSERT INTO pages (source, url, fetch_url, first_seen, depth) VALUES (?, ?, ?, ?, ?)",
-               [source, url, fetch_url, now, depth])
-    return get_page(db, url)
+    cursor = db.execute("INSERT INTO pages (source, url, fetch_url, first_seen, depth) VALUES (?, ?, ?, ?, ?) "
+                        "RETURNING *", [source, url, fetch_url, now, depth])
+    row = cursor.fetchall()[0]
+    return dict(zip((column[0] for column in cursor.description), row))
 
 
 def record_fetch(db, page_id: int, now: str, status: int, etag=None, last_modified=None, body_hash=None) -> None:
