@@ -158,7 +158,7 @@ def test_not_html_gives_none(body, content_type):
 
 
 @pytest.mark.parametrize("reference", ["&#8;", "&#27;", "&#1;", "&#xFFFE;", "&#65535;", "&#x0C;", "&#x1b",
-                                       "&#0008;", "\x1b", "\ufffe"])
+                                       "&#0008;", "\x1b", "\ufffe", "&#\x012;"])
 def test_a_control_character_does_not_empty_the_page(reference):
     """XML forbids these characters; one of them used to make trafilatura's XML steps fail on the page."""
     body = (f"<html><body><article><h1>Appeal</h1><p>Oleg Orlov{reference} was sentenced on Monday by the court"

@@ -73,10 +73,11 @@ _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
 # Characters XML forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), raw or as numeric character
 # references (&#8; &#x1B &#xFFFE;): lxml builds them into the tree from a reference, and one of them makes
 # trafilatura's XML steps fail, emptying the whole page. A browser shows nothing for them; the parser
-# drops the raw ones, and the references go the same way.
-_XML_ILLEGAL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-    r"|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+# drops the raw ones, and the references go the same way. Two passes: one pattern with both had no
+# literal to look for and tried every character (0.2 ms on a 30 KB page).
+_XML_ILLEGAL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL_REFERENCE = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
     r"|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
 )
 
@@ -120,7 +121,8 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     if not _looks_like_html(markup):
         return None
     scripts = _count_scripts(markup)
-    markup = _XML_ILLEGAL.sub("", strip_inert_markup(markup))
+    # Characters first: removing one may join "&#" and digits into a reference, removed in turn.
+    markup = _XML_ILLEGAL_REFERENCE.sub("", _XML_ILLEGAL_CHARACTER.sub("", strip_inert_markup(markup)))
     try:
         tree = load_html(markup)
     except (ValueError, TypeError):
