@@ -131,7 +131,14 @@ class TrapGuardMiddleware:
         return cls(settings.getint("VIGIL_MAX_URL_LENGTH"), settings.getint("VIGIL_MAX_QUERY_VARIANTS"),
                    settings.getint("VIGIL_MAX_TRAP_RECORDS"), context.source.name)
 
-    async def process_spider_output(self, response, result):
+    # Both forms (a "universal" middleware): the spider's callbacks are plain generators, and an
+    # async-only middleware made Scrapy turn every page's output, and all after it, into async ones.
+    def process_spider_output(self, response, result):
+        yield from self._links_cut(response)
+        for item in result:
+            yield from self._screen(item)
+
+    async def process_spider_output_async(self, response, result):
         for note in self._links_cut(response):
             yield note
         async for item in result:
