@@ -134,7 +134,7 @@ class Database(sqlite_utils.Database):
     mode: SQLite answers SQLITE_BUSY at once, whatever the busy timeout, because its
     snapshot is stale. BEGIN IMMEDIATE waits (up to the busy timeout) before it reads."""
 
-    band_backlog = None   # band keys of quiet pages waiting to be written (storage/bands.py)
+    index_backlog = None   # index rows of quiet pages waiting to be written (storage/backlog.py)
     # A batch (see batched()): the time its transaction began, and how many units it holds.
     _batch_began: float | None = None
     _batch_units = 0

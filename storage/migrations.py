@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlite_utils import Migrations
 
-from storage.search import index_snapshot
+from storage.search import index_snapshots
 from storage.snapshots import unpack
 
 migrations = Migrations("vigil")
@@ -244,7 +244,7 @@ def subscriptions_digests_search(db):
     for statement in statements:
         db.execute(statement)
     for snapshot_id, title, text in db.execute("SELECT id, title, text FROM snapshots ORDER BY id").fetchall():
-        index_snapshot(db, snapshot_id, title, unpack(text))
+        index_snapshots(db, [(snapshot_id, title, unpack(text))])
 
 
 @migrations(name="0004_frontier")
@@ -404,7 +404,7 @@ def workers(db):
         db.execute(statement)
 
 
-@migrations(name="0009_band_backlog")
-def band_backlog(db):
-    # Snapshots of quiet pages whose near-duplicate band keys wait to be written together (storage/bands.py).
-    db.execute("CREATE TABLE band_backlog (snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id))")
+@migrations(name="0009_index_backlog")
+def index_backlog(db):
+    # Snapshots of quiet pages whose band keys and search rows wait to be written together (storage/backlog.py).
+    db.execute("CREATE TABLE index_backlog (snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id))")

@@ -26,12 +26,10 @@ def fold(text: str) -> str:
     return "".join(folded).casefold()
 
 
-def index_snapshot(db, snapshot_id: int, title: str | None, text: str) -> None:
-    """Add one snapshot to the search index (the index keeps no copy of the text)."""
-    db.execute(
-        "INSERT INTO snapshot_search (rowid, title, text) VALUES (?, ?, ?)",
-        [snapshot_id, _yo(title or ""), _yo(text)],
-    )
+def index_snapshots(db, rows: list[tuple[int, str | None, str]]) -> None:
+    """Add snapshots (id, title, text) to the search index (the index keeps no copy of the text)."""
+    db.conn.executemany("INSERT INTO snapshot_search (rowid, title, text) VALUES (?, ?, ?)",
+                        [(snapshot_id, _yo(title or ""), _yo(text)) for snapshot_id, title, text in rows])
 
 
 def search(db, query: str, limit: int = 20, source: str | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ from crawler.core.config import load_config
 from crawler.ingest.items import CrawlFigures, FetchedPage
 from crawler.ingest.pipelines import ExtractPipeline
 from crawler.ingest.steps import Ingestor
+from storage import backlog
 from storage.effective import effective_config
 
 HTML = {"content-type": "text/html; charset=utf-8"}
@@ -35,4 +36,6 @@ class Feeder:
         ingestor = Ingestor(self.db, config, self._matchers[key], None, CrawlFigures())
         outcome = ingestor.page(item)
         ingestor.commit()   # as a crawl does for quiet pages, now and then and at its end
+        with self.db.atomic():   # and the index rows that wait, as at a crawl's end: searchable now
+            backlog.write(self.db, everything=True)
         return outcome.page

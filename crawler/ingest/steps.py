@@ -24,8 +24,7 @@ from crawler.text import dedupe
 from crawler.text.diff import diff_texts, paged_snippet, text_hash, within
 from crawler.text.hubs import copied_from, teaser_at, teaser_spans
 from crawler.text.takedown import redirect_takedown, soft_404
-from storage import bands as story_bands
-from storage import events, frontier, holds, mentions, pages, reviews, runs, search, snapshots
+from storage import backlog, events, frontier, holds, mentions, pages, reviews, runs, snapshots
 
 REMOVED_STATUSES = (404, 410)
 FIGURES_EVERY = 1.0   # seconds between writes of a running crawl's counters
@@ -59,7 +58,7 @@ class PageWork:
     old_text: str | None = None
     new_spans: list = field(default_factory=list)
     story_id: int | None = None
-    bands: list[str] | None = None      # the new text's near-duplicate keys, for its story
+    index_rows: backlog.IndexRows | None = None   # what the new text adds to the band and search indexes
     snapshot_id: int | None = None
     kind: str = ""                      # new | changed | rebaselined (a new extractor's reading)
     upgraded: bool = False
@@ -82,9 +81,9 @@ class Ingestor:
         self.figures = figures
         self._saved_at = time.monotonic()
         self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
-        if story_bands.has_backlog(db):   # band keys a killed process never wrote
+        if backlog.has_backlog(db):   # index rows a killed process never wrote
             with db.atomic():
-                story_bands.recover(db, dedupe.band_keys)
+                backlog.recover(db, dedupe.band_keys)
 
     def page(self, item: FetchedPage) -> Outcome:
         """Ingest one page: all of it or nothing, in the database's write batch (storage/db.py). A page
@@ -95,13 +94,11 @@ class Ingestor:
             outcome = self._steps(work)
             self._schedule_next_visit(item, outcome, work.page)
             outcome.alerts += self._settle_holds(work.url, item.fetched_at)
-            if work.bands is not None:
-                # A quiet page's keys wait and go in with others' (storage/bands.py); one that named
-                # someone has its keys written now, so that a copy elsewhere is its story at once.
-                quiet = not (outcome.alerts or outcome.mentions)
-                story_bands.add_story_bands(self.db, work.story_id, work.bands,
-                                            work.snapshot_id if quiet else None)
-            story_bands.write_backlog(self.db)
+            if work.index_rows is not None:
+                # A quiet page's index rows wait and go in with others' (storage/backlog.py); one that
+                # named someone has its rows written now, so that a copy elsewhere is its story at once.
+                backlog.add(self.db, work.snapshot_id, work.index_rows, quiet=not (outcome.alerts or outcome.mentions))
+            backlog.write(self.db)
             if outcome.problem:
                 runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
                                kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
@@ -124,7 +121,7 @@ class Ingestor:
         queued: alerts for teasers whose article it did not read. What a crawl that died left waiting
         waits for the next one."""
         with self.db.atomic():
-            story_bands.write_backlog(self.db, everything=True)
+            backlog.write(self.db, everything=True)
             now = now_iso()
             waits = holds.waiting_in(self.db, source)
             for wait in waits:
@@ -265,22 +262,22 @@ class Ingestor:
         return None
 
     def _snapshot(self, work: PageWork) -> None:
-        """The new text: what it adds, the story it belongs to, the snapshot and its change, the search
-        index, and the page's event."""
+        """The new text: what it adds, the story it belongs to, the snapshot and its change, its rows of
+        the band and search indexes (written by page(), at once or later), and the page's event."""
         db, item, page, previous = self.db, work.item, work.page, work.previous
         extraction, now = item.extraction, item.fetched_at
         work.old_text = snapshots.unpack(previous["text"]) if previous else None
         added, removed, work.new_spans = diff_texts(work.old_text, extraction.text)
         signature = item.signature or dedupe.signature(extraction.text)
-        work.bands = dedupe.band_keys(signature)
-        work.story_id = self._story(work.text_hash, signature, work.bands, page["id"], now)
+        keys = dedupe.band_keys(signature)
+        work.story_id = self._story(work.text_hash, signature, keys, page["id"], now)
         work.snapshot_id = snapshots.add_snapshot(
             db, page_id=page["id"], story_id=work.story_id, fetched_at=now, title=extraction.title,
             published=extraction.date, lang=extraction.lang, text_hash=work.text_hash, text=extraction.text,
             signature=signature, extractor=extraction.extractor, final_url=item.final_url, http_status=item.status,
         )
         snapshots.add_change(db, work.snapshot_id, previous["id"] if previous else None, added if previous else None, removed)
-        search.index_snapshot(db, work.snapshot_id, extraction.title, extraction.text)
+        work.index_rows = backlog.IndexRows(work.story_id, keys, extraction.title, extraction.text)
         # A new extractor version reads the same page differently: that is a new baseline,
         # not a change of the page. Only a term the page never named before counts then.
         work.upgraded = previous is not None and previous["extractor"] != extraction.extractor
@@ -437,7 +434,7 @@ class Ingestor:
         db = self.db
         story_id = snapshots.story_with_text(db, digest, page_id)
         if story_id is None:
-            for candidate in story_bands.stories_with_bands(db, bands):
+            for candidate in backlog.stories_with_bands(db, bands):
                 if any(dedupe.is_same_story(signature, other)
                        for other in snapshots.story_signatures(db, candidate, exclude_page=page_id)):
                     story_id = candidate

@@ -1,4 +1,4 @@
-"""The band keys of quiet pages wait and go into the index together (storage/bands.py).
+"""The index rows of quiet pages (band keys, search rows) wait and go in together (storage/backlog.py).
 
 Real SQLite files; a second connection sees only what is committed. Pages go through the real
 extraction and ingestion code (as tests/ingest_helpers.py feeds them), with the Ingestor driven
@@ -14,7 +14,7 @@ from crawler.core.config import load_config
 from crawler.ingest.items import CrawlFigures, FetchedPage
 from crawler.ingest.pipelines import ExtractPipeline
 from crawler.ingest.steps import Ingestor
-from storage import bands
+from storage import backlog
 from storage.db import open_database
 
 STATEMENT = ("Human rights defenders in the region report that the trial of the journalist was closed to the "
@@ -73,27 +73,34 @@ def indexed_stories(folder) -> set[int]:
     return {row[0] for row in committed(folder, "SELECT DISTINCT story_id FROM story_bands")}
 
 
-def test_a_quiet_page_waits_and_its_copy_is_its_story_before_its_keys_are_written(tmp_path):
+def searchable(folder, words: str) -> int:
+    """Snapshots another connection finds with a search for `words`."""
+    return committed(folder, f"SELECT count(*) FROM snapshot_search WHERE snapshot_search MATCH '{words}'")[0][0]
+
+
+def test_a_quiet_page_waits_and_its_copy_is_its_story_before_its_rows_are_written(tmp_path):
     crawl = Crawl(tmp_path)
     original = crawl.page("http://127.0.0.1:9/statement.html", STATEMENT)
     crawl.ingestor.commit()
-    assert indexed_stories(tmp_path) == set()   # the page is committed; its keys wait
-    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(1,)]
+    assert indexed_stories(tmp_path) == set()   # the page is committed; its index rows wait
+    assert searchable(tmp_path, "embassies") == 0
+    assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(1,)]
     copy = crawl.page("http://127.0.0.1:9/copy.html", "Republished from our partners.", STATEMENT)
     assert copy == original
     unrelated = crawl.page("http://127.0.0.1:9/school.html", OTHER)
     assert unrelated != original
     crawl.ingestor.finish("ngo")
     assert indexed_stories(tmp_path) == {original, unrelated}
-    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+    assert searchable(tmp_path, "embassies") == 2 and searchable(tmp_path, "lawyers") == 1
+    assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
 
 
-def test_a_page_that_names_someone_has_its_keys_written_at_once(tmp_path):
+def test_a_page_that_names_someone_has_its_rows_written_at_once(tmp_path):
     crawl = Crawl(tmp_path)
     quiet = crawl.page("http://127.0.0.1:9/school.html", OTHER)
     named = crawl.page("http://127.0.0.1:9/verdict.html", STATEMENT, NAMING)
     # Committed at once, with its keys: another process crawling a copy finds its story now.
-    assert indexed_stories(tmp_path) == {named}
+    assert indexed_stories(tmp_path) == {named} and searchable(tmp_path, "orlov") == 1
     other_process = Crawl(tmp_path)
     copy = other_process.page("http://127.0.0.1:9/verdict-copy.html", "From our partners:", STATEMENT, NAMING)
     assert copy == named
@@ -102,37 +109,37 @@ def test_a_page_that_names_someone_has_its_keys_written_at_once(tmp_path):
     assert quiet in indexed_stories(tmp_path)
 
 
-def test_keys_wait_until_enough_pages_wait(tmp_path, monkeypatch):
-    monkeypatch.setattr(bands, "BACKLOG_PAGES", 3)
+def test_rows_wait_until_enough_pages_wait(tmp_path, monkeypatch):
+    monkeypatch.setattr(backlog, "BACKLOG_PAGES", 3)
     crawl = Crawl(tmp_path)
     stories = [crawl.page(f"http://127.0.0.1:9/report-{n}.html", f"Report number {n} of the monitors.", OTHER
                           .replace("forty", f"{n + 40}").replace("eleven", f"{n + 11}")) for n in range(3)]
     crawl.ingestor.commit()
     assert indexed_stories(tmp_path) == set(stories)
-    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+    assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
 
 
-def test_keys_a_killed_process_never_wrote_are_written_by_the_next_crawl(tmp_path):
+def test_rows_a_killed_process_never_wrote_are_written_by_the_next_crawl(tmp_path):
     killed = Crawl(tmp_path)
     original = killed.page("http://127.0.0.1:9/statement.html", STATEMENT)
     killed.ingestor.commit()
-    killed.db.conn.close()   # as SIGKILL leaves it: the page committed, its keys only noted
+    killed.db.conn.close()   # as SIGKILL leaves it: the page committed, its rows only noted
     assert indexed_stories(tmp_path) == set()
 
     next_crawl = Crawl(tmp_path)
-    assert indexed_stories(tmp_path) == {original}
-    assert committed(tmp_path, "SELECT count(*) FROM band_backlog") == [(0,)]
+    assert indexed_stories(tmp_path) == {original} and searchable(tmp_path, "embassies") == 1
+    assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
     assert next_crawl.page("http://127.0.0.1:9/copy.html", "Republished from our partners.", STATEMENT) == original
 
 
-def test_keys_of_pages_whose_transaction_was_undone_are_not_written(tmp_path):
+def test_rows_of_pages_whose_transaction_was_undone_are_not_written(tmp_path):
     crawl = Crawl(tmp_path)
     kept = crawl.page("http://127.0.0.1:9/school.html", OTHER)
     crawl.ingestor.commit()
     crawl.page("http://127.0.0.1:9/statement.html", STATEMENT)
-    # SQLite ends the batch's transaction (a full disk, say): the page is gone, its keys still wait here.
+    # SQLite ends the batch's transaction (a full disk, say): the page is gone, its rows still wait here.
     crawl.db.conn.rollback()
     crawl.db.commit_batch()
-    crawl.ingestor.finish("ngo")   # no foreign key error: the undone page's keys are left out
+    crawl.ingestor.finish("ngo")   # no foreign key error: the undone page's rows are left out
     assert committed(tmp_path, "SELECT count(*) FROM snapshots") == [(1,)]
-    assert indexed_stories(tmp_path) == {kept}
+    assert indexed_stories(tmp_path) == {kept} and searchable(tmp_path, "embassies") == 0

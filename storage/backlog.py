@@ -1,0 +1,146 @@
+"""Index rows of quiet pages that wait and go in together: the near-duplicate band keys
+(story_bands) and the search rows (snapshot_search) of their new texts.
+
+A page that names someone is committed at once (crawler/ingest/steps.py), and every commit wrote
+again to SQLite's write-ahead log each index page it touched. Band keys are random, so a page's 42
+rows land on 42 leaves of the index; the search index flushes a new segment at each commit and
+merges segments. Together they were three quarters of what a first crawl wrote. The rows of a
+quiet page (nothing named, nothing alerted) instead wait in this connection's memory, their
+snapshot noted in index_backlog (rows added in order, at the table's end), and go in sorted, all
+together, once BACKLOG_PAGES pages wait or the first has waited BACKLOG_SECONDS, and when a crawl
+ends. This process's story look-ups see the waiting keys at once; other processes, and searches,
+once they are written. A page that names someone has its rows written at once: a copy of it that
+another crawl process reads a moment later is the same story, and alerts no one a second time.
+Rows noted but never written (the process was killed) are written by `recover`, which each crawl
+runs as it starts.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from storage import search
+from storage.snapshots import unpack
+
+BACKLOG_PAGES = 250
+BACKLOG_SECONDS = 10.0
+CANDIDATES = 20
+_CHUNK = 500   # ids per statement, well below SQLite's limit of bound values
+
+
+@dataclass(frozen=True)
+class IndexRows:
+    """What one new text adds to the indexes: its story's band keys and its search row."""
+
+    story_id: int
+    keys: list[str]
+    title: str | None
+    text: str
+
+
+class Backlog:
+    """The rows of quiet pages not yet written, by snapshot, and the stories each waiting key leads to."""
+
+    def __init__(self):
+        self.entries: dict[int, IndexRows] = {}
+        self.stories_by_key: dict[str, set[int]] = defaultdict(set)
+        self.since: float | None = None
+
+    def due(self) -> bool:
+        return bool(self.entries) and (
+            len(self.entries) >= BACKLOG_PAGES or time.monotonic() - self.since >= BACKLOG_SECONDS)
+
+
+def _backlog(db) -> Backlog:
+    """The backlog of this connection (one per process: each process writes its own)."""
+    if db.index_backlog is None:
+        db.index_backlog = Backlog()
+    return db.index_backlog
+
+
+def stories_with_bands(db, keys: list[str]) -> list[int]:
+    """Candidate stories sharing at least one band key, most shared first, at most CANDIDATES."""
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    shared = dict(db.execute(
+        f"SELECT story_id, count(*) FROM story_bands WHERE band IN ({marks}) GROUP BY story_id "
+        f"ORDER BY count(*) DESC LIMIT {CANDIDATES}",
+        keys,
+    ).fetchall())
+    waiting = _backlog(db).stories_by_key
+    if waiting:
+        for key in keys:
+            for story_id in waiting.get(key, ()):
+                shared[story_id] = shared.get(story_id, 0) + 1
+    return sorted(shared, key=shared.get, reverse=True)[:CANDIDATES]
+
+
+def add(db, snapshot_id: int, rows: IndexRows, quiet: bool) -> None:
+    """A new text's index rows: written now, or, for a quiet page's, into the backlog."""
+    if not quiet:
+        _insert_bands(db, [(key, rows.story_id) for key in rows.keys])
+        search.index_snapshots(db, [(snapshot_id, rows.title, rows.text)])
+        return
+    db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id) VALUES (?)", [snapshot_id])
+    waiting = _backlog(db)
+    waiting.entries[snapshot_id] = rows
+    for key in rows.keys:
+        waiting.stories_by_key[key].add(rows.story_id)
+    if waiting.since is None:
+        waiting.since = time.monotonic()
+
+
+def write(db, everything: bool = False) -> None:
+    """Write the waiting rows in the caller's transaction when they are due (all, with `everything`)."""
+    waiting = db.index_backlog
+    if waiting is None or not waiting.entries or not (everything or waiting.due()):
+        return
+    ids = sorted(waiting.entries)
+    # A page whose transaction was undone after its rows waited here has no note left: skip it.
+    noted = [snapshot_id for chunk in _chunks(ids) for (snapshot_id,) in db.execute(
+        f"SELECT snapshot_id FROM index_backlog WHERE snapshot_id IN ({','.join('?' * len(chunk))})", chunk)]
+    entries = [(snapshot_id, waiting.entries[snapshot_id]) for snapshot_id in noted]
+    _insert_bands(db, sorted((key, rows.story_id) for _, rows in entries for key in rows.keys))
+    search.index_snapshots(db, [(snapshot_id, rows.title, rows.text) for snapshot_id, rows in entries])
+    db.conn.executemany("DELETE FROM index_backlog WHERE snapshot_id = ?", [(snapshot_id,) for snapshot_id in noted])
+    db.index_backlog = None
+
+
+def has_backlog(db) -> bool:
+    """Whether rows wait in index_backlog, noted by this process or another."""
+    return db.execute("SELECT 1 FROM index_backlog LIMIT 1").fetchone() is not None
+
+
+def recover(db, keys_of: Callable[[bytes], list[str]]) -> int:
+    """Write the rows another process noted and never wrote (it was killed), in the caller's
+    transaction; `keys_of` turns a stored signature into band keys. Returns how many texts.
+    Rows that a running process still holds are taken over: it finds their note gone and skips them."""
+    mine = db.index_backlog.entries if db.index_backlog is not None else {}
+    orphans = [row for row in db.execute(
+        """SELECT b.snapshot_id, s.story_id, s.signature, s.title, s.text
+           FROM index_backlog b JOIN snapshots s ON s.id = b.snapshot_id ORDER BY b.snapshot_id""")
+        if row[0] not in mine]
+    _insert_bands(db, sorted((key, story_id) for _, story_id, signature, _, _ in orphans
+                             for key in _keys(keys_of, signature)))
+    search.index_snapshots(db, [(snapshot_id, title, unpack(text)) for snapshot_id, _, _, title, text in orphans])
+    db.conn.executemany("DELETE FROM index_backlog WHERE snapshot_id = ?", [(row[0],) for row in orphans])
+    return len(orphans)
+
+
+def _keys(keys_of, signature: bytes | None) -> list[str]:
+    try:
+        return keys_of(signature) if signature else []
+    except ValueError:   # a signature of another format: its text is left out of the band index
+        return []
+
+
+def _insert_bands(db, rows: list[tuple[str, int]]) -> None:
+    db.conn.executemany("INSERT OR IGNORE INTO story_bands (band, story_id) VALUES (?, ?)", rows)
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
