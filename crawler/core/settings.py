@@ -97,8 +97,13 @@ VIGIL_DOCUMENT_MEMORY_MB = _from_env("VIGIL_DOCUMENT_MEMORY_MB", 512, int, 64, 6
 # extract, sign and match, so one worker puts that work on a second core, and keeps it off the
 # crawl's event loop: a thread would hold the GIL that the loop needs to send each polite
 # request on time. Each adds about 30 to 50 MB of its own (docs/benchmarks.md). One where there
-# is a second core; the environment variable of the same name sets it.
-VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 1 if (os.cpu_count() or 1) > 1 else 0, int, 0, 64)
+# is a second core for a crawl worker of `vigil run`, which shares the machine with the others;
+# one a core, up to four, for `vigil crawl`, alone on it: its own process mostly waits for the
+# network and the database, and extraction takes the larger share of a page's CPU. The
+# environment variable of the same name sets both.
+_CORES = os.cpu_count() or 1
+VIGIL_EXTRACT_WORKERS = _from_env("VIGIL_EXTRACT_WORKERS", 1 if _CORES > 1 else 0, int, 0, 64)
+VIGIL_EXTRACT_WORKERS_ALONE = min(_CORES, 4) if _CORES > 1 else 0
 
 # Quiet pages (nothing named, nothing alerted) of a crawl are committed together, once this many
 # seconds after the first of them (0: each page on its own); a page that alerts is committed at once.

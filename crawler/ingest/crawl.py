@@ -76,6 +76,9 @@ def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | 
     db = open_database(config.database)
     config = effective_config(db, config)  # terms and subscriptions added with `vigil watch` / `vigil subscribe`
     matcher = matcher_for(config)
+    if "VIGIL_EXTRACT_WORKERS" not in os.environ:   # alone on the machine: crawler/core/settings.py
+        settings_overrides = {"VIGIL_EXTRACT_WORKERS": default_settings.VIGIL_EXTRACT_WORKERS_ALONE,
+                              **(settings_overrides or {})}
     process = crawler_process(crawl_settings(None, settings_overrides))
     contexts = []
     for index, source in enumerate(sources):
