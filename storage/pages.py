@@ -9,9 +9,15 @@ def get_page(db, url: str) -> dict | None:
 
 
 
-def add_page(db, source: str, url: str, fetch_url: str, now: str, depth: int = 0) -> dict:
-    cursor = db.execute("INSERT INTO pages (source, url, fetch_url, first_seen, depth) VALUES (?, ?, ?, ?, ?) "
-                        "RETURNING *", [source, url, fetch_url, now, depth])
+def add_page(db, source: str, url: str, fetch_url: str, now: str, depth: int = 0, status: int | None = None,
+             etag=None, last_modified=None, body_hash=None) -> dict:
+    """A new page; with `status`, its first fetch is recorded too (as record_fetch would)."""
+    cursor = db.execute(
+        """INSERT INTO pages (source, url, fetch_url, first_seen, depth, last_fetched, last_status, etag,
+                              last_modified, body_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+        [source, url, fetch_url, now, depth, now if status is not None else None, status, etag, last_modified,
+         body_hash])
     row = cursor.fetchall()[0]
     return dict(zip((column[0] for column in cursor.description), row))
 

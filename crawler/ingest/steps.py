@@ -226,19 +226,20 @@ class Ingestor:
         """A new page is stored when it has a text worth watching; the fetch of every page is recorded,
         with its validators (ETag, Last-Modified) only when it was read."""
         item, now = work.item, work.item.fetched_at
+        validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"),
+                          body_hash=item.body_hash or None)
         if work.page is None:
             extraction = item.extraction
             if extraction is None or not extraction.text.strip() or soft_404(extraction.title, extraction.text, None):
                 return Outcome("skipped")
-            work.page = pages.add_page(self.db, item.source, work.url, item.final_url, now, item.depth)
-        if item.skipped == "not_html":
+            work.page = pages.add_page(self.db, item.source, work.url, item.final_url, now, item.depth,
+                                       item.status, **validators)
+        elif item.skipped == "not_html":
             # Unreadable now (the error is recorded by the pipeline): no validators, so that the next
             # crawl reads the page again and says so again, rather than skip the same body in silence.
             pages.record_fetch(self.db, work.page["id"], now, item.status)
         else:
-            validators = dict(etag=item.headers.get("etag"), last_modified=item.headers.get("last-modified"))
-            pages.record_fetch(self.db, work.page["id"], now, item.status, body_hash=item.body_hash or None,
-                               **validators)
+            pages.record_fetch(self.db, work.page["id"], now, item.status, **validators)
         return None
 
     def _restore(self, work: PageWork) -> None:
