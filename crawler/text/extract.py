@@ -406,12 +406,9 @@ def detect_language(text: str, html_lang: str | None = None) -> str | None:
         return _cyrillic_language(sample.lower())
     if script != "latin":
         return script
-    votes: dict[str, int] = {}
     sample = sample.lower()
-    for word in (_COMMON_WORD if within_common(sample) else _WORD).findall(sample):
-        lang = _STOPWORD_LANG.get(word)
-        if lang:
-            votes[lang] = votes.get(lang, 0) + 1
+    words = (_COMMON_WORD if within_common(sample) else _WORD).findall(sample)
+    votes = Counter(filter(None, map(_STOPWORD_LANG.get, words)))   # in the order first met, as max() reads them
     if not votes:
         return declared
     best = max(votes, key=votes.get)
