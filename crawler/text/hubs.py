@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.core.urls import canonicalize, same_site_as
@@ -27,7 +28,8 @@ MAX_LINKS = 2000
 # A teaser repeats the article: at least this share of its word trigrams are in the article's
 # text. A new paragraph that merely links to an older article on the same person is no teaser.
 COPIED_SHARE = 0.5
-_OUTSIDE_CONTENT = frozenset({"nav", "header", "footer", "aside", "menu", "form"})
+_OUTSIDE_CONTENT = ("nav", "header", "footer", "aside", "menu", "form")
+_CONTENT_LINKS = etree.XPath(f".//a[not({' or '.join(f'ancestor::{tag}' for tag in _OUTSIDE_CONTENT)})]")
 _MANY = object()
 _BULLETS = ("- ", "• ", "* ")
 
@@ -50,13 +52,10 @@ def find_teasers(tree: HtmlElement, url: str, clean=lambda text: " ".join(text.s
     anchors: list[tuple[HtmlElement, str]] = []
     below: dict[HtmlElement, object] = {}  # element -> the one target linked below it, or _MANY
     site = same_site_as(url)
-    for anchor in body.iter("a"):
+    for anchor in _CONTENT_LINKS(body):   # navigation, header and footer links ruled out in lxml
         if len(anchors) >= MAX_LINKS:
             break
-        # navigation, header and footer links first: ruled out without resolving their URL
         ancestors = list(anchor.iterancestors())
-        if any(node.tag in _OUTSIDE_CONTENT for node in ancestors):
-            continue
         target = _target(anchor, url, page, site)
         if target is None:
             continue
