@@ -117,9 +117,9 @@ class Ingestor:
         self.db.commit_batch()
 
     def finish(self, source: str) -> None:
-        """A crawl of `source` ends: the band keys still waiting are written, and what it still holds is
-        queued: alerts for teasers whose article it did not read. What a crawl that died left waiting
-        waits for the next one."""
+        """A crawl of `source` ends: the index rows still waiting are written (storage/backlog.py), and
+        what it still holds is queued: alerts for teasers whose article it did not read. What a crawl
+        that died left waiting waits for the next one."""
         with self.db.atomic():
             backlog.write(self.db, everything=True)
             now = now_iso()
