@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from crawler.core.errors import VigilError
 from storage.migrations import migrations
@@ -139,6 +140,16 @@ class Database(sqlite_utils.Database):
     _batch_began: float | None = None
     _batch_units = 0
     _in_unit = False
+
+    def query(self, sql: str, params=None):
+        """Rows as dicts, the statement run at once, as sqlite-utils' query, without its guard: a
+        savepoint around every query, to undo a statement that returns no rows before refusing it.
+        Vigil's queries all return rows, and the guard cost two more statements each, several a page."""
+        cursor = self.execute(sql, params if params is not None else ())
+        if cursor.description is None:
+            raise ValueError("query() can only be used with SQL that returns rows")
+        keys = dedupe_keys(column[0] for column in cursor.description)
+        return (dict(zip(keys, row)) for row in cursor)
 
     @contextlib.contextmanager
     def atomic(self):
