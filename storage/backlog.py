@@ -79,12 +79,18 @@ def stories_with_bands(db, keys: list[str]) -> list[int]:
 
 
 def add(db, snapshot_id: int, rows: IndexRows, quiet: bool) -> None:
-    """A new text's index rows: written now, or, for a quiet page's, into the backlog."""
+    """A new text's index rows, in its page's transaction: written now, or, for a quiet page, noted
+    in index_backlog; `hold` then keeps them once that transaction's page is done."""
     if not quiet:
         _insert_bands(db, [(key, rows.story_id) for key in rows.keys])
         search.index_snapshots(db, [(snapshot_id, rows.title, rows.text)])
         return
     db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id) VALUES (?)", [snapshot_id])
+
+
+def hold(db, snapshot_id: int, rows: IndexRows) -> None:
+    """Keep a quiet page's rows until they are written: called once its page was ingested whole,
+    so that the rows of a page undone never wait here."""
     waiting = _backlog(db)
     waiting.entries[snapshot_id] = rows
     for key in rows.keys:
@@ -93,13 +99,18 @@ def add(db, snapshot_id: int, rows: IndexRows, quiet: bool) -> None:
         waiting.since = time.monotonic()
 
 
+def due(db) -> bool:
+    """Whether the rows held wait to be written: enough of them, or for long enough."""
+    return db.index_backlog is not None and db.index_backlog.due()
+
+
 def write(db, everything: bool = False) -> None:
     """Write the waiting rows in the caller's transaction when they are due (all, with `everything`)."""
     waiting = db.index_backlog
     if waiting is None or not waiting.entries or not (everything or waiting.due()):
         return
     ids = sorted(waiting.entries)
-    # A page whose transaction was undone after its rows waited here has no note left: skip it.
+    # Rows whose note is gone were written by another process's `recover`: skip them.
     noted = [snapshot_id for chunk in _chunks(ids) for (snapshot_id,) in db.execute(
         f"SELECT snapshot_id FROM index_backlog WHERE snapshot_id IN ({','.join('?' * len(chunk))})", chunk)]
     entries = [(snapshot_id, waiting.entries[snapshot_id]) for snapshot_id in noted]

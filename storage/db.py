@@ -197,6 +197,9 @@ class Database(sqlite_utils.Database):
             self._in_unit = False
             if not self.conn.in_transaction:   # an error SQLite answers by ending the transaction
                 units, self._batch_began = self._batch_units, None
+                # Index rows held for its pages (storage/backlog.py): their notes are undone too, and
+                # any left from earlier batches are noted, for the next crawl to write.
+                self.index_backlog = None
                 if units:
                     # The error that ended it comes first: it says what to do (a full disk, say).
                     cause = f"{failure}; it" if failure is not None else f"{self.conn.vigil_path}: a failed write"

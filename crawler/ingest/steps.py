@@ -94,11 +94,11 @@ class Ingestor:
             outcome = self._steps(work)
             self._schedule_next_visit(item, outcome, work.page)
             outcome.alerts += self._settle_holds(work.url, item.fetched_at)
+            # A quiet page's index rows wait and go in with others' (storage/backlog.py); one that named
+            # someone has its rows written now, so that a copy elsewhere is its story at once.
+            quiet = not (outcome.alerts or outcome.mentions)
             if work.index_rows is not None:
-                # A quiet page's index rows wait and go in with others' (storage/backlog.py); one that
-                # named someone has its rows written now, so that a copy elsewhere is its story at once.
-                backlog.add(self.db, work.snapshot_id, work.index_rows, quiet=not (outcome.alerts or outcome.mentions))
-            backlog.write(self.db)
+                backlog.add(self.db, work.snapshot_id, work.index_rows, quiet)
             if outcome.problem:
                 runs.add_error(self.db, run_id=self.run_id, source=item.source, url=item.url,
                                kind=outcome.problem[0], reason=outcome.problem[1], at=item.fetched_at)
@@ -108,6 +108,11 @@ class Ingestor:
             if self.run_id is not None and time.monotonic() - self._saved_at > FIGURES_EVERY:
                 runs.save_figures(self.db, self.run_id, self.figures)
                 self._saved_at = time.monotonic()
+        if work.index_rows is not None and quiet:
+            backlog.hold(self.db, work.snapshot_id, work.index_rows)
+        if backlog.due(self.db):
+            with self.db.batched():
+                backlog.write(self.db)
         if outcome.alerts or outcome.mentions or self.db.batch_due(BATCH_PAGES, self.write_batch_seconds):
             self.db.commit_batch()
         return outcome
