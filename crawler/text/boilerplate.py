@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # Markup that no step reads, cut from the text before parsing: every step would otherwise parse,
@@ -141,6 +142,8 @@ _SPACERS = frozenset(("br", "hr"))
 _MAX_TEASER_CHARS, _MAX_FOLLOW_CHARS, _MAX_CREDIT_CHARS, _MAX_COOKIE_NOTICE_CHARS = 200, 160, 100, 500
 _MAX_BOILERPLATE_LINE_CHARS, _MAX_TEASER_CARD_CHARS, _MAX_LINK_LIST_CHARS = 220, 300, 4000
 _MAX_WRAPPER_DEPTH = 3
+_LINK_TEXTS = etree.XPath("descendant-or-self::a//text()", smart_strings=False)
+_LINK_TARGETS = etree.XPath("descendant-or-self::a/@href", smart_strings=False)
 
 
 def prune_boilerplate(tree: HtmlElement) -> None:
@@ -212,11 +215,11 @@ def _link_list(element: HtmlElement) -> bool:
         return element.tag in ("ul", "ol", "div")
     if text_length > _MAX_LINK_LIST_CHARS:
         return False
-    links = list(element.iter("a"))
-    link_length = sum(len("".join(link.text_content().split())) for link in links)
+    # The links' text and targets by XPath, not link by link in Python (the element may be a link itself)
+    link_length = len("".join("".join(_LINK_TEXTS(element)).split()))
     if link_length >= 0.6 * text_length:
         return True
-    targets = {link.get("href") for link in links if link.get("href")}
+    targets = {href for href in _LINK_TARGETS(element) if href}
     return (
         len(targets) >= 2 and link_length >= 0.25 * text_length and text_length <= _MAX_TEASER_CARD_CHARS * len(targets)
     )
