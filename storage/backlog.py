@@ -4,11 +4,11 @@
 A page that names someone is committed at once (crawler/ingest/steps.py), and every commit wrote
 again to SQLite's write-ahead log each index page it touched. Band keys are random, so a page's 42
 rows land on 42 leaves of the index; the search index flushes a new segment at each commit and
-merges segments. Together they were three quarters of what a first crawl wrote. The rows of a
-quiet page (nothing named, nothing alerted) instead wait in this connection's memory, their
-snapshot noted in index_backlog (rows added in order, at the table's end), and go in sorted, all
-together, once BACKLOG_PAGES pages wait or the first has waited BACKLOG_SECONDS, and when a crawl
-ends. This process's story look-ups see the waiting keys at once; other processes, and searches,
+merges segments. A first crawl of 1,000 pages wrote 415 MB for an 8.5 MB database; now 161 MB.
+The rows of a quiet page (nothing named, nothing alerted) instead wait in this connection's
+memory once its page is ingested whole, their snapshot noted in index_backlog (rows added in
+order, at the table's end), and go in sorted, all together, once BACKLOG_PAGES pages wait or the
+first has waited BACKLOG_SECONDS, and when a crawl ends. This process's story look-ups see the waiting keys at once; other processes, and searches,
 once they are written. A page that names someone has its rows written at once: a copy of it that
 another crawl process reads a moment later is the same story, and alerts no one a second time.
 Rows noted but never written (the process was killed) are written by `recover`, which each crawl

@@ -112,10 +112,17 @@ def test_a_page_that_names_someone_has_its_rows_written_at_once(tmp_path):
 def test_rows_wait_until_enough_pages_wait(tmp_path, monkeypatch):
     monkeypatch.setattr(backlog, "BACKLOG_PAGES", 3)
     crawl = Crawl(tmp_path)
-    stories = [crawl.page(f"http://127.0.0.1:9/report-{n}.html", f"Report number {n} of the monitors.", OTHER
-                          .replace("forty", f"{n + 40}").replace("eleven", f"{n + 11}")) for n in range(3)]
-    crawl.ingestor.commit()
-    assert indexed_stories(tmp_path) == set(stories)
+
+    def report(n: int) -> int:
+        story = crawl.page(f"http://127.0.0.1:9/report-{n}.html", f"Report number {n} of the monitors.",
+                           OTHER.replace("forty", f"{n + 40}").replace("eleven", f"{n + 11}"))
+        crawl.ingestor.commit()
+        return story
+
+    stories = {report(0), report(1)}
+    assert indexed_stories(tmp_path) == set()
+    stories.add(report(2))
+    assert indexed_stories(tmp_path) == stories
     assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
 
 
