@@ -12,15 +12,17 @@ first has waited BACKLOG_SECONDS, and when a crawl ends. This process's story lo
 once they are written. A page that names someone has its rows written at once: a copy of it that
 another crawl process reads a moment later is the same story, and alerts no one a second time.
 Rows noted but never written (the process was killed) are written by `recover`, which each crawl
-runs as it starts.
+runs as it starts when their process is gone.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crawler.core.processes import process_alive
 from storage import search
 from storage.snapshots import unpack
 
@@ -85,7 +87,7 @@ def add(db, snapshot_id: int, rows: IndexRows, quiet: bool) -> None:
         _insert_bands(db, [(key, rows.story_id) for key in rows.keys])
         search.index_snapshots(db, [(snapshot_id, rows.title, rows.text)])
         return
-    db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id) VALUES (?)", [snapshot_id])
+    db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id, pid) VALUES (?, ?)", [snapshot_id, os.getpid()])
 
 
 def hold(db, snapshot_id: int, rows: IndexRows) -> None:
@@ -120,19 +122,24 @@ def write(db, everything: bool = False) -> None:
     db.index_backlog = None
 
 
-def has_backlog(db) -> bool:
-    """Whether rows wait in index_backlog, noted by this process or another."""
-    return db.execute("SELECT 1 FROM index_backlog LIMIT 1").fetchone() is not None
+def orphaned(db) -> list[int]:
+    """The processes whose noted rows nobody will write: ended ones (killed), and this one, whose
+    held rows were dropped (rows it still holds are skipped by `recover`). A read: the crawls of
+    `vigil run` start often, and those of its other workers, alive, are left to write their own."""
+    pids = [pid for (pid,) in db.execute("SELECT DISTINCT pid FROM index_backlog")]
+    return [pid for pid in pids if pid == os.getpid() or not process_alive(pid)]
 
 
-def recover(db, keys_of: Callable[[bytes], list[str]]) -> int:
-    """Write the rows another process noted and never wrote (it was killed), in the caller's
-    transaction; `keys_of` turns a stored signature into band keys. Returns how many texts.
-    Rows that a running process still holds are taken over: it finds their note gone and skips them."""
+def recover(db, keys_of: Callable[[bytes], list[str]], pids: list[int]) -> int:
+    """Write the rows that the processes `pids` noted and never wrote (see `orphaned`), in the
+    caller's transaction; `keys_of` turns a stored signature into band keys. Returns how many texts.
+    A process that still holds some (a pid reused) finds their note gone and skips them."""
     mine = db.index_backlog.entries if db.index_backlog is not None else {}
+    marks = ",".join("?" * len(pids))
     orphans = [row for row in db.execute(
-        """SELECT b.snapshot_id, s.story_id, s.signature, s.title, s.text
-           FROM index_backlog b JOIN snapshots s ON s.id = b.snapshot_id ORDER BY b.snapshot_id""")
+        f"""SELECT b.snapshot_id, s.story_id, s.signature, s.title, s.text
+            FROM index_backlog b JOIN snapshots s ON s.id = b.snapshot_id
+            WHERE b.pid IN ({marks}) ORDER BY b.snapshot_id""", pids)
         if row[0] not in mine]
     _insert_bands(db, sorted((key, story_id) for _, story_id, signature, _, _ in orphans
                              for key in _keys(keys_of, signature)))

@@ -407,4 +407,8 @@ def workers(db):
 @migrations(name="0009_index_backlog")
 def index_backlog(db):
     # Snapshots of quiet pages whose band keys and search rows wait to be written together (storage/backlog.py).
-    db.execute("CREATE TABLE index_backlog (snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id))")
+    # pid: the process that holds them, so that a crawl starting writes only those of a process gone.
+    db.execute("""CREATE TABLE index_backlog (
+        snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id),
+        pid INTEGER NOT NULL
+    )""")

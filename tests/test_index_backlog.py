@@ -6,10 +6,14 @@ as a crawl drives it: `page` for each page, `commit` now and then, `finish` at t
 """
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 
 from alerts.matching.matcher import Matcher
-from conftest import page
+from conftest import REPO, page
 from crawler.core.config import load_config
 from crawler.ingest.items import CrawlFigures, FetchedPage
 from crawler.ingest.pipelines import ExtractPipeline
@@ -150,3 +154,32 @@ def test_rows_of_pages_whose_transaction_was_undone_are_not_written(tmp_path):
     crawl.ingestor.finish("ngo")   # no foreign key error: the undone page's rows are left out
     assert committed(tmp_path, "SELECT count(*) FROM snapshots") == [(1,)]
     assert indexed_stories(tmp_path) == {kept} and searchable(tmp_path, "embassies") == 0
+
+
+HOLDER = """
+import sys, time
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from pathlib import Path
+from test_index_backlog import STATEMENT, Crawl
+crawl = Crawl(Path(sys.argv[2]))
+crawl.page("http://127.0.0.1:9/statement.html", STATEMENT)
+crawl.ingestor.commit()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_crawl_leaves_a_live_process_its_rows_and_takes_those_of_a_killed_one(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(REPO), str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        Crawl(tmp_path)   # a crawl starting beside it: the live process's rows are its own to write
+        assert indexed_stories(tmp_path) == set()
+        assert committed(tmp_path, "SELECT pid FROM index_backlog") == [(holder.pid,)]
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    Crawl(tmp_path)   # the next crawl after the kill writes them
+    assert len(indexed_stories(tmp_path)) == 1 and searchable(tmp_path, "embassies") == 1
+    assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]

@@ -81,9 +81,10 @@ class Ingestor:
         self.figures = figures
         self._saved_at = time.monotonic()
         self._run_started = runs.get_run(db, run_id)["started_at"] if run_id is not None else None
-        if backlog.has_backlog(db):   # index rows a killed process never wrote
+        orphaned = backlog.orphaned(db)   # index rows a killed process never wrote
+        if orphaned:
             with db.atomic():
-                backlog.recover(db, dedupe.band_keys)
+                backlog.recover(db, dedupe.band_keys, orphaned)
 
     def page(self, item: FetchedPage) -> Outcome:
         """Ingest one page: all of it or nothing, in the database's write batch (storage/db.py). A page
