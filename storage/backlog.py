@@ -8,11 +8,12 @@ merges segments. A first crawl of 1,000 pages wrote 415 MB for an 8.5 MB databas
 The rows of a quiet page (nothing named, nothing alerted) instead wait in this connection's
 memory once its page is ingested whole, their snapshot noted in index_backlog (rows added in
 order, at the table's end), and go in sorted, all together, once BACKLOG_PAGES pages wait or the
-first has waited BACKLOG_SECONDS, and when a crawl ends. This process's story look-ups see the waiting keys at once; other processes, and searches,
-once they are written. A page that names someone has its rows written at once: a copy of it that
-another crawl process reads a moment later is the same story, and alerts no one a second time.
-Rows noted but never written (the process was killed) are written by `recover`, which each crawl
-runs as it starts when their process is gone.
+first has waited BACKLOG_SECONDS, and when a crawl ends. This process's story look-ups see the
+waiting keys at once; other processes, and searches, once they are written. A page that names
+someone has its rows written at once: a copy of it that another crawl process reads a moment
+later is the same story, and alerts no one a second time. Rows noted but never written (the
+process was killed) are written by `recover`, which each crawl runs as it starts when their
+process is gone.
 """
 from __future__ import annotations
 
