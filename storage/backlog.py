@@ -17,6 +17,7 @@ process is gone.
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import defaultdict
@@ -27,10 +28,11 @@ from crawler.core.processes import process_alive
 from storage import search
 from storage.snapshots import unpack
 
+log = logging.getLogger(__name__)
+
 BACKLOG_PAGES = 250
 BACKLOG_SECONDS = 10.0
 CANDIDATES = 20
-_CHUNK = 500   # ids per statement, well below SQLite's limit of bound values
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,8 @@ def write(db, everything: bool = False) -> None:
     waiting = db.index_backlog
     if waiting is None or not waiting.entries or not (everything or waiting.due()):
         return
-    ids = sorted(waiting.entries)
     # Rows whose note is gone were written by another process's `recover`: skip them.
-    noted = [snapshot_id for chunk in _chunks(ids) for (snapshot_id,) in db.execute(
-        f"SELECT snapshot_id FROM index_backlog WHERE snapshot_id IN ({','.join('?' * len(chunk))})", chunk)]
+    noted = sorted(_noted_by(db, os.getpid()) & waiting.entries.keys())
     entries = [(snapshot_id, waiting.entries[snapshot_id]) for snapshot_id in noted]
     _insert_bands(db, sorted((key, rows.story_id) for _, rows in entries for key in rows.keys))
     search.index_snapshots(db, [(snapshot_id, rows.title, rows.text) for snapshot_id, rows in entries])
@@ -124,11 +124,13 @@ def write(db, everything: bool = False) -> None:
 
 
 def orphaned(db) -> list[int]:
-    """The processes whose noted rows nobody will write: ended ones (killed), and this one, whose
-    held rows were dropped (rows it still holds are skipped by `recover`). A read: the crawls of
-    `vigil run` start often, and those of its other workers, alive, are left to write their own."""
+    """The processes whose noted rows nobody will write: ended ones (killed), and this one when it
+    no longer holds some of its own (dropped with an undone batch). A read: the crawls of `vigil run`
+    start often, and the rows of its workers that are alive, this one's included, are theirs to write."""
     pids = [pid for (pid,) in db.execute("SELECT DISTINCT pid FROM index_backlog")]
-    return [pid for pid in pids if pid == os.getpid() or not process_alive(pid)]
+    held = db.index_backlog.entries.keys() if db.index_backlog is not None else set()
+    return [pid for pid in pids
+            if (_noted_by(db, pid) - held if pid == os.getpid() else not process_alive(pid))]
 
 
 def recover(db, keys_of: Callable[[bytes], list[str]], pids: list[int]) -> int:
@@ -149,17 +151,18 @@ def recover(db, keys_of: Callable[[bytes], list[str]], pids: list[int]) -> int:
     return len(orphans)
 
 
+def _noted_by(db, pid: int) -> set[int]:
+    return {snapshot_id for (snapshot_id,) in db.execute("SELECT snapshot_id FROM index_backlog WHERE pid = ?",
+                                                         [pid])}
+
+
 def _keys(keys_of, signature: bytes | None) -> list[str]:
     try:
         return keys_of(signature) if signature else []
-    except ValueError:   # a signature of another format: its text is left out of the band index
+    except ValueError as exc:   # a signature of another format: said, and its text left out of the band index
+        log.warning("a stored text signature cannot be indexed for near-duplicates: %s", exc)
         return []
 
 
 def _insert_bands(db, rows: list[tuple[str, int]]) -> None:
     db.conn.executemany("INSERT OR IGNORE INTO story_bands (band, story_id) VALUES (?, ?)", rows)
-
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 from alerts.matching.matcher import Matcher
-from conftest import REPO, page
+from conftest import REPO, page, simple_config
 from crawler.core.config import load_config
 from crawler.ingest.items import CrawlFigures, FetchedPage
 from crawler.ingest.pipelines import ExtractPipeline
@@ -29,31 +29,13 @@ OTHER = ("The winter school on documentation gathered forty lawyers from eleven 
          "interviewing witnesses, keeping records safe and writing reports that courts will accept. The next "
          "school opens in the spring, and applications are due by the end of February.")
 NAMING = "Oleg Orlov was sentenced to two and a half years in a penal colony, the court announced on Tuesday."
-CONFIG = """
-[vigil]
-database = "vigil.db"
-
-[[sources]]
-name = "ngo"
-start_urls = ["http://127.0.0.1:9/"]
-
-[[watchlists]]
-name = "people"
-[[watchlists.terms]]
-name = "Oleg Orlov"
-
-[[subscribers]]
-name = "desk"
-watchlists = ["people"]
-channels = ["file://alerts.jsonl"]
-"""
 
 
 class Crawl:
     """An Ingestor fed as a crawl feeds it, on a connection of its own."""
 
     def __init__(self, folder):
-        (folder / "vigil.toml").write_text(CONFIG)
+        (folder / "vigil.toml").write_text(simple_config("http://127.0.0.1:9"))
         self.config = load_config(folder / "vigil.toml")
         self.db = open_database(folder / "vigil.db")
         self.ingestor = Ingestor(self.db, self.config, Matcher(self.config.terms()), None, CrawlFigures())
