@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import zlib
 
 import pytest
 
 from conftest import page, simple_config
 from crawler.text.takedown import redirect_takedown, soft_404
+from storage.snapshots import unpack
 
 pytestmark = pytest.mark.e2e   # `vigil` run as processes against local servers
 
@@ -99,6 +102,20 @@ def test_history_and_evidence(site, project):
     assert out.read_bytes() == original
     assert hashlib.sha256(original).hexdigest() in result.stdout
     assert f"url     {site.url}/a.html" in result.stdout
+
+    # Texts and bodies are written with Zstandard; those an earlier Vigil wrote with zlib read the same.
+    with sqlite3.connect(project.path / "vigil.db") as conn:
+        text, body = conn.execute("SELECT s.text, e.body FROM snapshots s JOIN evidence e ON e.snapshot_id = s.id "
+                                  "WHERE s.id = ?", [rows[0]["snapshot"]]).fetchone()
+        assert text[:4] == body[:4] == b"\x28\xb5\x2f\xfd"
+        conn.execute("UPDATE snapshots SET text = ? WHERE id = ?", [zlib.compress(unpack(text).encode(), 6),
+                                                                    rows[0]["snapshot"]])
+        conn.execute("UPDATE evidence SET body = ? WHERE snapshot_id = ?", [zlib.compress(original, 6),
+                                                                            rows[0]["snapshot"]])
+    assert project.ok("history", f"{site.url}/a.html").stdout == history
+    out.unlink()
+    assert project.ok("evidence", str(rows[0]["snapshot"]), "--out", str(out)).stdout == result.stdout
+    assert out.read_bytes() == original
 
     missing = project.vigil("evidence", "999", "--out", str(out))
     assert missing.returncode == 2 and "no snapshot 999" in missing.stderr

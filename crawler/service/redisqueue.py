@@ -34,10 +34,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import zlib
 
 from crawler.text.extract import Extraction
 from crawler.text.hubs import Teaser
+from storage.compression import compress, decompress
 
 REQUESTS = "vigil:requests:{}"   # one stream per host
 HOSTS = "vigil:hosts"            # set: the hosts that have a stream of requests
@@ -98,12 +98,12 @@ def decode(data: bytes) -> dict:
 
 
 def pack_bytes(data: bytes | None) -> str | None:
-    """Bytes as text for JSON: deflated, then base64."""
-    return None if data is None else base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+    """Bytes as text for JSON: compressed (storage/compression.py), then base64."""
+    return None if data is None else base64.b64encode(compress(data)).decode("ascii")
 
 
 def unpack_bytes(text: str | None) -> bytes | None:
-    return None if text is None else zlib.decompress(base64.b64decode(text))
+    return None if text is None else decompress(base64.b64decode(text))
 
 
 def pack_extraction(extraction: Extraction) -> dict:
