@@ -11,9 +11,10 @@ answer pre-rendered, by one asyncio process (bench/staticserver.py), so that the
 takes as little as possible of the cores the crawls share. It then runs, alternating, raw
 Scrapy and `vigil crawl` of each tree on the same sitemap: a first crawl into an empty
 database and a revisit of the unchanged site. It prints, for each: pages/s over the
-crawl's own time and its ratio to raw Scrapy's, CPU milliseconds per page (user + system,
-the crawl process and its extraction workers, start-up left out: a crawl of a 20-page
-site is subtracted), the server's CPU per page, peak RSS of the crawl process and of its
+crawl's own time and its ratio to raw Scrapy's (the quickest of the repeats), CPU
+milliseconds per page (user + system, the crawl process and its extraction workers, the
+median of the repeats, start-up left out: the median of three crawls of a 20-page site is
+subtracted) and its ratio to raw Scrapy's, the server's CPU per page, peak RSS of the crawl process and of its
 largest worker (and the memory that is the worker's own, not shared with the crawl
 process), database bytes per page and bytes added per unchanged revisit.
 Figures vary with the machine's load: compare within one run.
@@ -24,6 +25,7 @@ import argparse
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,6 +72,7 @@ watchlists = ["people"]
 channels = ["file://alerts.jsonl"]
 """
 STARTUP_PAGES = 20
+STARTUP_REPEATS = 3
 
 
 class Run:
@@ -209,7 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="site sizes (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the best is shown)")
+    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the quickest is shown, the median CPU)")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
     parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
                         help="VIGIL_EXTRACT_WORKERS values to run each tree with (default: its own default)")
@@ -227,15 +230,18 @@ def main() -> None:
     if args.flamegraphs is not None:
         args.flamegraphs.mkdir(parents=True, exist_ok=True)
 
-    # Start-up CPU of each command (imports, the matcher's load): a crawl of a tiny site, subtracted.
+    # Start-up CPU of each command (imports, the matcher's load): crawls of a tiny site, the median subtracted.
     small = Site(workdir / "site-startup", STARTUP_PAGES)
     try:
-        startup = crawl_pair(small, new_project(workdir / "project-startup", small, args.concurrency, variants),
-                             args.concurrency, variants)
+        small_runs = [crawl_pair(small, new_project(workdir / f"project-startup-{n}", small, args.concurrency,
+                                                    variants), args.concurrency, variants)
+                      for n in range(STARTUP_REPEATS)]
     finally:
         small.close()
+    startup = {key: statistics.median(run[key]["cpu"] for run in small_runs)
+               for key in small_runs[0] if isinstance(small_runs[0][key], dict)}
 
-    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'server ms/page':>14} "
+    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'× raw':>6} {'server ms/page':>14} "
           f"{'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
         site = Site(workdir / f"site-{total}", total)
@@ -246,13 +252,15 @@ def main() -> None:
             site.close()
         for phase in ("first", "revisit"):
             raw_pps = sorted(r["raw", phase]["pps"] for r in runs)[len(runs) // 2]
+            cpu_ms = {who: (statistics.median(r[who, phase]["cpu"] for r in runs) - startup[who, phase])
+                      / (total - STARTUP_PAGES) * 1000 for who in ("raw", *variants)}
             for who in ("raw", *variants):
                 best = max((r[who, phase] for r in runs), key=lambda f: f["pps"])
-                cpu_ms = (best["cpu"] - startup[who, phase]["cpu"]) / (total - STARTUP_PAGES) * 1000
                 label = f"{'raw Scrapy' if who == 'raw' else names[who]}, {phase}"
                 stored = ("", "") if who == "raw" else (
                     f"{runs[0][who, 'bytes'] / total:>9.0f}", f"{runs[0][who, 'revisit_bytes'] / total:>14.1f}")
-                print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms:>11.2f} "
+                print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms[who]:>11.2f} "
+                      f"{cpu_ms[who] / cpu_ms['raw']:>6.2f} "
                       f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
                       f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}",
                       flush=True)
