@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura.baseline import baseline, html2txt
@@ -52,6 +53,9 @@ _OPTIONS = Extractor(output_format="python", comments=False, dedup=False)
 # text (on our corpus, 250-750 characters and 5-15% give the same texts)
 _MIN_TRUSTED_CHARS = 500
 _MIN_TRUSTED_SHARE = 0.1
+# Asked as booleans, so that no list of the matching nodes is built just to be tested for emptiness.
+_HAS_PARAGRAPH_TEXT = etree.XPath("boolean(.//p//text())")
+_HAS_UNSANITIZED = etree.XPath(f"boolean({SANITIZED_XPATH})")
 # htmldate's cap on plausible dates is fixed, so that extraction stays a function of its input.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
 _NOT_HTML_TYPES = re.compile(
@@ -205,8 +209,8 @@ def _looks_missed(body: _Element, text: str, page_chars: int) -> bool:
     return (
         len(text) < _MIN_TRUSTED_CHARS
         or len(text) < _MIN_TRUSTED_SHARE * page_chars
-        or not body.xpath(".//p//text()")
-        or bool(body.xpath(SANITIZED_XPATH))
+        or not _HAS_PARAGRAPH_TEXT(body)
+        or _HAS_UNSANITIZED(body)
     )
 
 
