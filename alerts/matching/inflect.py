@@ -206,14 +206,19 @@ def _nominative(word: str, grammeme: str) -> bool:
     return any(grammeme in p.tag and "nomn" in p.tag and "sing" in p.tag for p in parses(word))
 
 
+_SOFT_END_RE = re.compile(r"[лнтдрсзмвп]$")
+_SOFT_BEFORE_CONSONANT_RE = re.compile(r"(?<=[лнтдрсзмв])(?=[бвгджзклмнпрстфхцчшщ])")
+_SOFT_BEFORE_VOWEL_RE = re.compile(r"(?<=[лнтдрсзмвп])(?=[яюеи])")
+
+
 def _with_soft_sign(word: str) -> list[str]:
     """The word, plus spellings with a soft sign that romanisations usually drop (Игорь, Навальный)."""
     spellings = [word]
-    if re.search(r"[лнтдрсзмвп]$", word):
+    if _SOFT_END_RE.search(word):
         spellings.append(word + "ь")
-    for m in re.finditer(r"(?<=[лнтдрсзмв])(?=[бвгджзклмнпрстфхцчшщ])", word):
+    for m in _SOFT_BEFORE_CONSONANT_RE.finditer(word):
         spellings.append(word[:m.start()] + "ь" + word[m.start():])
-    for m in re.finditer(r"(?<=[лнтдрсзмвп])(?=[яюеи])", word):
+    for m in _SOFT_BEFORE_VOWEL_RE.finditer(word):
         spellings.append(word[:m.start()] + "ь" + word[m.start():])
     return spellings
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import pickle
 from array import array
+from collections import defaultdict
 from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
@@ -56,18 +57,18 @@ class Matcher:
         self.terms = terms
         self._forms: list[PersonForms | KeywordForms] = []
         self._contexts: list[PersonContext | None] = []
-        patterns: dict[str, list[tuple[int, str, str]]] = {}
+        patterns: defaultdict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for index, term in enumerate(self.terms):
             if term.kind == KEYWORD:
                 forms = build_keyword(term)
                 self._contexts.append(None)
                 for pattern, rule in forms.phrases.items():
-                    patterns.setdefault(pattern, []).append((index, "keyword", rule))
+                    patterns[pattern].append((index, "keyword", rule))
             else:
                 forms = build_person(term)
                 self._contexts.append(PersonContext(forms))
                 for pattern, rule in forms.surnames.items():
-                    patterns.setdefault(pattern, []).append((index, "surname", rule))
+                    patterns[pattern].append((index, "surname", rule))
             self._forms.append(forms)
         # People who share a given name share its forms: each such set of forms has a number, and every
         # key that ends or begins a given name knows the numbers it belongs to. A surname with no such
@@ -77,12 +78,12 @@ class Matcher:
                               else -1 for forms in self._forms]
         given_last: dict[str, set[int]] = {}
         given_first: dict[str, set[int]] = {}
-        for forms, number in zip(self._forms, self._given_number):
-            if number >= 0:
-                for key in forms.given.by_last:
-                    given_last.setdefault(key, set()).add(number)
-                for key in forms.given.by_first:
-                    given_first.setdefault(key, set()).add(number)
+        shared = {number: forms.given for forms, number in zip(self._forms, self._given_number) if number >= 0}
+        for number, given in shared.items():  # once per given name, not once per person who bears it
+            for key in given.by_last:
+                given_last.setdefault(key, set()).add(number)
+            for key in given.by_first:
+                given_first.setdefault(key, set()).add(number)
         self._given_last = {key: frozenset(found) for key, found in given_last.items()}
         self._given_first = {key: frozenset(found) for key, found in given_first.items()}
         # The automaton holds a number per pattern; what the pattern stands for is kept in flat arrays,
@@ -92,21 +93,24 @@ class Matcher:
         self._lengths, self._counts = array("I"), array("I")
         self._quiet = array("B")  # one word that names people only: see _find
         self._entry_starts, self._entry_terms, self._entry_rules = array("I", [0]), array("I"), array("I")
-        patterns = {pattern: entries for pattern, entries in patterns.items() if pattern.strip()}  # "—": no words
-        in_order = sorted(patterns.items(), key=lambda item: _FIRST_LETTERS.get(item[0][1], len(_FIRST_LETTERS)))
-        for number, (pattern, entries) in enumerate(in_order):
-            self._automaton.add_word(pattern, number)
+        # A pattern of no words ("—") is left out.
+        in_order = sorted(((pattern, entries) for pattern, entries in patterns.items() if pattern.strip()),
+                          key=lambda item: _FIRST_LETTERS.get(item[0][1], len(_FIRST_LETTERS)))
+        add_word, entry_terms, entry_rules = self._automaton.add_word, self._entry_terms, self._entry_rules
+        for number, (pattern, entries) in enumerate(in_order):  # hundreds of thousands of patterns
+            add_word(pattern, number)
             self._lengths.append(len(pattern))
-            self._counts.append(pattern.count(" ") - 1)
-            self._quiet.append(self._counts[-1] == 1 and all(kind == "surname" for _, kind, _ in entries))
+            count = pattern.count(" ") - 1
+            self._counts.append(count)
+            self._quiet.append(count == 1 and all(kind == "surname" for _, kind, _ in entries))
             for index, _, rule in entries:
-                self._entry_terms.append(index)
-                self._entry_rules.append(rules.setdefault(rule, len(rules)))
-            self._entry_starts.append(len(self._entry_terms))
+                entry_terms.append(index)
+                entry_rules.append(rules.setdefault(rule, len(rules)))
+            self._entry_starts.append(len(entry_terms))
         self._rules = list(rules)
         self._entries: dict[int, tuple] = {}
         self._own_given: dict[int, tuple] = {}
-        self._empty = not patterns
+        self._empty = not in_order
         if not self._empty:
             self._automaton.make_automaton()
         for forms in self._forms:

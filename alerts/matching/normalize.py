@@ -1,6 +1,7 @@
 """Text normalisation for matching: words, their folded keys and offsets into the original text."""
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -29,7 +30,10 @@ _LATIN_SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "
 _DROP_MARKS = str.maketrans({c: None for c in _APOSTROPHES + "ʻ"})
 # Spelling differences between romanisations that are folded away on both sides.
 _LATIN_FOLD = str.maketrans({"w": "v", "j": "i", "y": "i"})
+# Both at once: neither touches the letters of "x" and "kh", which latin_key replaces in between.
+_DROP_MARKS_AND_FOLD = {**_DROP_MARKS, **_LATIN_FOLD}
 _DOUBLE_RE = re.compile(r"(.)\1+")
+_FIRST_GROUP = operator.itemgetter(1)  # what r"\1" gives, without parsing that template again at every call
 # Look-alike letters, used only inside a word that mixes both scripts.
 _TO_CYRILLIC = str.maketrans("aceopxykmhtbiACEOPXYKMHTBI", "асеорхукмнтвіАСЕОРХУКМНТВІ")
 _TO_LATIN = str.maketrans("асеорхукмнтвіАСЕОРХУКМНТВІ", "aceopxykmhtbiACEOPXYKMHTBI")
@@ -37,9 +41,9 @@ _TO_LATIN = str.maketrans("асеорхукмнтвіАСЕОРХУКМНТВІ"
 
 def clean(word: str) -> str:
     """Remove invisible characters and stress marks, apply NFKC and lower-case."""
-    word = word.translate(_IGNORABLE)
-    if not word.isascii():
-        word = unicodedata.normalize("NFKC", word)
+    if word.isascii():
+        return word.lower()  # no character _IGNORABLE removes is ASCII, and NFKC leaves ASCII as it is
+    word = unicodedata.normalize("NFKC", word.translate(_IGNORABLE))
     return word.lower()
 
 
@@ -47,12 +51,27 @@ def is_cyrillic(word: str) -> bool:
     return _CYRILLIC_RE.search(word) is not None
 
 
+class _Unaccented(dict):
+    """A translate table filled as characters are met: each one decomposed (NFD) without its combining marks.
+
+    Letter by letter this is the same as for the whole word: NFD decomposes each character on its own and
+    only reorders combining marks, which are all dropped.
+    """
+
+    def __missing__(self, code: int) -> str:
+        letter = chr(code).translate(_LATIN_SPECIAL)
+        plain = self[code] = "".join(c for c in unicodedata.normalize("NFD", letter) if not unicodedata.combining(c))
+        return plain
+
+
+_UNACCENTED = _Unaccented()
+
+
 def strip_diacritics(word: str) -> str:
     """Latin letters without accents: 'Alexeï' -> 'alexei' (expects lower case)."""
     if word.isascii():
         return word
-    decomposed = unicodedata.normalize("NFD", word.translate(_LATIN_SPECIAL))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return word.translate(_UNACCENTED)
 
 
 def light_fold(word: str) -> str:
@@ -65,9 +84,8 @@ def light_fold(word: str) -> str:
 
 def latin_key(word: str) -> str:
     """Fold a Latin word so that common romanisations of one name meet (y/i/j, w/v, kh/h, x/ks, doubles)."""
-    word = strip_diacritics(word).translate(_DROP_MARKS)
-    word = word.replace("x", "ks").replace("kh", "h").translate(_LATIN_FOLD)
-    return _DOUBLE_RE.sub(r"\1", word)
+    word = strip_diacritics(word).translate(_DROP_MARKS_AND_FOLD).replace("x", "ks").replace("kh", "h")
+    return _DOUBLE_RE.sub(_FIRST_GROUP, word)
 
 
 # Ukrainian and Belarusian letters meet their Russian counterparts: Матвійчук, Матвийчук.
@@ -81,6 +99,8 @@ def cyrillic_key(word: str) -> str:
 
 def word_key(word: str) -> str:
     """The key a word is matched by; never empty and never contains a space."""
+    if word.isascii():
+        return latin_key(word.lower()) or "_"  # what the steps below come to for ASCII
     word = clean(word)
     has_cyrillic = is_cyrillic(word)
     if not has_cyrillic and not word.isascii():
@@ -101,6 +121,8 @@ def word_key(word: str) -> str:
 @lru_cache(maxsize=65536)
 def phrase_key(phrase: str) -> str:
     """Keys of the words of a phrase, each surrounded by one space, as stored in the automaton."""
+    if phrase.isalpha() and not HAN_RE.search(phrase):
+        return f" {word_key(phrase)} "  # one word, as split_words would find it (most names), without its set-up
     keys = split_words(phrase).keys
     return " " + " ".join(keys) + " " if keys else ""
 

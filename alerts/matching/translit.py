@@ -19,13 +19,23 @@ class _LowerCaseSchema:
         self.after = definition.get("prev_mapping") or {}
         self.before = definition.get("next_mapping") or {}
         self.endings = definition.get("ending_mapping") or {}
+        # The letters whose spelling may depend on a neighbour (a one-letter key of `after` is a letter at
+        # the start of the word); every other letter is spelled by `letters` alone, as a whole word without
+        # any of them is.
+        self.contextual = frozenset(pair[-1] for pair in self.after) | frozenset(pair[0] for pair in self.before)
+        self.table = str.maketrans(self.letters)
 
     def translate(self, word: str) -> str:
         tail = self.endings.get(word[-2:]) if len(word) > 2 else None
         stem = word[:-2] if tail is not None else word
+        if self.contextual.isdisjoint(stem):
+            return stem.translate(self.table) + (tail or "")
         out = []
         last = len(stem) - 1
         for i, letter in enumerate(stem):
+            if letter not in self.contextual:
+                out.append(self.letters.get(letter, letter))
+                continue
             prev = stem[i - 1] if i else ""
             nxt = stem[i + 1] if i < last else ""
             latin = self.after.get(prev + letter)
@@ -140,8 +150,12 @@ def romanisations(word: str, is_surname: bool = False) -> dict[str, str]:
     word = light_fold(word) if not word.islower() else word
     spellings = {word, word.replace("ё", "е")}
     found: dict[str, str] = {}
+    tried: set[str] = set()  # schemas often agree; a spelling seen before adds nothing to `found`
 
     def add(latin: str, label: str) -> None:
+        if latin in tried:
+            return
+        tried.add(latin)
         if latin and not is_cyrillic(latin):
             found.setdefault(latin_key(latin.lower()), label)
 
@@ -195,7 +209,9 @@ _REVERSE_ENDINGS = (
     (re.compile(r"(?<=[^aeiouy])(?:y|yy|yi|yj)$"), "ый", 0.5),
     (re.compile(r"(?<=[aeiou])[iyjï]$"), "й", 0),
 )
-_LONGEST_CHUNK = max(map(len, _REVERSE))
+# The lengths of the spellings that begin with each letter, longest first: no other chunk is in _REVERSE.
+_CHUNK_SIZES = {letter: tuple(sorted({len(c) for c in _REVERSE if c[0] == letter}, reverse=True))
+                for letter in {c[0] for c in _REVERSE}}
 # Spellings Russian does not allow: й or ь before a vowel, ы after a vowel or a hushing letter...
 _CONSONANTS = "бвгджзклмнпрстфхцчшщ"
 _IMPOSSIBLE_RE = re.compile(rf"й[аеёиоуыэюя]|^[йьыъ]|[аеёиоуыэюяьъ][ьъ]|[аеёиоуэюя]ы|[жчшщкгх]ы|[жчшщ][яю]|"
@@ -213,25 +229,27 @@ def _expansions(word: str, beam: int) -> list[tuple[float, str]]:
         states: list[list[tuple[float, str]]] = [[] for _ in range(len(text) + 1)]
         states[0] = [(0.0, "")]
         for pos in range(len(text)):
-            if not states[pos]:
+            current = states[pos]
+            if not current:
                 continue
-            states[pos].sort()
-            del states[pos][beam:]
+            current.sort()
+            del current[beam:]
             matched = False
-            for size in range(min(_LONGEST_CHUNK, len(text) - pos), 0, -1):
+            for size in _CHUNK_SIZES.get(text[pos], ()):
+                if pos + size > len(text):
+                    continue
                 chunk = text[pos:pos + size]
                 options = _REVERSE.get(chunk)
                 if options is None:
                     continue
                 matched = True
+                following = states[pos + size]
                 for cyr, cost in options:
                     if chunk == "e" and pos == 0 and cyr == "э":
                         cost = 0.5
-                    for base_cost, prefix in states[pos]:
-                        states[pos + size].append((base_cost + cost, prefix + cyr))
+                    following.extend([(base_cost + cost, prefix + cyr) for base_cost, prefix in current])
             if not matched:
-                for base_cost, prefix in states[pos]:
-                    states[pos + 1].append((base_cost + 3, prefix + text[pos]))
+                states[pos + 1].extend([(base_cost + 3, prefix + text[pos]) for base_cost, prefix in current])
         for cost, cyrillic in states[len(text)]:
             results.append((cost + extra, cyrillic + suffix))
     return results
@@ -245,7 +263,7 @@ def to_cyrillic(word: str, limit: int = 3) -> tuple[tuple[str, float], ...]:
         return ()
     seen: dict[str, float] = {}
     for cost, cyrillic in sorted(_expansions(latin, beam=12)):
-        if _IMPOSSIBLE_RE.search(cyrillic) or cyrillic in seen:
+        if cyrillic in seen or _IMPOSSIBLE_RE.search(cyrillic):
             continue
         # "ts" read as two letters is rarer than ц; "t" + "s" costs nothing letter by letter.
         seen[cyrillic] = cost + 0.75 * cyrillic.count("тс")
