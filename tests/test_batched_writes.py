@@ -89,6 +89,35 @@ def test_a_batch_that_sqlite_undid_stops_the_crawl_rather_than_lose_pages_in_sil
             db.conn.rollback()   # as SQLite does on some faults: the whole transaction is gone
 
 
+def _open_temporary_files() -> list[str]:
+    """SQLite's temporary files this process holds open (deleted as soon as made, so seen only here)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "etilqs_" in target:
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+@pytest.mark.parametrize("begin", ["batched", "try_begin_batch"])
+def test_units_of_a_batch_journal_in_memory_not_in_temporary_files(db, begin):
+    # Each unit's savepoint journals the pages it changes; beyond 64 KB SQLite would spill that
+    # journal to a temporary file for every batch of a crawl.
+    if begin == "try_begin_batch":
+        assert db.try_begin_batch()
+    db.execute("CREATE INDEX notes_text ON notes (text)")
+    for unit in range(3):
+        with db.batched():
+            db.conn.executemany("INSERT INTO notes VALUES (?)", [(os.urandom(400).hex(),) for _ in range(300)])
+    assert _open_temporary_files() == []
+    db.commit_batch()
+    assert db.execute("SELECT count(*) FROM notes").fetchone()[0] == 900
+
+
 def _write_site(site) -> None:
     site.write("robots.txt", "User-agent: *\nAllow: /\n")
     # One request at a time, the links of a page are fetched last first: the named pages, then the
