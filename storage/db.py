@@ -231,7 +231,8 @@ class Database(sqlite_utils.Database):
         """Before the first batch: a unit's savepoint journals every page it changes, and beyond 64 KB
         SQLite spills that journal to a temporary file, made, written and deleted batch after batch
         (95 MB of writes in a 1,000-page first crawl). In memory it holds one unit's pages at most,
-        emptied when the unit ends. Temporary tables and sorts would go there too: a crawl has none."""
+        emptied when the unit ends. A sort too large for the cache would go there too: a crawl's are a
+        source's frontier at most."""
         if not self._units_journal_in_memory:
             self.conn.execute("PRAGMA temp_store = MEMORY")
             self._units_journal_in_memory = True
