@@ -14,9 +14,10 @@ database and a revisit of the unchanged site. It prints, for each: pages/s over 
 crawl's own time and its ratio to raw Scrapy's (the quickest of the repeats), CPU
 milliseconds per page (user + system, the crawl process and its extraction workers, the
 median of the repeats, start-up left out: the median of three crawls of a 20-page site is
-subtracted) and its ratio to raw Scrapy's, the server's CPU per page, peak RSS of the crawl process and of its
-largest worker (and the memory that is the worker's own, not shared with the crawl
-process), database bytes per page and bytes added per unchanged revisit.
+subtracted) and its ratio to raw Scrapy's, the server's CPU per page, peak RSS of the
+crawl process and of its largest worker (and the memory that is the worker's own, not
+shared with the crawl process), database bytes per page and bytes added per unchanged
+revisit.
 Figures vary with the machine's load: compare within one run.
 """
 from __future__ import annotations
@@ -212,7 +213,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="site sizes (default 1000)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=1, help="alternating runs per size (the quickest is shown, the median CPU)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="alternating runs per size (the quickest one's pages/s, the median CPU)")
     parser.add_argument("--keep", metavar="DIR", help="work here and keep the sites and databases")
     parser.add_argument("--workers", nargs="+", default=[None], metavar="N",
                         help="VIGIL_EXTRACT_WORKERS values to run each tree with (default: its own default)")
@@ -241,8 +243,8 @@ def main() -> None:
     startup = {key: statistics.median(run[key]["cpu"] for run in small_runs)
                for key in small_runs[0] if isinstance(small_runs[0][key], dict)}
 
-    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'× raw':>6} {'server ms/page':>14} "
-          f"{'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
+    print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'× raw':>6} "
+          f"{'server ms/page':>14} {'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
         site = Site(workdir / f"site-{total}", total)
         try:
