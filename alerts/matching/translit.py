@@ -148,7 +148,9 @@ def _ukrainian(word: str, is_surname: bool) -> str:
 def romanisations(word: str, is_surname: bool = False) -> dict[str, str]:
     """Folded keys of the common romanisations of a Cyrillic word, each with the name of its convention."""
     word = light_fold(word) if not word.islower() else word
-    spellings = {word, word.replace("ё", "е")}
+    # As written first, then with е for ё: the first spelling to give a key names its convention, in
+    # every process (a set's order changes with the process's hash seed).
+    spellings = dict.fromkeys((word, word.replace("ё", "е")))
     found: dict[str, str] = {}
     tried: set[str] = set()  # schemas often agree; a spelling seen before adds nothing to `found`
 
