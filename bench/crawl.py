@@ -9,8 +9,9 @@ For each size it generates a site of realistic 30-60 KB pages (some Russian, one
 naming watched people; ETag and Last-Modified served) and serves it from memory, every
 answer pre-rendered, by one asyncio process (bench/staticserver.py), so that the server
 takes as little as possible of the cores the crawls share. It then runs, alternating, raw
-Scrapy and `vigil crawl` of each tree on the same sitemap: a first crawl into an empty
-database and a revisit of the unchanged site. It prints, for each: pages/s over the
+Scrapy and `vigil crawl` of each tree on the same sitemap (who goes first rotating from one
+repeat to the next): a first crawl into an empty database and a revisit of the unchanged
+site. It prints, for each: pages/s over the
 crawl's own time and its ratio to raw Scrapy's (the quickest of the repeats), CPU
 milliseconds per page (user + system, the crawl process and its extraction workers, the
 median of the repeats, start-up left out: the median of three crawls of a 20-page site is
@@ -162,36 +163,50 @@ class Site:
 
 
 def crawl_pair(site: Site, project: Path, concurrency: int, variants: list[tuple[Path, str | None]],
-               flamegraphs: Path | None = None) -> dict:
-    """Raw Scrapy and each (tree, workers)'s `vigil crawl`, first crawl then revisit; figures by (who, phase)."""
-    raw_cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
+               flamegraphs: Path | None = None, turn: int = 0) -> dict:
+    """Raw Scrapy and each (tree, workers)'s `vigil crawl`, first crawl then revisit; figures by (who, phase).
+    Who goes first rotates with `turn`, so that no crawl always follows the same one (the caches and
+    the server it leaves behind)."""
+    crawlers = ["raw", *variants]
+    crawlers = crawlers[turn % len(crawlers):] + crawlers[:turn % len(crawlers)]
     figures = {}
     for phase in ("first", "revisit"):
-        before = site.cpu()
-        run = Run(raw_cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
-        figures["raw", phase] = dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss,
-                                     child_rss=0.0, child_uss=0.0, server=site.cpu() - before)
-        for tree, workers in variants:
-            folder = project / folder_name(tree, workers)
-            env = {**os.environ, "PYTHONPATH": str(tree)}
-            if workers is not None:
-                env["VIGIL_EXTRACT_WORKERS"] = workers
-            who = (tree, workers)
-            before = site.cpu()
-            cmd = [sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"]
-            if flamegraphs is not None:   # both processes, only the thread holding the GIL: where the CPU goes
-                cmd = ["py-spy", "record", "--subprocesses", "--gil", "-r", "200", "-o",
-                       str(flamegraphs / f"{folder.name}-{phase}.svg"), "--", *cmd]
-            run = Run(cmd, folder, env)
-            figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
-                                        rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
-                                        server=site.cpu() - before,
-                                        summary=run.out.strip().splitlines()[-1])
-            if phase == "first":
-                figures[who, "bytes"] = db_bytes(folder)
+        for who in crawlers:
+            if who == "raw":
+                figures["raw", phase] = _raw_scrapy(site, project, concurrency)
             else:
-                figures[who, "revisit_bytes"] = db_bytes(folder) - figures[who, "bytes"]
+                _vigil_crawl(site, project, who, phase, figures, flamegraphs)
     return figures
+
+
+def _raw_scrapy(site: Site, project: Path, concurrency: int) -> dict:
+    before = site.cpu()
+    cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
+    run = Run(cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
+    return dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss, child_rss=0.0, child_uss=0.0,
+                server=site.cpu() - before)
+
+
+def _vigil_crawl(site: Site, project: Path, who: tuple[Path, str | None], phase: str, figures: dict,
+                 flamegraphs: Path | None) -> None:
+    tree, workers = who
+    folder = project / folder_name(tree, workers)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    if workers is not None:
+        env["VIGIL_EXTRACT_WORKERS"] = workers
+    before = site.cpu()
+    cmd = [sys.executable, "-m", "crawler", "--config", str(folder / "vigil.toml"), "crawl"]
+    if flamegraphs is not None:   # both processes, only the thread holding the GIL: where the CPU goes
+        cmd = ["py-spy", "record", "--subprocesses", "--gil", "-r", "200", "-o",
+               str(flamegraphs / f"{folder.name}-{phase}.svg"), "--", *cmd]
+    run = Run(cmd, folder, env)
+    figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
+                               rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
+                               server=site.cpu() - before, summary=run.out.strip().splitlines()[-1])
+    if phase == "first":
+        figures[who, "bytes"] = db_bytes(folder)
+    else:
+        figures[who, "revisit_bytes"] = db_bytes(folder) - figures[who, "bytes"]
 
 
 def folder_name(tree: Path, workers: str | None) -> str:
@@ -236,7 +251,7 @@ def main() -> None:
     small = Site(workdir / "site-startup", STARTUP_PAGES)
     try:
         small_runs = [crawl_pair(small, new_project(workdir / f"project-startup-{n}", small, args.concurrency,
-                                                    variants), args.concurrency, variants)
+                                                    variants), args.concurrency, variants, turn=n)
                       for n in range(STARTUP_REPEATS)]
     finally:
         small.close()
@@ -249,7 +264,7 @@ def main() -> None:
         site = Site(workdir / f"site-{total}", total)
         try:
             runs = [crawl_pair(site, new_project(workdir / f"project-{total}-{n}", site, args.concurrency, variants),
-                               args.concurrency, variants, args.flamegraphs) for n in range(args.repeats)]
+                               args.concurrency, variants, args.flamegraphs, turn=n) for n in range(args.repeats)]
         finally:
             site.close()
         for phase in ("first", "revisit"):
