@@ -194,6 +194,36 @@ def test_cascade_is_trafilaturas_when_comparing_always():
         assert replayed == (document.text if document is not None else ""), page["file"]
 
 
+_PRUNED_ONES = """<html><body><h1>Title</h1>
+<div id="comments"><p>a comment</p></div><ul class="comment-list"><li>one</li></ul><ol id="Commentary"><li>kept</li></ol>
+<section class="infinite-scroll"><p>more</p></section><aside class="infinite-scroll"><h1>kept</h1></aside>
+<div class="mvp-post-add-box"><h1>gone all the same</h1></div><div class="elementor-share-buttons">share</div>
+<div class="article-comments"><div id="comment-2"><p>nested</p></div></div><p class="comments">a paragraph</p>
+</body></html>"""
+
+
+def test_pruning_expressions_found_by_name_select_what_trafilaturas_select():
+    """main_text's two pruning lists are trafilatura's, rewritten to find elements by name: the same
+    elements in the same order, on every sample page and on a page made to be pruned."""
+    from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+    from crawler.text import extract as extraction
+
+    pairs = [*zip(RAW_TREE_PRUNE_XPATH, extraction._RAW_TREE_PRUNE),
+             *zip(REMOVE_COMMENTS_AND_LISTS_XPATH, extraction._REMOVE_COMMENTS_AND_LISTS)]
+    # Each was rewritten: trafilatura still writes them in the shape the rewrite reads.
+    assert len(pairs) == 3 and all(ours.path != theirs.path for theirs, ours in pairs)
+    trees = [load_html(_PRUNED_ONES)] + [load_html(strip_inert_markup(decode_html(_body(page["file"]))))
+                                         for page in _index()]
+    selected = 0
+    for tree in trees:
+        for theirs, ours in pairs:
+            found = theirs(tree)
+            assert ours(tree) == found, theirs.path
+            selected += len(found)
+    assert selected >= 6
+
+
 def _visible_text(markup: str) -> str:
     tree = load_html(f"<html><body>{markup}</body></html>")
     for element in tree.xpath("//script|//style|//svg"):
