@@ -140,7 +140,7 @@ class Database(sqlite_utils.Database):
     _batch_began: float | None = None
     _batch_units = 0
     _in_unit = False
-    _units_journal_in_memory = False
+    _temp_store_in_memory = False
 
     def query(self, sql: str, params=None):
         """Rows as dicts, the statement run at once, as sqlite-utils' query, without its guard: a
@@ -233,9 +233,9 @@ class Database(sqlite_utils.Database):
         (95 MB of writes in a 1,000-page first crawl). In memory it holds one unit's pages at most,
         emptied when the unit ends. A sort too large for the cache would go there too: a crawl's are a
         source's frontier at most."""
-        if not self._units_journal_in_memory:
+        if not self._temp_store_in_memory:
             self.conn.execute("PRAGMA temp_store = MEMORY")
-            self._units_journal_in_memory = True
+            self._temp_store_in_memory = True
 
     def batch_due(self, max_units: int, max_seconds: float) -> bool:
         return self._batch_began is not None and (
