@@ -8,7 +8,7 @@ import pytest
 
 from alerts.matching import normalize
 from crawler.core.charclass import COMMON, narrowed, within_common
-from crawler.text import dedupe, extract
+from crawler.text import dedupe, language
 
 EVERY_COMMON_CHARACTER = "".join(chr(code) for first, last in COMMON for code in range(first, last + 1))
 # Runs of every common character, cut by spaces now and then, so that words of every kind meet.
@@ -17,7 +17,7 @@ TEXT = " ".join(EVERY_COMMON_CHARACTER[start:start + 37] for start in range(0, l
 PAIRS = [
     (normalize._SPLIT_COMMON_RE, normalize._SPLIT_RE, "split"),
     (dedupe._COMMON_WORD, re.compile(r"[^\W_]+"), "findall"),
-    (extract._COMMON_WORD, extract._WORD, "findall"),
+    (language._COMMON_WORD, language._WORD, "findall"),
 ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from crawler.text.extract import Extraction, detect_language, normalise_line, normalise_text
+from crawler.text.extract import Extraction, normalise_line, normalise_text
+from crawler.text.language import detect_language
 
 TITLE_CHARS = 200
 # A line that ends a paragraph: it ends a sentence, or it is short beside the page's lines.
