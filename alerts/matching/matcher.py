@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import itertools
 import json
 import pickle
 from array import array
@@ -207,24 +206,25 @@ class Matcher:
         if not keys:
             return []
         candidates = []
-        size = len(keys)
+        add = candidates.append
         joined = words.joined
         given_last, given_first = self._given_last, self._given_first
         resolve = self._resolve
         counted = spaces = 0  # spaces in joined[:counted]: each key follows one
-        order = itertools.count()
+        order = 0  # which candidate came first, among those of one place and length
         counts, quiet, lengths = self._counts, self._quiet, self._lengths
-        own_given, count = self._own_given, joined.count
-        inner = size - 2  # a word with two words before it and one after it
+        entries, own_given, count = self._entries, self._own_given, joined.count
+        inner = len(keys) - 2  # a word with two words before it and one after it
         for end, number in self._automaton.iter(joined):
             # `end` is the space after the pattern's last key.
             spaces += count(" ", counted, end)
             counted = end
+            last = spaces - 1
             if quiet[number]:
                 # Most hits of a long list: a lower-case word (на, in) that is somebody's surname. Without
                 # one of those people's given names or an initial beside it, it names no one (as _people_at
                 # would find), so it is passed over here, at a few operations.
-                first = last = spaces - 1
+                first = last
                 if text[starts[first]].islower() and 1 < first < inner:
                     own_last, own_first = (own_given.get(number)
                                            or self._own_given_at(number, joined[end - lengths[number] + 1:end + 1]))
@@ -236,13 +236,12 @@ class Matcher:
                                  or not text[starts[first + 1]].isupper())):
                         continue
             else:
-                last = spaces - 1
                 first = last - counts[number] + 1
                 if first < last and not all(_joins_phrase(text[ends[k - 1]:starts[k]])
                                             for k in range(first + 1, last + 1)):
                     continue
             pattern = joined[end - lengths[number] + 1:end + 1]
-            keywords, _, groups = self._entry(number, pattern)
+            keywords, _, groups = entries.get(number) or self._entry(number, pattern)
             found_here = [((index,), found) for index, rule in keywords
                           if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
             if groups:
@@ -251,10 +250,16 @@ class Matcher:
                 continue
             # (start, minus length, order found) sorts them as _best takes them, without a key function. The
             # people of one group share a mention, and it stays one candidate until _best.
-            if len(found_here) > 1:  # in the order of the terms, as the watchlist has them (each once)
-                found_here = sorted(((index,), found) for members, found in found_here for index in members)
-            candidates.extend((found[0], found[0] - found[1], next(order), members, *found[1:])
-                              for members, found in found_here)
+            if len(found_here) == 1:
+                members, (start, stop, rule, weak) = found_here[0]
+                add((start, start - stop, order, members, stop, rule, weak))
+                order += 1
+                continue
+            # In the order of the terms, as the watchlist has them (each once).
+            for index, (start, stop, rule, weak) in sorted((index, found) for members, found in found_here
+                                                           for index in members):
+                add((start, start - stop, order, (index,), stop, rule, weak))
+                order += 1
         return self._best(text, candidates)
 
     def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
