@@ -139,12 +139,14 @@ class PersonContext:
     def _checked(self, words: Words, start: int, end: int, rule: str):
         """The mention, unless it is in Chinese characters that differ from the ones the aliases give."""
         text = words.text[start:end]
-        if self.forms.han_spellings and HAN_RE.search(text):
+        if not HAN_RE.search(text):
+            return start, end, rule, False
+        if self.forms.han_spellings:
             written = "".join(c for c in text if HAN_RE.match(c))
             if written not in self.forms.han_spellings:
                 return self._no("written in other characters than the alias")  # 徐志勇 reads as Xu Zhiyong but is written otherwise
             rule += ", as the alias writes it"
-        elif HAN_RE.search(text):
+        else:
             rule += ", characters read as pinyin"
         return start, end, rule, False
 
@@ -231,7 +233,8 @@ class PersonContext:
             if given:
                 start, label = given
                 return start, "with given name" + (f" ({label})" if label else "")
-            if looks_like_patronymic(words.word(i)) and i > 0 and _soft(words.gap(i)):
+            word = words.word(i)
+            if looks_like_patronymic(word) and i > 0 and _soft(words.gap(i)):
                 given = self._given_ending_at(words, i - 1)
                 if given:
                     if self._patronymic_mismatch(words.keys[i]):
@@ -239,7 +242,6 @@ class PersonContext:
                     return given[0], "with given name and patronymic"
                 if self._is_namesake(words.word(i - 1)):
                     return self._reject("another person's given name and patronymic before it")
-            word = words.word(i)
             if word[:1].islower():
                 return None  # no given name of anyone, known or not, in the checks below
             if self._is_namesake(word) or self._unknown_cyrillic_name(words, i):
@@ -274,7 +276,8 @@ class PersonContext:
         # Arabic and Persian names are not turned round in running text: "Mansoor Ahmed" is another man,
         # unless a comma or capitals say the surname comes first.
         turned = gap.strip() == "," or words.word(last).isupper() or self.forms.origin != ARABIC
-        if (_soft(gap) or gap.strip() == ",") and turned:
+        soft = _soft(gap)
+        if (soft or gap.strip() == ",") and turned:
             given = self._given_starting_at(words, j)
             if given:
                 end, label = given
@@ -285,7 +288,7 @@ class PersonContext:
                     end += 1
                     context = "surname first, with given name and patronymic"
                 return words.ends[end], context
-        if not _soft(gap):
+        if not soft:
             return None
         word = words.word(j)
         if word[:1].islower():
