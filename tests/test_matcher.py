@@ -409,3 +409,12 @@ def test_the_convention_that_names_a_romanisation_is_the_same_in_every_process()
                               env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(REPO)}).stdout
                for seed in range(6)}
     assert len(outputs) == 1
+
+
+def test_a_mention_made_by_the_matcher_is_the_mention_its_class_makes():
+    # _mention fills a Mention's __dict__ itself, which holds while Mention's __init__ only stores its fields.
+    from alerts.matching.matcher import _mention
+    fields = ("Oleg Orlov", "defenders", "person", "Орлов", 3, 8, "surname, alone")
+    made, expected = _mention(*fields), Mention(*fields)
+    assert type(made) is Mention and vars(made) == vars(expected) and made == expected and hash(made) == hash(expected)
+    assert pickle.loads(pickle.dumps(made)) == expected

@@ -29,6 +29,7 @@ _SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py
             "surroundings.py")
 _CACHE_PREFIX = "matcher-"
 _NONE: frozenset = frozenset()
+_new_object = object.__new__
 # pyahocorasick finds the child of a node by a linear scan of its children, in the order they were added,
 # and after every space of the scanned keys that scan runs over the first letters of all the watched
 # names (over 150 at 10,000 names of many countries). Patterns are added so that the letters that most
@@ -242,10 +243,10 @@ class Matcher:
                     continue
             pattern = joined[end - lengths[number] + 1:end + 1]
             keywords, _, groups = entries.get(number) or self._entry(number, pattern)
-            found_here = [((index,), found) for index, rule in keywords
-                          if (found := resolve(words, first, last, index, "keyword", rule, pattern))] if keywords else []
-            if groups:
-                found_here += self._people_at(words, first, last, pattern, groups, given_last, given_first)
+            found_here = self._people_at(words, first, last, pattern, groups, given_last, given_first) if groups else []
+            if keywords:
+                found_here = [((index,), found) for index, rule in keywords
+                              if (found := resolve(words, first, last, index, "keyword", rule, pattern))] + found_here
             if not found_here:
                 continue
             # (start, minus length, order found) sorts them as _best takes them, without a key function. The
@@ -380,9 +381,19 @@ class Matcher:
                     continue
                 reached[index] = end
                 term = terms[index]
-                add(Mention(term.name, term.watchlist, term.kind, matched, start, end, rule))
+                add(_mention(term.name, term.watchlist, term.kind, matched, start, end, rule))
         mentions.sort(key=attrgetter("start", "end", "term"))
         return mentions
+
+
+def _mention(term: str, watchlist: str, kind: str, matched: str, start: int, end: int, rule: str) -> Mention:
+    """Mention(term, watchlist, kind, matched, start, end, rule), made in a third of the time: a frozen
+    dataclass's __init__ sets each field through object.__setattr__. The same object as long as Mention's
+    __init__ only stores these seven fields (tests/test_matcher.py checks that it does)."""
+    mention = _new_object(Mention)
+    mention.__dict__.update(term=term, watchlist=watchlist, kind=kind, matched=matched, start=start, end=end,
+                            rule=rule)
+    return mention
 
 
 def _capitalised_or_uncased(words: Words, first: int, last: int) -> bool:
