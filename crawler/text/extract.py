@@ -38,6 +38,7 @@ from crawler.text import stoplists  # noqa: F401  (jusText's stop words, built o
 from crawler.text.charset import decode_html
 from crawler.text.language import detect_language
 from crawler.text.hubs import Teaser, find_teasers
+from crawler.text.xpath_rewrite import speed_up_trafilatura
 
 # Bump our number whenever a rule here changes the text of a page: a snapshot taken with
 # another version must not look like a change of the page.
@@ -55,31 +56,7 @@ _MIN_TRUSTED_SHARE = 0.1
 # Asked as booleans, so that no list of the matching nodes is built just to be tested for emptiness.
 _HAS_PARAGRAPH_TEXT = etree.XPath("boolean(.//p//text())")
 _HAS_UNSANITIZED = etree.XPath(f"boolean({SANITIZED_XPATH})")
-# `.//*[self::div or self::section][...]`: a first predicate of element names alone, as trafilatura
-# writes most of its pruning expressions.
-_NAMES_FIRST = re.compile(r"\s*\.//\*\[((?:\s*self::\w+\s*(?:or\b)?)+)\]")
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
-
-
-def _by_name(expressions: list[etree.XPath]) -> list[etree.XPath]:
-    """trafilatura's `.//*[self::div or self::section][P]` as `(.//div|.//section)[P]`: the same
-    elements in the same (document) order, found in about 60% of the time, since libxml2 then tests
-    each element's name as it walks instead of evaluating a predicate on every element of the page.
-    An expression of any other shape is kept as it is."""
-    rewritten = []
-    for expression in expressions:
-        match = _NAMES_FIRST.match(expression.path)
-        if match is None:
-            rewritten.append(expression)
-            continue
-        names = re.findall(r"self::(\w+)", match.group(1))
-        union = "(" + "|".join(f".//{name}" for name in names) + ")"
-        rewritten.append(etree.XPath(union + expression.path[match.end():], namespaces=_EXSLT))
-    return rewritten
-
-
-_RAW_TREE_PRUNE = _by_name(RAW_TREE_PRUNE_XPATH)
-_REMOVE_COMMENTS_AND_LISTS = _by_name(REMOVE_COMMENTS_AND_LISTS_XPATH)
+speed_up_trafilatura()   # its expression lists, this module's two included, rewritten in place
 # htmldate's cap on plausible dates is fixed, so that extraction stays a function of its input.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
 _NOT_HTML_TYPES = re.compile(
@@ -215,9 +192,9 @@ def main_text(tree: HtmlElement, url: str, always_compare: bool = False) -> str:
     # at most the page's text plus two spaces an element, a bound that settles most pages without it
     page_bound = page_chars + 2 * int(tree.xpath("count(//*)"))
     is_forum = _forum_thread_page(tree)
-    tree = prune_unwanted_nodes(tree, _RAW_TREE_PRUNE)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
     if not is_forum:
-        tree = prune_unwanted_nodes(tree, _REMOVE_COMMENTS_AND_LISTS)
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
     body, text = extract_content(cleaned, options)
     if always_compare or _looks_missed(body, text, page_chars):
