@@ -95,10 +95,8 @@ def test_similarity_is_symmetric_and_one_for_the_same_text(story_set):
 def test_wrapping_case_and_punctuation_do_not_matter():
     text = "Суд арестовал Игоря Каляпина.\nЕго защита обжалует решение — «ОВД-Инфо»."
     variant = "суд  арестовал игоря каляпина\n\nего защита обжалует решение, ОВД Инфо"
-    assert dedupe.text_hash(text) == dedupe.text_hash(variant)
     assert dedupe.signature(text) == dedupe.signature(variant)
-    assert dedupe.text_hash(text) != dedupe.text_hash(text.replace("арестовал", "отпустил"))
-    assert len(dedupe.text_hash(text)) == 64
+    assert dedupe.signature(text) != dedupe.signature(text.replace("арестовал", "отпустил"))
     assert dedupe.words("Ещё раз") == dedupe.words("еще РАЗ") == ["еще", "раз"]
 
 

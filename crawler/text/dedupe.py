@@ -57,11 +57,6 @@ def words(text: str) -> list[str]:
     return (_COMMON_WORD if within_common(text) else _WORD).findall(text)
 
 
-def text_hash(text: str) -> str:
-    """SHA-256 of the normalised words, so texts equal but for case, punctuation or wrapping match."""
-    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
-
-
 def signature(text: str) -> bytes:
     """A 515-byte fingerprint of a text (version, trigram count, 128 bin minima)."""
     found = words(text)
