@@ -14,6 +14,7 @@ ONE_PAGE = {
         "https://ovdinfo.org/legal/kusp/index.html",
         "https://ovdinfo.org/legal/kusp/index.htm",
         "https://ovdinfo.org/legal/kusp/index.php",
+        "https://ovdinfo.org/legal/kusp/index.php/",
         "https://ovdinfo.org/legal/kusp#section-2",
         "https://ovdinfo.org/legal/kusp?utm_source=telegram&utm_medium=social&utm_campaign=x",
         "https://ovdinfo.org/legal/kusp?fbclid=IwAR0abc&gclid=Cj0KCQ&yclid=123&_ga=2.1.2.3",

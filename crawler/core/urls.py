@@ -124,11 +124,11 @@ def _without_tracking(query: str) -> str:
 
 
 def _one_path(path: str) -> str:
-    """`/a/`, `/a` and `/a/index.html` become `/a`; the root stays `/`."""
+    """`/a/`, `/a`, `/a/index.html` and `/a/index.html/` become `/a`; the root stays `/`."""
+    path = path.rstrip("/")
     head, _, last = path.rpartition("/")
     if last.lower() in INDEX_FILES:
-        path = head + "/"
-    path = path.rstrip("/")
+        path = head.rstrip("/")
     return path or "/"
 
 
