@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.core.urls import canonical_from_link, canonicalize, same_site
+from crawler.core.urls import canonical_from_link, canonicalize, same_site, same_site_as
 
 ONE_PAGE = {
     "https://ovdinfo.org/legal/kusp": [
@@ -115,6 +115,9 @@ def test_what_is_not_a_web_address_comes_back_unchanged(odd):
 def test_same_site(a, b, same):
     assert same_site(a, b) is same
     assert same_site(b, a) is same
+    # for many links of one page, which are canonical by then
+    assert same_site_as(a)(canonicalize(b)) is same
+    assert same_site_as(b)(canonicalize(a)) is same
 
 
 @pytest.mark.parametrize("page,href,expected", [

@@ -78,13 +78,17 @@ def same_site(a: str, b: str) -> bool:
 
 
 def same_site_as(base: str):
-    """same_site(base, url) as a function of `url`, for testing many links of one page: the base's
-    site is found once."""
+    """same_site(base, url) as a function of `url`, a canonical URL (see canonicalize), for testing many
+    links of one page: the base's site is found once, and a link's host is read as it stands, not
+    canonicalised a second time (w3lib's canonicalisation is most of what a link costs)."""
     base_host = _host(base)
     base_site = _site(base_host) if base_host else None
 
-    def on_site(url: str) -> bool:
-        host = _host(url)
+    def on_site(canonical_url: str) -> bool:
+        try:
+            host = urlsplit(canonical_url).hostname
+        except ValueError:
+            return False
         return bool(base_site and host) and _site(host) == base_site
     return on_site
 

@@ -52,15 +52,18 @@ def find_teasers(tree: HtmlElement, url: str, clean=lambda text: " ".join(text.s
     anchors: list[tuple[HtmlElement, str]] = []
     below: dict[HtmlElement, object] = {}  # element -> the one target linked below it, or _MANY
     site = same_site_as(url)
+    targets: dict[str, str | None] = {}   # by href: a listing links to an article from its headline, picture and "more"
     for anchor in _CONTENT_LINKS(body):   # navigation, header and footer links ruled out in lxml
         if len(anchors) >= MAX_LINKS:
             break
-        ancestors = list(anchor.iterancestors())
-        target = _target(anchor, url, page, site)
+        href = (anchor.get("href") or "").strip()
+        if href not in targets:
+            targets[href] = _target(href, url, page, site)
+        target = targets[href]
         if target is None:
             continue
         anchors.append((anchor, target))
-        for node in ancestors:
+        for node in anchor.iterancestors():
             seen = below.get(node, target)
             if seen is _MANY:
                 break  # and so is every node above it
@@ -80,8 +83,7 @@ def find_teasers(tree: HtmlElement, url: str, clean=lambda text: " ".join(text.s
     return tuple(teasers.values())
 
 
-def _target(anchor: HtmlElement, base: str, page: str, on_site) -> str | None:
-    href = (anchor.get("href") or "").strip()
+def _target(href: str, base: str, page: str, on_site) -> str | None:
     if not href or href.startswith("#"):
         return None
     try:
