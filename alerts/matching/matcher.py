@@ -8,7 +8,8 @@ import pickle
 from array import array
 from collections import defaultdict
 from importlib import metadata
-from operator import attrgetter
+from itertools import accumulate, chain, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -211,16 +212,19 @@ class Matcher:
         joined = words.joined
         given_last, given_first = self._given_last, self._given_first
         resolve = self._resolve
-        counted = spaces = 0  # spaces in joined[:counted]: each key follows one
         order = 0  # which candidate came first, among those of one place and length
         counts, quiet, lengths = self._counts, self._quiet, self._lengths
-        entries, own_given, count = self._entries, self._own_given, joined.count
+        entries, own_given = self._entries, self._own_given
         inner = len(keys) - 2  # a word with two words before it and one after it
-        for end, number in self._automaton.iter(joined):
-            # `end` is the space after the pattern's last key.
-            spaces += count(" ", counted, end)
-            counted = end
-            last = spaces - 1
+        hits = list(self._automaton.iter(joined))
+        if not hits:
+            return []
+        # A hit ends at the space after its last key, and each key follows one space: the index of the last
+        # key is the number of spaces before the end, less one, counted from hit to hit in one pass.
+        hit_ends = list(map(itemgetter(0), hits))
+        lasts = accumulate(map(joined.count, repeat(" "), chain((0,), hit_ends), hit_ends), initial=-1)
+        next(lasts)  # the initial value
+        for (end, number), last in zip(hits, lasts):
             if quiet[number]:
                 # Most hits of a long list: a lower-case word (на, in) that is somebody's surname. Without
                 # one of those people's given names or an initial beside it, it names no one (as _people_at
