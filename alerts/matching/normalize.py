@@ -210,9 +210,11 @@ def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], w
 
 def split_words(text: str) -> Words:
     """Split a text into words and build the string of their keys, ' k1 k2 ... kn '."""
-    # A text (not a name: the check costs more than it saves on a few words) within the common scripts
-    # is split by the narrowed pattern, which finds the same words sooner (crawler/core/charclass.py).
-    if len(text) > 200 and within_common(text):
+    # A text within the common scripts is split by the narrowed pattern, which finds the same words sooner
+    # (crawler/core/charclass.py). A string knows whether it is ASCII without reading it; other names
+    # are not checked, as the check costs more than it saves on a few words.
+    is_ascii = text.isascii()
+    if is_ascii or len(text) > 200 and within_common(text):
         splitter = _SPLIT_COMMON_RE
     else:
         splitter = _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
@@ -221,7 +223,7 @@ def split_words(text: str) -> Words:
     offsets = list(accumulate(map(len, parts)))
     starts = offsets[0:-1:2]
     ends = offsets[1::2]
-    if "'" in text or "’" in text:
+    if not is_ascii and ("'" in text or "’" in text):  # an apostrophe joins words only between Cyrillic letters
         _merge_cyrillic_apostrophes(text, starts, ends, words)
     cache = _KEY_CACHE
     if len(cache) > _KEY_CACHE_LIMIT:
