@@ -133,9 +133,14 @@ _ANY_START = re.compile(
     "|".join(pattern.pattern for pattern in (_TEASER_START, _HEADING_ONLY, _LABEL_ONLY, _FOLLOW_START, _CREDIT_START)),
     re.IGNORECASE,
 )
-# Every text node of the page is tested: matching its lowered text against the lowercase patterns
-# costs half of a case-insensitive match. A candidate's block is then judged by the rules above.
-_CANDIDATE_START = re.compile(rf"(?=[(\[]?[\w«\"„“'©])(?:{_ANY_START.pattern})")
+# Every text node of the page is tested, all at once: their texts joined, each after a NUL (the
+# parser leaves none in text), lowered, and searched for a NUL, spaces and the start of a candidate.
+# Lowercase patterns on lowered text cost half of a case-insensitive match; no part of them matches
+# a NUL, so a match never runs from one node into the next. A candidate's block is then judged by
+# the rules above.
+_SEPARATOR = "\x00"
+_CANDIDATE_START = re.compile(rf"\x00\s*(?=[(\[]?[\w«\"„“'©])(?:{_ANY_START.pattern})")
+_COOKIE_WORD = re.compile("cookie")
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 section header aside dt dd figcaption td blockquote".split())
 _SPACERS = frozenset(("br", "hr"))
 # Longest block (in characters) each rule may remove; longer blocks are content.
@@ -150,11 +155,12 @@ def prune_boilerplate(tree: HtmlElement) -> None:
     """Remove list headings with the link lists that follow them, labels, teasers, credits, follow calls
     and cookie notices."""
     doomed: list[HtmlElement] = []
-    for text in tree.xpath("//body//text()[normalize-space()]"):
-        lowered = text.lower()
-        about_cookies = "cookie" in lowered
-        if not about_cookies and not _CANDIDATE_START.match(lowered.lstrip()):
-            continue
+    texts = tree.xpath("//body//text()[normalize-space()]")
+    lowered = _SEPARATOR + _SEPARATOR.join(texts).lower()
+    about_cookies = _nodes_at(lowered, (found.start() for found in _COOKIE_WORD.finditer(lowered)))
+    candidates = _nodes_at(lowered, (found.start() for found in _CANDIDATE_START.finditer(lowered)))
+    for index in sorted(candidates | about_cookies):
+        text = texts[index]
         owner = text.getparent()
         block = _enclosing_block(owner.getparent() if text.is_tail else owner)
         if block is None or any(block is done or _is_ancestor(done, block) for done in doomed):
@@ -168,12 +174,24 @@ def prune_boilerplate(tree: HtmlElement) -> None:
             or (len(block_text) <= _MAX_TEASER_CHARS and _TEASER_START.match(block_text))
             or (len(block_text) <= _MAX_FOLLOW_CHARS and _FOLLOW_START.match(block_text))
             or (len(block_text) <= _MAX_CREDIT_CHARS and _CREDIT_START.match(block_text))
-            or (about_cookies and len(block_text) <= _MAX_COOKIE_NOTICE_CHARS and _COOKIE_NOTICE.search(block_text))
+            or (index in about_cookies and len(block_text) <= _MAX_COOKIE_NOTICE_CHARS
+                and _COOKIE_NOTICE.search(block_text))
         ):
             doomed.append(block)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def _nodes_at(lowered: str, places) -> set[int]:
+    """The indexes of the text nodes that hold these places (in increasing order) of the joined text:
+    how many NULs stand up to each place, less one."""
+    nodes, counted, separators = set(), 0, 0
+    for place in places:
+        separators += lowered.count(_SEPARATOR, counted, place + 1)
+        counted = place + 1
+        nodes.add(separators - 1)
+    return nodes
 
 
 def _enclosing_block(element: HtmlElement | None) -> HtmlElement | None:
