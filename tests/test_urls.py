@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.core.urls import canonical_from_link, canonicalize, same_site, same_site_as
+from urllib.parse import urljoin
+
+from crawler.core.urls import canonical_from_link, canonical_target, canonicalize, same_site, same_site_as
 
 ONE_PAGE = {
     "https://ovdinfo.org/legal/kusp": [
@@ -144,3 +146,15 @@ def test_same_site(a, b, same):
 ])
 def test_canonical_from_link(page, href, expected):
     assert canonical_from_link(page, href) == expected
+
+
+@pytest.mark.parametrize("base", ["http://example.org/a/b.html", "https://www.example.org/x/", "https://ovdinfo.org"])
+@pytest.mark.parametrize("href", [
+    "https://ovdinfo.org/legal/kusp/?utm_source=x", "HTTP://Example.ORG:80/a/./b/../c", "http://example.org?",
+    "http://example.org#", "https://a.org/p;x?y=1#z", "http://[::1]:8080/a", "https://сайт.рф/новости",
+    "http:///x", "https://?q", "http://#top", "http:\\\\a.org/x", "//cdn.example.org/x", "/root", "rel/ative",
+    "../up", "?page=2", "#frag", "mailto:a@example.org", "javascript:void(0)", "ftp://example.org/f",
+    "https://a.org/x\ty", "https://user:pw@a.org/", "https://a.org:99999/",
+])
+def test_a_links_target_is_the_canonical_url_it_joins_to(base, href):
+    assert canonical_target(base, href) == canonicalize(urljoin(base, href))

@@ -64,6 +64,16 @@ def canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, _one_path(parts.path), parts.query, ""))
 
 
+def canonical_target(base: str, href: str) -> str:
+    """canonicalize(urljoin(base, href)), sooner for a link that already is an http(s) URL with a host,
+    as most links of a page are: joining would only take it apart and put it together again, which
+    canonicalize does anyway (the same URL on the links of the whole corpus, from three bases)."""
+    scheme, separator, rest = href.partition("://")
+    if separator and scheme.lower() in WEB_SCHEMES and rest[:1] not in ("", "/", "\\", "?", "#"):
+        return canonicalize(href)
+    return canonicalize(urljoin(base, href))
+
+
 def same_site(a: str, b: str) -> bool:
     """Whether two URLs are on the same registrable domain (public-suffix list, no network).
 

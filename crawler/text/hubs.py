@@ -8,12 +8,11 @@ attaches it to the article's story, and alerts for it only when the article does
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.core.urls import canonicalize, same_site_as
+from crawler.core.urls import canonical_target, canonicalize, same_site_as
 from crawler.text.dedupe import words
 
 # A page is a hub when its content links to this many other pages of the site, each from a
@@ -87,7 +86,7 @@ def _target(href: str, base: str, page: str, on_site) -> str | None:
     if not href or href.startswith("#"):
         return None
     try:
-        target = canonicalize(urljoin(base, href))
+        target = canonical_target(base, href)
     except ValueError:
         return None
     if not target.startswith(("http://", "https://")) or target == page or not on_site(target):
