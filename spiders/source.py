@@ -12,7 +12,7 @@ from lxml import etree
 from scrapy.exceptions import (CannotResolveHostError, DontCloseSpider, DownloadCancelledError,
                                DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
                                ResponseDataLossError)
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -26,6 +26,7 @@ from crawler.core.timeutil import format_iso, now_iso
 from crawler.core.urls import canonicalize
 from crawler.ingest.frontier import CrawlPlan
 from crawler.ingest.items import FetchedPage, FetchFailure
+from crawler.ingest.links import LinkReader
 from crawler.ingest.middlewares import PrivateNetworkRefused
 from crawler.text.extractors import reads, reads_extension
 
@@ -69,8 +70,8 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.plan = plan or CrawlPlan(budget=source.max_pages, known={})
         self.hosts = {urlsplit(u).hostname for u in (*source.start_urls, *source.feeds, *source.sitemaps)}
-        self.links = LinkExtractor(allow=source.follow, deny=source.deny, unique=True,
-                                   deny_extensions=[e for e in IGNORED_EXTENSIONS if e not in DOCUMENT_EXTENSIONS])
+        self.links = LinkReader(allow=source.follow, deny=source.deny, hosts=self.hosts,
+                                deny_extensions=[e for e in IGNORED_EXTENSIONS if e not in DOCUMENT_EXTENSIONS])
         self.scheduled: set[str] = set()
         self.documents: set[str] = set()
         self.deferred: dict[str, tuple[str, int]] = {}   # new links beyond the budget: url -> (as linked, depth)
@@ -185,7 +186,7 @@ class SourceSpider(scrapy.Spider):
         """The links of a page this source follows (same hosts, above `max_depth`)."""
         if response.status == 200 and response.meta.get("vigil_depth", 0) < self.source.max_depth \
                 and hasattr(response, "text"):
-            return [link.url for link in self.links.extract_links(response) if urlsplit(link.url).hostname in self.hosts]
+            return self.links.urls(response)
         return []
 
     def page_outcome(self, response, follow: list[str]):
