@@ -116,9 +116,21 @@ def ours(page: Page) -> str:
 
 
 def trafilatura_default(page: Page) -> str:
+    """trafilatura as installed: its own expressions put back for the call, as importing Vigil's
+    extraction rewrites them in this process (crawler/text/xpath_rewrite.py)."""
     import trafilatura
+    from trafilatura import xpaths
 
-    return trafilatura.extract(page.body, url=page.url) or ""
+    from crawler.text.xpath_rewrite import ORIGINALS
+
+    rewritten = {name: list(getattr(xpaths, name)) for name in ORIGINALS}
+    try:
+        for name, expressions in ORIGINALS.items():
+            getattr(xpaths, name)[:] = expressions
+        return trafilatura.extract(page.body, url=page.url) or ""
+    finally:
+        for name, expressions in rewritten.items():
+            getattr(xpaths, name)[:] = expressions
 
 
 EXTRACTORS: dict[str, Callable[[Page], str]] = {"ours": ours, "trafilatura": trafilatura_default}
