@@ -24,7 +24,7 @@ from w3lib.url import safe_url_string
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _LINK_TAGS = ("a", "area", _XHTML + "a", _XHTML + "area")   # LinkExtractor's tags, with or without the namespace
 _WEB_SCHEMES = ("http", "https")
-_CACHE_LIMIT = 50_000   # hrefs and URLs kept; a crawl of a large site starts again when it is reached
+_CACHE_LIMIT = 20_000   # hrefs and URLs kept per source (a few MB): a crawl of a large site starts again when reached
 
 
 class LinkReader:
