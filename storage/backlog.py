@@ -13,7 +13,8 @@ waiting keys at once; other processes, and searches, once they are written. A pa
 someone has its rows written at once: a copy of it that another crawl process reads a moment
 later is the same story, and alerts no one a second time. Rows noted but never written (the
 process was killed) are written by `recover`, which each crawl runs as it starts when their
-process is gone.
+process is gone: a note says the process's pid and when it started, so a pid reused is not taken
+for the process that noted them.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.core.processes import process_alive
+from crawler.core.processes import process_alive, process_started
 from storage import search
 from storage.snapshots import unpack
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 BACKLOG_PAGES = 250
 BACKLOG_SECONDS = 10.0
 CANDIDATES = 20
+
+_started: dict[int, float | None] = {}   # this process's start, by pid (a forked child has its own)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,11 @@ def add(db, snapshot_id: int, rows: IndexRows, quiet: bool) -> None:
         _insert_bands(db, [(key, rows.story_id) for key in rows.keys])
         search.index_snapshots(db, [(snapshot_id, rows.title, rows.text)])
         return
-    db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id, pid) VALUES (?, ?)", [snapshot_id, os.getpid()])
+    pid = os.getpid()
+    if pid not in _started:
+        _started[pid] = process_started(pid)
+    db.execute("INSERT OR IGNORE INTO index_backlog (snapshot_id, pid, started) VALUES (?, ?, ?)",
+               [snapshot_id, pid, _started[pid]])
 
 
 def hold(db, snapshot_id: int, rows: IndexRows) -> None:
@@ -124,13 +131,20 @@ def write(db, everything: bool = False) -> None:
 
 
 def orphaned(db) -> list[int]:
-    """The processes whose noted rows nobody will write: ended ones (killed), and this one when it
-    no longer holds some of its own (dropped with an undone batch). A read: the crawls of `vigil run`
+    """The processes whose noted rows nobody will write: ended ones (killed, or their pid now another
+    process's, started at another time), and this one when it no longer holds some of its own (dropped
+    with an undone batch, or noted by an earlier process of this pid). A read: the crawls of `vigil run`
     start often, and the rows of its workers that are alive, this one's included, are theirs to write."""
-    pids = [pid for (pid,) in db.execute("SELECT DISTINCT pid FROM index_backlog")]
     held = db.index_backlog.entries.keys() if db.index_backlog is not None else set()
-    return [pid for pid in pids
-            if (_noted_by(db, pid) - held if pid == os.getpid() else not process_alive(pid))]
+    orphans = []
+    for pid, starts in _notes_by_pid(db).items():
+        if pid == os.getpid():
+            gone = bool(_noted_by(db, pid) - held)   # rows of an earlier process of this pid included
+        else:   # a note of a process alive under its pid, but started at another time, is another's
+            gone = not all(process_alive(pid, started=started) for started in starts)
+        if gone:
+            orphans.append(pid)
+    return orphans
 
 
 def recover(db, keys_of: Callable[[bytes], list[str]], pids: list[int]) -> int:
@@ -149,6 +163,14 @@ def recover(db, keys_of: Callable[[bytes], list[str]], pids: list[int]) -> int:
     search.index_snapshots(db, [(snapshot_id, title, unpack(text)) for snapshot_id, _, _, title, text in orphans])
     db.conn.executemany("DELETE FROM index_backlog WHERE snapshot_id = ?", [(row[0],) for row in orphans])
     return len(orphans)
+
+
+def _notes_by_pid(db) -> dict[int, list[float | None]]:
+    """The processes that noted rows, each with the start times its notes give (None: not recorded)."""
+    notes: dict[int, list[float | None]] = defaultdict(list)
+    for pid, started in db.execute("SELECT DISTINCT pid, started FROM index_backlog"):
+        notes[pid].append(started)
+    return notes
 
 
 def _noted_by(db, pid: int) -> set[int]:

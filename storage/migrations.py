@@ -412,3 +412,10 @@ def index_backlog(db):
         snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id),
         pid INTEGER NOT NULL
     )""")
+
+
+@migrations(name="0010_index_backlog_started")
+def index_backlog_started(db):
+    # When the noting process started: a process alive under the same pid is another one if it started
+    # at another time, and the rows it never wrote are written by the next crawl (storage/backlog.py).
+    db.execute("ALTER TABLE index_backlog ADD COLUMN started REAL")

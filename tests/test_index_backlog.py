@@ -165,3 +165,20 @@ def test_a_crawl_leaves_a_live_process_its_rows_and_takes_those_of_a_killed_one(
     Crawl(tmp_path)   # the next crawl after the kill writes them
     assert len(indexed_stories(tmp_path)) == 1 and searchable(tmp_path, "embassies") == 1
     assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
+
+
+def test_rows_noted_under_a_pid_now_another_processs_are_written_by_the_next_crawl(tmp_path):
+    """A killed crawl's pid, taken by a process started later, does not keep its rows waiting."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(REPO), str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        # as if an earlier process with the holder's pid had noted the rows, an hour before it started
+        with sqlite3.connect(tmp_path / "vigil.db") as conn:
+            conn.execute("UPDATE index_backlog SET started = started - 3600")
+        Crawl(tmp_path)
+        assert len(indexed_stories(tmp_path)) == 1 and searchable(tmp_path, "embassies") == 1
+        assert committed(tmp_path, "SELECT count(*) FROM index_backlog") == [(0,)]
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()

@@ -4,20 +4,35 @@ from __future__ import annotations
 import psutil
 
 
-def process_alive(pid: int | None, command_holds: str | None = None) -> bool:
+def process_alive(pid: int | None, command_holds: str | None = None, started: float | None = None) -> bool:
     """Whether `pid` is a live process: a zombie is not, one we may not inspect is taken to be.
-    With `command_holds`, its command line must hold that too, so that a reused pid is not ours."""
+    With `command_holds`, its command line must hold that too, and with `started` (process_started),
+    it must have started then, so that a reused pid is not ours."""
     if not pid or pid <= 0:
         return False
     try:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
             return False
+        if started is not None and abs(process.create_time() - started) > _START_TOLERANCE:
+            return False
         return command_holds is None or command_holds in " ".join(process.cmdline())
     except psutil.AccessDenied:
         return True
     except psutil.Error:
         return False
+
+
+# The kernel counts a process's start in clock ticks (10 ms); one process always reads the same.
+_START_TOLERANCE = 0.05
+
+
+def process_started(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch), or None when that cannot be read."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
 
 
 M_ARENA_MAX = -8   # mallopt's parameter number, from glibc's malloc.h
