@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import psutil
 
+# The kernel counts a process's start in clock ticks (10 ms); one process always reads the same.
+_START_TOLERANCE = 0.05
+
 
 def process_alive(pid: int | None, command_holds: str | None = None, started: float | None = None) -> bool:
     """Whether `pid` is a live process: a zombie is not, one we may not inspect is taken to be.
@@ -21,10 +24,6 @@ def process_alive(pid: int | None, command_holds: str | None = None, started: fl
         return True
     except psutil.Error:
         return False
-
-
-# The kernel counts a process's start in clock ticks (10 ms); one process always reads the same.
-_START_TOLERANCE = 0.05
 
 
 def process_started(pid: int) -> float | None:

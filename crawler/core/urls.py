@@ -114,7 +114,7 @@ def canonical_from_link(page_url: str, link_href: str | None) -> str:
     if not link_href or not link_href.strip():
         return page
     try:
-        target = canonicalize(urljoin(page_url.strip(), link_href.strip()))
+        target = canonical_target(page_url.strip(), link_href.strip())
         parts = urlsplit(target)
     except ValueError:
         return page
