@@ -125,7 +125,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
     markup = decode_html(body, content_type)
     if not _looks_like_html(markup):
         return None
-    scripts = _count_scripts(markup)
+    as_served = markup   # its scripts are counted only for a page that gives little text (_render_hint)
     # Characters first: removing one may join "&#" and digits into a reference, removed in turn.
     markup = _XML_ILLEGAL_REFERENCE.sub("", _XML_ILLEGAL_CHARACTER.sub("", strip_inert_markup(markup)))
     try:
@@ -155,7 +155,7 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extractio
         canonical_url=canonical_url,
         failure=failure,
         teasers=teasers,
-        render_hint=_render_hint(text, scripts) if failure is None else None,
+        render_hint=_render_hint(text, as_served) if failure is None else None,
     )
 
 
@@ -164,9 +164,12 @@ def _count_scripts(markup: str) -> int:
     return sum(1 for match in _SCRIPT_TAG.finditer(markup) if not _DATA_SCRIPT.search(match.group(0)))
 
 
-def _render_hint(text: str, scripts: int) -> str | None:
+def _render_hint(text: str, markup: str) -> str | None:
     """Why a page that gave little or no text may be drawn in the browser by its scripts, or None."""
-    if not scripts or len(text) >= RENDER_HINT_CHARS:
+    if len(text) >= RENDER_HINT_CHARS:
+        return None
+    scripts = _count_scripts(markup)
+    if not scripts:
         return None
     said = "no text" if not text else f"only {len(text)} characters of text"
     return (f"{said}, and the page has {scripts} script{'s' if scripts > 1 else ''}: its text may be drawn by "
