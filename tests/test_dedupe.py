@@ -1,6 +1,7 @@
 """Near-duplicate stories on real texts: republished copies join, look-alike texts stay apart."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -150,3 +151,18 @@ def test_signatures_do_not_depend_on_the_process(story_set):
         out = subprocess.run([sys.executable, "-c", code, str(STORIES), text_id], env=env, capture_output=True,
                              text=True, check=True).stdout.strip()
         assert bytes.fromhex(out) == sigs[text_id]
+
+
+@pytest.mark.parametrize("text, digest", [
+    ("Oleg Orlov, co-chair of Memorial, was sentenced to two and a half years in a penal colony.",
+     "0520448c0d2ad84b316e9187c090663fcdf14bc239e993234c529d784135dabe"),
+    ("Правозащитник Олег Орлов приговорён к двум с половиной годам колонии общего режима; ёлка.",
+     "ae06bb7eeba7173b94f85869ab0e874ee7c0bb134885765a0cea499738d956f2"),
+    ("ＦＵＬＬ width, ﬁligree and İstanbul: 日本語 mixed with Latin words, ten or more of them.",
+     "78f086145fd7e52f6af9c8d2471f46271c9ec1f19fc9bfe515fa7f9449e86eff"),
+])
+def test_a_signature_of_this_format_version_never_changes(text, digest):
+    """Signatures are stored and compared with new ones: code made faster must give the bytes recorded
+    here from format 1's earlier code, or bump VERSION and re-sign what is stored."""
+    assert dedupe.VERSION == 1
+    assert hashlib.sha256(dedupe.signature(text)).hexdigest() == digest

@@ -31,6 +31,7 @@ SHINGLE_WORDS = 3
 BINS = 128                     # a power of two: the bin is the hash's low bits
 BIN_BITS = 7
 EMPTY = 0xFFFFFFFF             # a bin no trigram fell into; real values have 25 bits
+_NO_HASH = 1 << 32             # above every CRC-32
 BANDS, ROWS = 42, 3            # 126 of the 128 bins; P(candidate | J) = 1 - (1 - J**3)**42
 MIN_SHINGLES = 20              # below this, only identical texts are one story
 # From this estimated Jaccard similarity on, two texts are one story. On the test set copies
@@ -53,6 +54,8 @@ _COMMON_WORD = re.compile(narrowed(re.compile(rf"[^\W_{_UNSPACED}]")) + "+")   #
 
 def words(text: str) -> list[str]:
     """The normalised words of a text: NFKC, case-folded, ё as е, punctuation and line breaks gone."""
+    if text.isascii():   # NFKC leaves ASCII as it is, and case-folds it as lower() does
+        return _COMMON_WORD.findall(text.lower())
     text = unicodedata.normalize("NFKC", text.casefold()).replace("ё", "е")
     return (_COMMON_WORD if within_common(text) else _WORD).findall(text)
 
@@ -60,18 +63,19 @@ def words(text: str) -> list[str]:
 def signature(text: str) -> bytes:
     """A 515-byte fingerprint of a text (version, trigram count, 128 bin minima)."""
     found = words(text)
-    if len(found) >= SHINGLE_WORDS:
-        shingles = map(" ".join, zip(*(found[i:] for i in range(SHINGLE_WORDS))))
+    if len(found) >= SHINGLE_WORDS:   # each word encoded once, not once in each of its three shingles
+        encoded = list(map(str.encode, found))
+        shingles = map(b" ".join, zip(*(encoded[i:] for i in range(SHINGLE_WORDS))))
     else:
-        shingles = [" ".join(found)] if found else []
-    hashes = set(map(zlib.crc32, map(str.encode, shingles)))
-    minima = [EMPTY] * BINS
+        shingles = [" ".join(found).encode()] if found else []
+    hashes = set(map(zlib.crc32, shingles))
+    # The least hash of each bin: the hashes of one bin order as their values do (same low bits).
+    lowest = [_NO_HASH] * BINS
     mask = BINS - 1
     for h in hashes:
-        slot = h & mask
-        value = h >> BIN_BITS
-        if value < minima[slot]:
-            minima[slot] = value
+        if h < lowest[h & mask]:
+            lowest[h & mask] = h
+    minima = [EMPTY if h == _NO_HASH else h >> BIN_BITS for h in lowest]
     return _HEADER.pack(VERSION, min(len(hashes), 0xFFFF)) + _BINS.pack(*minima)
 
 
