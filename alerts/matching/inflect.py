@@ -77,6 +77,10 @@ def is_common_word(word: str, cases: str = "nominative") -> bool:
                and p.score >= 0.05 for p in parses(word))
 
 
+_FEMALE_SURNAME_END_RE = re.compile(r"(ова|ева|ёва|ина|ына|ская|цкая|ая)$")
+_MALE_SURNAME_END_RE = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ый|ой)$")
+
+
 def gender_of(given: str | None, surname: str | None, patronymic: str | None) -> str | None:
     """Gender of a Cyrillic name: patronymic, then the dictionary, then endings."""
     if patronymic:
@@ -96,9 +100,9 @@ def gender_of(given: str | None, surname: str | None, patronymic: str | None) ->
             return FEMALE  # unknown names in -а/-я are women's: Зарема, Олександра
     if surname:
         surname = surname.lower()
-        if re.search(r"(ова|ева|ёва|ина|ына|ская|цкая|ая)$", surname):
+        if _FEMALE_SURNAME_END_RE.search(surname):
             return FEMALE
-        if re.search(r"(ов|ев|ёв|ин|ын|ский|цкий|ый|ой)$", surname):
+        if _MALE_SURNAME_END_RE.search(surname):
             return MALE
     try:
         detected = _detector.detect(firstname=given or None, lastname=surname or None, middlename=patronymic or None)
@@ -111,6 +115,12 @@ def gender_of(given: str | None, surname: str | None, patronymic: str | None) ->
     return None
 
 
+_OVA_INA_END_RE = re.compile(r"[ое]ва$|[иі]на$")
+_OV_IN_END_RE = re.compile(r"[ое]в$|[иі]н$")
+_KO_END_RE = re.compile(r"(енко|ко)$")
+_CONSONANT_END_RE = re.compile(r"[бвгґджзклмнпрстфхцчшщ]$")
+
+
 def _ukrainian_forms(word: str, part: str, gender: str) -> dict[str, str]:
     """Case endings that Ukrainian uses and Russian rules do not produce."""
     forms: dict[str, str] = {}
@@ -120,7 +130,7 @@ def _ukrainian_forms(word: str, part: str, gender: str) -> dict[str, str]:
             stem = w[:-1]
             forms.update({stem + "ої": "genitive", stem + "ій": "dative", stem + "у": "accusative",
                           stem + "ою": "instrumental"})
-        elif re.search(r"[ое]ва$|[иі]на$", w):
+        elif _OVA_INA_END_RE.search(w):
             stem = w[:-1]
             forms.update({stem + "ої": "genitive", stem + "ій": "dative", stem + "ою": "instrumental"})
         elif w.endswith("а"):
@@ -134,13 +144,13 @@ def _ukrainian_forms(word: str, part: str, gender: str) -> dict[str, str]:
         stem = w[:-2]
         forms.update({stem + "ого": "genitive", stem + "ому": "dative", stem + "им": "instrumental",
                       stem + "ім": "prepositional"})
-    elif re.search(r"[ое]в$|[иі]н$", w) and part == SURNAME:
+    elif _OV_IN_END_RE.search(w) and part == SURNAME:
         forms.update({w + "а": "genitive", w + "у": "dative", w + "ові": "dative", w + "им": "instrumental",
                       w + "і": "prepositional"})
-    elif re.search(r"(енко|ко)$", w):
+    elif _KO_END_RE.search(w):
         stem = w[:-1]
         forms.update({stem + "а": "genitive", stem + "ові": "dative", stem + "ом": "instrumental"})
-    elif re.search(r"[бвгґджзклмнпрстфхцчшщ]$", w):
+    elif _CONSONANT_END_RE.search(w):
         forms.update({w + "а": "genitive", w + "ові": "dative", w + "у": "dative", w + "ом": "instrumental",
                       w + "і": "prepositional", w + "е": "vocative"})
     elif w.endswith("ій") or w.endswith("ей"):

@@ -34,11 +34,14 @@ _POLISH_LETTERS_RE = re.compile(r"cz|sz|rz|[łżźśćńąę]")
 LATIN_GIVEN = frozenset(_UKRAINIAN_GIVEN | _BELARUSIAN_GIVEN | _POLISH_GIVEN)
 
 
+_BELARUSIAN_SURNAME_END_RE = re.compile(r"(ava|au|ouski|ouskaya)$")
+
+
 def slavic_origin(given: str | None, surname: str | None = None) -> str | None:
     """"uk", "be" or "pl" when a romanised name is in its Ukrainian, Belarusian or Polish form, else None."""
     if surname and _POLISH_LETTERS_RE.search(surname.lower()):
         return POLISH
-    if surname and re.search(r"(ava|au|ouski|ouskaya)$", light_fold(surname)):
+    if surname and _BELARUSIAN_SURNAME_END_RE.search(light_fold(surname)):
         return BELARUSIAN  # Kalesnikava, Tsikhanouskaya: Russian would write -ova, -ovskaya
     if not given:
         return None
@@ -258,6 +261,18 @@ _POLISH_LOCATIVE = (("szcz", "szczu"), ("ch", "chu"), ("sz", "szu"), ("cz", "czu
                     ("ł", "le"), ("c", "cu"), ("j", "ju"), ("h", "hu"), ("x", "ksie"))
 
 
+# Compiled once: latin_cases runs for every spelling of every surname of a watchlist.
+_SKI_END_RE = re.compile(r"(sk|ck|dzk)[iy]$")
+_SKIJ_END_RE = re.compile(r"(sk|ck)ij$")
+_CONSONANT_END_RE = re.compile(r"[bcdfghjklłmnprstvwxzšžčřś]$")
+_RUSSIAN_POSSESSIVE_END_RE = re.compile(r"([oe][vw]|[iy]n)$")
+_EK_END_RE = re.compile(r"(ek|ec)$")
+_AEO_END_RE = re.compile(r"[aeo]$")
+_ADJECTIVE_Y_END_RE = re.compile(r"[^aeiou]y$")
+_IYU_END_RE = re.compile(r"[iyu]$")
+_SKA_END_RE = re.compile(r"(sk|ck)a$")
+
+
 def latin_cases(word: str, gender: str | None) -> dict[str, str]:
     """Polish and Czech case forms of a Latin surname: Poczobuta, Poczobutowi, Poczobucie, Mohammadiová."""
     w = word.lower()
@@ -269,15 +284,15 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
 
     male, female = gender != "female", gender != "male"
     if male:
-        if re.search(r"(sk|ck|dzk)[iy]$", w):
+        if _SKI_END_RE.search(w):
             stem = w[:-1]
             add(stem + "iego", "Polish genitive"), add(stem + "iemu", "Polish dative"), add(stem + "im", "Polish instrumental")
             add(stem + "ého", "Czech genitive"), add(stem + "ému", "Czech dative"), add(stem + "ým", "Czech instrumental")
-        elif re.search(r"(sk|ck)ij$", w):
+        elif _SKIJ_END_RE.search(w):
             stem = w[:-2]
             add(stem + "ého", "Czech genitive"), add(stem + "ému", "Czech dative"), add(stem + "ým", "Czech instrumental")
-        elif re.search(r"[bcdfghjklłmnprstvwxzšžčřś]$", w):
-            if not re.search(r"([oe][vw]|[iy]n)$", w):
+        elif _CONSONANT_END_RE.search(w):
+            if not _RUSSIAN_POSSESSIVE_END_RE.search(w):
                 add(w + "a", "Polish or Czech genitive")  # Orlova is a woman, whatever Polish says
             add(w + "owi", "Polish dative"), add(w + "ovi", "Czech dative")
             add(w + "em", "Polish or Czech instrumental"), add(w + "u", "Czech dative or locative")
@@ -286,19 +301,19 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
                 if w.endswith(end):
                     add(w[: -len(end)] + locative, "Polish locative")
                     break
-            if re.search(r"(ek|ec)$", w):
+            if _EK_END_RE.search(w):
                 add(w[:-2] + w[-1] + "a", "Polish genitive")
-        elif re.search(r"[aeo]$", w) and not w.endswith(("ie", "ee")):
+        elif _AEO_END_RE.search(w) and not w.endswith(("ie", "ee")):
             stem = w[:-1]
             add(stem + "y", "Polish or Czech genitive"), add(stem + "i", "Polish genitive or dative")
             add(stem + "ovi", "Czech dative"), add(stem + "owi", "Polish dative"), add(stem + "ę", "Polish accusative")
             add(stem + "u", "Czech accusative"), add(stem + "ą", "Polish instrumental"), add(stem + "ou", "Czech instrumental")
             add(stem + "em", "Polish or Czech instrumental"), add(stem + "ie", "Polish dative or locative")
-        elif re.search(r"[^aeiou]y$", w):
+        elif _ADJECTIVE_Y_END_RE.search(w):
             stem = w[:-1]  # an adjective: Nawalny, Nawalnego; Navalný, Navalného
             add(stem + "ego", "Polish genitive"), add(stem + "emu", "Polish dative"), add(stem + "ym", "Polish instrumental")
             add(stem + "ého", "Czech genitive"), add(stem + "ému", "Czech dative"), add(stem + "ým", "Czech instrumental")
-        elif re.search(r"[iyu]$", w):
+        elif _IYU_END_RE.search(w):
             add(w + "ego", "Polish genitive"), add(w + "emu", "Polish dative"), add(w + "m", "Polish instrumental")
             add(w + "ho", "Czech genitive"), add(w + "mu", "Czech dative")
             add(w + "ovi", "Czech dative"), add(w + "m", "Czech instrumental")
@@ -307,7 +322,7 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
             stem = w[:-1]
             add(stem + "é", "Czech genitive or dative"), add(stem + "ou", "Czech accusative or instrumental")
             add(stem + "ej", "Polish genitive or dative"), add(stem + "ą", "Polish instrumental")
-        elif re.search(r"(sk|ck)a$", w):
+        elif _SKA_END_RE.search(w):
             stem = w[:-1]
             add(stem + "iej", "Polish genitive or dative"), add(stem + "ą", "Polish instrumental")
             add(stem + "é", "Czech genitive or dative"), add(stem + "ou", "Czech accusative or instrumental")

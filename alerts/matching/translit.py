@@ -86,10 +86,21 @@ _UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 UKRAINIAN_LETTERS = set("іїєґ")
 
 
+# Compiled once: romanisations runs for every Cyrillic spelling of every watched name.
+_SKIY_END_RE = re.compile(r"(с|ц)кий$")
+_ADJECTIVE_END_RE = re.compile(r"[иы]й$")
+_IN_END_RE = re.compile(r"[иы]н$")
+_CONSONANT_EV_END_RE = re.compile(r"[^аеиоуыэюя]ев$")
+_OV_END_RE = re.compile(r"[ое]в$")
+
+
+def _ski_without_short_i(match: re.Match) -> str:
+    return match.group(1) + "ки"
+
+
 def _german(word: str, is_surname: bool) -> str:
     """German press usage (Duden): Chodorkowski, Jelzin, Gorbatschow, Juri, Wassili."""
-    word = re.sub(r"(с|ц)кий$", lambda m: m.group(1) + "ки", word)
-    word = re.sub(r"[иы]й$", "и", word)
+    word = _ADJECTIVE_END_RE.sub("и", _SKIY_END_RE.sub(_ski_without_short_i, word))
     out = []
     for i, ch in enumerate(word):
         prev = word[i - 1] if i else ""
@@ -111,8 +122,7 @@ def _german(word: str, is_surname: bool) -> str:
 
 def _french(word: str, is_surname: bool) -> str:
     """French press usage: Khodorkovski, Eltsine, Gorbatchev, Iouri, Sergueï."""
-    word = re.sub(r"(с|ц)кий$", lambda m: m.group(1) + "ки", word)
-    word = re.sub(r"[иы]й$", "и", word)
+    word = _ADJECTIVE_END_RE.sub("и", _SKIY_END_RE.sub(_ski_without_short_i, word))
     out = []
     for i, ch in enumerate(word):
         prev = word[i - 1] if i else ""
@@ -132,7 +142,7 @@ def _french(word: str, is_surname: bool) -> str:
         else:
             out.append(_FRENCH.get(ch, ch))
     latin = "".join(out)
-    if is_surname and re.search(r"[иы]н$", word):
+    if is_surname and _IN_END_RE.search(word):
         latin += "e"
     return latin
 
@@ -164,14 +174,14 @@ def romanisations(word: str, is_surname: bool = False) -> dict[str, str]:
     for spelling in spellings:
         for label, schema in _SCHEMAS:
             add(schema.translate(spelling), label)
-    if is_surname and re.search(r"[^аеиоуыэюя]ев$", word):
+    if is_surname and _CONSONANT_EV_END_RE.search(word):
         # -ев is often -ёв (Пономарёв, Горбачёв): Ponomaryov, Ponomarjow, whether or not the ё was written.
         for label, schema in _SCHEMAS[:4]:
             add(schema.translate(word[:-2] + "ёв"), label)
         add(_german(word[:-2] + "ёв", True), "German")
     add(_german(word, is_surname), "German")
     add(_french(word, is_surname), "French")
-    if is_surname and re.search(r"[ое]в$", word):
+    if is_surname and _OV_END_RE.search(word):
         add(_french(word, False)[:-1] + "ff", "French, old style")
     if set(word) & UKRAINIAN_LETTERS:
         add(_ukrainian(word, is_surname), "Ukrainian national")

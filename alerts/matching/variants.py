@@ -19,6 +19,7 @@ from alerts.matching.slavic import BELARUSIAN, UKRAINIAN, slavic_origin
 from crawler.core.terms import Term
 from alerts.matching.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
 
+_SKIY_END_RE = re.compile(r"[сц]кий$")
 _UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None})
 
 
@@ -91,7 +92,7 @@ def _surname_declensions(cyrillic: str, gender: str | None, ukrainian: bool,
                          belarusian: bool = False) -> dict[str, str]:
     """Case forms of a surname; a double surname also with only its last part declined (Кара-Мурзы)."""
     forms = dict(declensions(cyrillic, SURNAME, gender, ukrainian))
-    if re.search(r"[сц]кий$", cyrillic):
+    if _SKIY_END_RE.search(cyrillic):
         # Кагарлицкий is Кагарлицький in Ukrainian and Кагарліцкі in Belarusian text.
         for other, belarusian_ending in ((cyrillic[:-3] + "ький", False), (cyrillic[:-3] + "кі", True)):
             if belarusian_ending:
