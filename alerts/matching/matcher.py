@@ -16,7 +16,7 @@ from typing import Iterable
 import ahocorasick
 
 from alerts.matching.chinese import HAN_RE
-from alerts.matching.namesakes import _INVISIBLE, PersonContext
+from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
@@ -293,7 +293,7 @@ class Matcher:
         contexts = self._contexts
         number = self._given_number
         found_here = []
-        han = None
+        han = around = None
         for rule, members, has_han, seconds, given in groups:
             if initials:
                 alone = ()
@@ -317,7 +317,9 @@ class Matcher:
                 found_here.extend(((member,), found) for member in alone
                                   if (found := contexts[member].resolve(words, first, last, rule, pattern)))
                 continue
-            found = contexts[alone[0]].resolve(words, first, last, rule, pattern)
+            if around is None:
+                around = Neighbours(words, first, last)
+            found = contexts[alone[0]].resolve_unnamed(around, rule, pattern)
             if found:
                 found_here.append((tuple(alone), found))
         return found_here

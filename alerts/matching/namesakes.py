@@ -107,6 +107,41 @@ class PersonContext:
             return self._checked(words, words.starts[first], end, f"{rule}, {context}")
         return self._alone(words, first, last, rule, pattern)
 
+    def resolve_unnamed(self, around: "Neighbours", rule: str, pattern: str):
+        """What `resolve` finds for a capitalised surname with none of the person's given names or initials
+        beside it (Matcher._people_at knows): only the checks that can still fail, on the words around it
+        read once for all the people found at the place (`around`), without saying why."""
+        if around.taken:
+            return None  # part of a double surname or of another person's name
+        forms = self.forms
+        if around.unknown_given_name_inside_sentence and self._named_given_name_first():
+            return None
+        if around.namesake_after and not (_oblique(rule) and around.full_name_after()):
+            return None
+        words, first, last = around.words, around.first, around.last
+        if forms.origin == ARABIC and first > 0 and words.keys[first - 1] in _ARABIC_ARTICLES \
+                and words.gap(first) in _HYPHENS + (" ",):
+            return None
+        # _alone's "alone and not capitalised" cannot fail: _people_at calls this for capitalised words only.
+        if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
+            return None
+        if around.place_if_genitive if "genitive" in rule else around.place_or_date:
+            return None
+        if forms.second_surname and around.capitalised_follows:
+            return None  # not this person's second surname: those are resolved one by one
+        weak = around.uncased
+        if forms.surname_first or forms.origin == ARABIC:
+            if forms.surname_first:
+                weak = True
+            if HAN_RE.match(around.word) and not han_surname_stands_alone(words, last):
+                return None
+            if not around.uncased and self._capitalised_word_follows(words, last):
+                return None
+            if starts_another_name(words, last):
+                return None
+        # Characters of a person whose aliases give them are resolved one by one: these are read as pinyin.
+        return words.starts[first], around.end, f"{rule}, alone{around.labels}", weak
+
     def _alone(self, words: Words, first: int, last: int, rule: str, pattern: str):
         forms = self.forms
         word = words.word(last)
@@ -187,24 +222,16 @@ class PersonContext:
         return any(source.startswith(key) for source in sources)
 
     def _unknown_given_name(self, words: Words, i: int) -> bool:
-        """A capitalised word before the surname that no list knows may still be a given name: Berta
-        Zúniga Cáceres (a given name before it), Milad Mohammadi (a name of a region whose people are
-        named given name first, and the word is inside a sentence)."""
-        word = words.word(i)
-        if not _capitalised(word) or _is_initial(word) or word.isupper() or is_cyrillic(word) or word in _HONORIFICS:
-            return False
-        if i > 0 and _soft(words.gap(i)) and _capitalised(words.word(i - 1)) and is_given_name(words.word(i - 1)) \
-                and not looks_like_patronymic(word):
-            return True
-        if self.forms.origin in (ARABIC, CHINESE, VIETNAMESE) or self.forms.second_surname:
-            # Inside a sentence and after a lower-case word ("footballer Milad Mohammadi"), not after
-            # an article, which makes it a noun ("Die Anwältin Sotoudeh").
-            if _sentence_initial(words.text, words.starts[i]) or i == 0:
-                return False
-            return not _capitalised(words.word(i - 1)) and words.word(i - 1).lower() not in _ARTICLES
-        return False
+        for_anyone, inside_a_sentence = _unknown_given_name(words, i)
+        return for_anyone or inside_a_sentence and self._named_given_name_first()
 
-    def _is_namesake(self, word: str) -> bool:
+    def _named_given_name_first(self) -> bool:
+        """An unknown capitalised word before the surname, inside a sentence, is taken for the given name of
+        a person of these traditions (see _unknown_given_name)."""
+        return self.forms.origin in (ARABIC, CHINESE, VIETNAMESE) or bool(self.forms.second_surname)
+
+    @staticmethod
+    def _is_namesake(word: str) -> bool:
         if _uncased(word):
             return not HAN_RE.match(word) and is_given_name(word)
         if not _capitalised(word):
@@ -315,10 +342,72 @@ class PersonContext:
         return None
 
 
+class Neighbours:
+    """What the words around a capitalised surname found say about anyone who bears it and has none of
+    their given names or initials beside it, for PersonContext.resolve_unnamed: the checks of `resolve`
+    that depend on the place alone."""
+
+    __slots__ = ("words", "first", "last", "word", "taken", "unknown_given_name_inside_sentence",
+                 "namesake_after", "end", "labels", "place_or_date", "place_if_genitive", "capitalised_follows",
+                 "uncased")
+
+    def __init__(self, words: Words, first: int, last: int):
+        self.words, self.first, self.last = words, first, last
+        count = len(words.keys)
+        i, j = first - 1, last + 1
+        self.taken = (i >= 0 and words.gap(first) in _HYPHENS and _capitalised(words.word(i))
+                      or j < count and words.gap(j) in _HYPHENS and _capitalised(words.word(j)))
+        self.unknown_given_name_inside_sentence = False
+        if not self.taken and i >= 0 and _soft(words.gap(first)):  # what _before finds with no given name of theirs
+            before = words.word(i)
+            if i > 0 and _soft(words.gap(i)) and looks_like_patronymic(before):
+                self.taken = PersonContext._is_namesake(words.word(i - 1))
+            if not self.taken and not before[:1].islower():
+                self.taken = PersonContext._is_namesake(before) or PersonContext._unknown_cyrillic_name(words, i)
+                if not self.taken:
+                    self.taken, self.unknown_given_name_inside_sentence = _unknown_given_name(words, i)
+        # What _after finds with no given name or initial of theirs: an initial would have been seen.
+        after = words.word(j) if j < count and _soft(words.gap(j)) else ""
+        self.namesake_after = not after[:1].islower() and PersonContext._is_namesake(after)
+        self.capitalised_follows = _capitalised(after)
+        self.word = words.word(last)
+        self.uncased = _uncased(self.word)
+        self.end, suffix, locative = suffix_end(words, last)
+        near_a_place = suffix != "English possessive"
+        self.place_or_date = locative or near_a_place and names_a_place(words, first, last)
+        # names_a_place takes "из" for "from" before a genitive only (из Кавалы).
+        self.place_if_genitive = self.place_or_date or (near_a_place and first > 0 and words.keys[first - 1] == "из"
+                                                        and names_a_place(words, first, last, "genitive"))
+        self.labels = (f", {suffix}" if suffix else "") + (
+            ", characters read as pinyin" if HAN_RE.search(words.text, words.starts[first], self.end) else "")
+
+    def full_name_after(self) -> bool:
+        """The given name after the surname begins another person's name (see PersonContext._after)."""
+        j = self.last + 1
+        return _begins_full_name(self.words, j) or _nominative_given(self.words, j, self.word)
+
+
 @lru_cache(maxsize=4096)  # a few hundred rules, asked about at every lone surname
 def _oblique(rule: str) -> bool:
     """The surname form found can only be an oblique case (Навального, Nawalnys), never a nominative."""
     return "nominative" not in rule and any(case in rule for case in _OBLIQUE_CASES)
+
+
+def _unknown_given_name(words: Words, i: int) -> tuple[bool, bool]:
+    """Whether a capitalised word before the surname that no list knows may still be a given name: of
+    anyone (Berta Zúniga Cáceres: a given name before it), and of a person of a region whose people are
+    named given name first, as it is inside a sentence (Milad Mohammadi)."""
+    word = words.word(i)
+    if not _capitalised(word) or _is_initial(word) or word.isupper() or is_cyrillic(word) or word in _HONORIFICS:
+        return False, False
+    if i > 0 and _soft(words.gap(i)) and _capitalised(words.word(i - 1)) and is_given_name(words.word(i - 1)) \
+            and not looks_like_patronymic(word):
+        return True, True
+    # After a lower-case word ("footballer Milad Mohammadi"), not after an article, which makes it a
+    # noun ("Die Anwältin Sotoudeh").
+    if _sentence_initial(words.text, words.starts[i]) or i == 0:
+        return False, False
+    return False, not _capitalised(words.word(i - 1)) and words.word(i - 1).lower() not in _ARTICLES
 
 
 def _nominative_given(words: Words, j: int, surname: str) -> bool:
