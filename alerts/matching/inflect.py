@@ -18,6 +18,8 @@ CASE_NAMES = {
     Case.NOMINATIVE: "nominative", Case.GENITIVE: "genitive", Case.DATIVE: "dative",
     Case.ACCUSATIVE: "accusative", Case.INSTRUMENTAL: "instrumental", Case.PREPOSITIONAL: "prepositional",
 }
+# Listed once: iterating an Enum and hashing its members run Python code, for every case of every name.
+_CASES = tuple((case, CASE_NAMES[case]) for case in Case)
 _PYMORPHY_CASES = (("nomn", "nominative"), ("gent", "genitive"), ("datv", "dative"), ("accs", "accusative"),
                    ("ablt", "instrumental"), ("loct", "prepositional"))
 _NAME_PARTS = {GIVEN: NamePart.FIRSTNAME, SURNAME: NamePart.LASTNAME, PATRONYMIC: NamePart.MIDDLENAME}
@@ -81,6 +83,17 @@ _FEMALE_SURNAME_END_RE = re.compile(r"(ова|ева|ёва|ина|ына|ска
 _MALE_SURNAME_END_RE = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ый|ой)$")
 
 
+@lru_cache(maxsize=4096)  # a long watchlist names the same given names again and again
+def _dictionary_gender(given: str) -> str | None:
+    """The gender of a given name the dictionary knows; None when it gives the name to men and women."""
+    for p in parses(given):
+        if "Name" in p.tag and "nomn" in p.tag:
+            if "ms-f" in p.tag:
+                return None
+            return FEMALE if "femn" in p.tag else MALE
+    return None
+
+
 def gender_of(given: str | None, surname: str | None, patronymic: str | None) -> str | None:
     """Gender of a Cyrillic name: patronymic, then the dictionary, then endings."""
     if patronymic:
@@ -91,11 +104,9 @@ def gender_of(given: str | None, surname: str | None, patronymic: str | None) ->
     if given:
         given = given.lower()
         if given in morph().dictionary.words:
-            for p in parses(given):
-                if "Name" in p.tag and "nomn" in p.tag:
-                    if "ms-f" in p.tag:
-                        break
-                    return FEMALE if "femn" in p.tag else MALE
+            gender = _dictionary_gender(given)
+            if gender:
+                return gender
         elif re.search(r"[ая]$", given):
             return FEMALE  # unknown names in -а/-я are women's: Зарема, Олександра
     if surname:
@@ -170,15 +181,17 @@ def declensions(word: str, part: str, gender: str | None, ukrainian: bool = Fals
     `ukrainian` adds the Ukrainian endings (Олександрі, Орловим, Шевченкові).
     """
     genders = [gender] if gender else [MALE, FEMALE]
+    name_part = _NAME_PARTS[part]
+    ukrainian = ukrainian or bool(set(word.lower()) & UKRAINIAN_LETTERS)
     forms: dict[str, list[str]] = {}
     for g in genders:
         pg = Gender.FEMALE if g == FEMALE else Gender.MALE
-        for case in Case:
-            form = _maker.make(_NAME_PARTS[part], pg, case, word).lower()
+        for case, case_name in _CASES:
+            form = _maker.make(name_part, pg, case, word).lower()
             forms.setdefault(form, [])
-            if CASE_NAMES[case] not in forms[form]:
-                forms[form].append(CASE_NAMES[case])
-        if ukrainian or set(word.lower()) & UKRAINIAN_LETTERS:
+            if case_name not in forms[form]:
+                forms[form].append(case_name)
+        if ukrainian:
             for form, case_name in _ukrainian_forms(word, part, g).items():
                 forms.setdefault(form, [])
                 if case_name not in forms[form]:

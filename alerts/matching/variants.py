@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
-from alerts.matching import arabic, chinese, normalize, regional, slavic
+from alerts.matching import arabic, chinese, inflect, normalize, regional, slavic
 from alerts.matching.arabic import has_arabic
 from alerts.matching.chinese import HAN_RE
 from alerts.matching.inflect import (FEMALE, GIVEN, MALE, PATRONYMIC, SURNAME, choose_cyrillic, declensions, gender_of,
@@ -349,8 +349,8 @@ def build_keyword(term: Term) -> KeywordForms:
 def release_caches() -> None:
     """Forget what compiling remembered about single words; a long-running scanner does not need it."""
     for cached in (romanisations, declensions, is_common_word, phrase_forms, _given_forms, to_cyrillic,
-                   parses, choose_cyrillic, arabic.skeletons, arabic.latin_spellings, slavic.read_back,
-                   slavic.ukrainian_declensions, chinese.split_syllables, regional._polish_czech_surname_patterns,
-                   phrase_key, normalize._words_of):
+                   parses, inflect._dictionary_gender, choose_cyrillic, arabic.skeletons, arabic.latin_spellings,
+                   slavic.read_back, slavic.ukrainian_declensions, chinese.split_syllables,
+                   regional._polish_czech_surname_patterns, phrase_key, normalize._words_of):
         cached.cache_clear()
 
