@@ -61,6 +61,8 @@ def looks_chinese(words: list[str]) -> bool:
 
 
 def _plain(word: str) -> str:
+    if word.isascii():
+        return word.lower()  # nothing to decompose; most names are plain ASCII
     return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
 
 

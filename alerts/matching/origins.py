@@ -49,6 +49,8 @@ nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh trin
 
 
 def _plain(word: str) -> str:
+    if word.isascii():
+        return word.lower()  # nothing to decompose; most names are plain ASCII
     decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
