@@ -247,8 +247,10 @@ class PersonContext:
             return False
         if _sentence_initial(words.text, words.starts[i]) or word.isupper():
             return False
+        if is_known_word(word.lower()):
+            return False
         from alerts.matching.slavic import is_ukrainian_word
-        return not is_known_word(word.lower()) and not is_ukrainian_word(word)
+        return not is_ukrainian_word(word)
 
     def _before(self, words: Words, first: int):
         i = first - 1
@@ -353,33 +355,39 @@ class Neighbours:
 
     def __init__(self, words: Words, first: int, last: int):
         self.words, self.first, self.last = words, first, last
-        count = len(words.keys)
+        text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
         i, j = first - 1, last + 1
-        self.taken = (i >= 0 and words.gap(first) in _HYPHENS and _capitalised(words.word(i))
-                      or j < count and words.gap(j) in _HYPHENS and _capitalised(words.word(j)))
+        gap_before = text[ends[i]:starts[first]] if i >= 0 else None
+        gap_after = text[ends[last]:starts[j]] if j < len(keys) else None
+        self.taken = (gap_before in _HYPHENS and _capitalised(words.word(i))
+                      or gap_after in _HYPHENS and _capitalised(words.word(j)))
+        if self.taken:
+            return  # nothing else is read
         self.unknown_given_name_inside_sentence = False
-        if not self.taken and i >= 0 and _soft(words.gap(first)):  # what _before finds with no given name of theirs
-            before = words.word(i)
+        if gap_before is not None and (gap_before == " " or _soft(gap_before)):  # what _before finds
+            before = text[starts[i]:ends[i]]
             if i > 0 and _soft(words.gap(i)) and looks_like_patronymic(before):
                 self.taken = PersonContext._is_namesake(words.word(i - 1))
             if not self.taken and not before[:1].islower():
                 self.taken = PersonContext._is_namesake(before) or PersonContext._unknown_cyrillic_name(words, i)
                 if not self.taken:
                     self.taken, self.unknown_given_name_inside_sentence = _unknown_given_name(words, i)
+            if self.taken:
+                return
         # What _after finds with no given name or initial of theirs: an initial would have been seen.
-        after = words.word(j) if j < count and _soft(words.gap(j)) else ""
+        after = text[starts[j]:ends[j]] if gap_after is not None and (gap_after == " " or _soft(gap_after)) else ""
         self.namesake_after = not after[:1].islower() and PersonContext._is_namesake(after)
         self.capitalised_follows = _capitalised(after)
-        self.word = words.word(last)
+        self.word = text[starts[last]:ends[last]]
         self.uncased = _uncased(self.word)
         self.end, suffix, locative = suffix_end(words, last)
         near_a_place = suffix != "English possessive"
         self.place_or_date = locative or near_a_place and names_a_place(words, first, last)
         # names_a_place takes "из" for "from" before a genitive only (из Кавалы).
-        self.place_if_genitive = self.place_or_date or (near_a_place and first > 0 and words.keys[first - 1] == "из"
+        self.place_if_genitive = self.place_or_date or (near_a_place and i >= 0 and keys[i] == "из"
                                                         and names_a_place(words, first, last, "genitive"))
         self.labels = (f", {suffix}" if suffix else "") + (
-            ", characters read as pinyin" if HAN_RE.search(words.text, words.starts[first], self.end) else "")
+            ", characters read as pinyin" if HAN_RE.search(text, starts[first], self.end) else "")
 
     def full_name_after(self) -> bool:
         """The given name after the surname begins another person's name (see PersonContext._after)."""
