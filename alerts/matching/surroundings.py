@@ -39,6 +39,7 @@ kenti kentinde kentine sehri sehrinde limani limaninda limanina ilinde
 """.split())
 # A month name, alone, is a date: Rajab, Ramadan.
 _TIME_BEFORE = frozenset(word_key(w) for w in ["شهر", "ماه", "month", "mes", "mois", "месяц", "месяца"])
+_MAKE_A_PLACE_BEFORE = _PLACE_BEFORE | _TIME_BEFORE | _OF | {"из"}
 
 
 def suffix_end(words: Words, last: int) -> tuple[int, str, bool]:
@@ -58,7 +59,8 @@ def suffix_end(words: Words, last: int) -> tuple[int, str, bool]:
 def names_a_place(words: Words, first: int, last: int, rule: str = "") -> bool:
     """True when the words around a lone surname make it a place or a date (in Kavala, the port of Kavala)."""
     i = first - 1
-    if i >= 0 and words.gap(first).strip() == "":
+    # The word is looked up before the gap is cut out of the text: few words make a place.
+    if i >= 0 and words.keys[i] in _MAKE_A_PLACE_BEFORE and words.gap(first).strip() == "":
         key = words.keys[i]
         if key in _PLACE_BEFORE or key in _TIME_BEFORE:
             return True
@@ -69,7 +71,7 @@ def names_a_place(words: Words, first: int, last: int, rule: str = "") -> bool:
         if key in _OF and i >= 2 and words.keys[i - 1] in _OF and words.keys[i - 2] in _PLACE_NOUNS:
             return True
     j = last + 1
-    return j < len(words.keys) and words.gap(j).strip() == "" and words.keys[j] in _PLACE_AFTER
+    return j < len(words.keys) and words.keys[j] in _PLACE_AFTER and words.gap(j).strip() == ""
 
 
 # Characters that may follow a Chinese surname used alone for the person (许称, 许的律师, 许被):
