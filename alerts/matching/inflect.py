@@ -1,6 +1,7 @@
 """Russian and Ukrainian grammatical cases of names and phrases (pytrovich, pymorphy3)."""
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from functools import lru_cache
@@ -27,6 +28,24 @@ _PROPER_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"}
 
 _maker = PetrovichDeclinationMaker()
 _detector = PetrovichGenderDetector()
+
+
+def _rule_limits() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
+    """What decides pytrovich's rule for a word, from its rules file: an exception matches a whole word, any
+    other rule the word's last letters. Per name part, the words with exceptions and how many last letters
+    decide the rule and hold what a case ending replaces."""
+    with open(PetrovichDeclinationMaker.DEFAULT_PATH_TO_RULES_FILE, encoding="utf-8") as f:
+        rules = json.load(f)
+    exceptions, reach = {}, {}
+    for part, name in ((GIVEN, "firstname"), (SURNAME, "lastname"), (PATRONYMIC, "middlename")):
+        exceptions[part] = frozenset(test for rule in rules[name].get("exceptions") or () for test in rule["test"])
+        suffixes = rules[name].get("suffixes") or ()
+        reach[part] = max([len(test) for rule in suffixes for test in rule["test"]]
+                          + [len(mod) - len(mod.lstrip("-")) for rule in suffixes for mod in rule["mods"]] + [1])
+    return exceptions, reach
+
+
+_EXCEPTIONS, _REACH = _rule_limits()
 _morph = None
 
 
@@ -181,13 +200,10 @@ def declensions(word: str, part: str, gender: str | None, ukrainian: bool = Fals
     `ukrainian` adds the Ukrainian endings (Олександрі, Орловим, Шевченкові).
     """
     genders = [gender] if gender else [MALE, FEMALE]
-    name_part = _NAME_PARTS[part]
     ukrainian = ukrainian or bool(set(word.lower()) & UKRAINIAN_LETTERS)
     forms: dict[str, list[str]] = {}
     for g in genders:
-        pg = Gender.FEMALE if g == FEMALE else Gender.MALE
-        for case, case_name in _CASES:
-            form = _maker.make(name_part, pg, case, word).lower()
+        for form, (_, case_name) in zip(_case_forms(word, part, g), _CASES):
             forms.setdefault(form, [])
             if case_name not in forms[form]:
                 forms[form].append(case_name)
@@ -197,6 +213,26 @@ def declensions(word: str, part: str, gender: str | None, ukrainian: bool = Fals
                 if case_name not in forms[form]:
                     forms[form].append(case_name)
     return {form: "indeclinable" if len(cases) >= 6 else " or ".join(cases) for form, cases in forms.items()}
+
+
+def _case_forms(word: str, part: str, gender: str) -> list[str]:
+    """pytrovich's forms of a name part in the order of _CASES, lower-cased."""
+    reach = _REACH[part]
+    if len(word) > reach and word.islower() and "-" not in word and word not in _EXCEPTIONS[part]:
+        # A long watchlist repeats surname endings: pytrovich declines the last letters alone, which decide
+        # its rule, unless they are a word with an exception of its own.
+        ending = word[-reach:]
+        if ending not in _EXCEPTIONS[part]:
+            stem = word[:-reach]
+            return [stem + form for form in _ending_forms(ending, part, gender)]
+    name_part, pytrovich_gender = _NAME_PARTS[part], Gender.FEMALE if gender == FEMALE else Gender.MALE
+    return [_maker.make(name_part, pytrovich_gender, case, word).lower() for case, _ in _CASES]
+
+
+@lru_cache(maxsize=16384)
+def _ending_forms(ending: str, part: str, gender: str) -> tuple[str, ...]:
+    name_part, pytrovich_gender = _NAME_PARTS[part], Gender.FEMALE if gender == FEMALE else Gender.MALE
+    return tuple(_maker.make(name_part, pytrovich_gender, case, ending).lower() for case, _ in _CASES)
 
 
 @lru_cache(maxsize=65536)
