@@ -273,9 +273,21 @@ _IYU_END_RE = re.compile(r"[iyu]$")
 _SKA_END_RE = re.compile(r"(sk|ck)a$")
 
 
+# The case endings below are chosen by a word's last four letters at most, and rewrite no more of it.
+_CASE_REACH = 5
+
+
 def latin_cases(word: str, gender: str | None) -> dict[str, str]:
     """Polish and Czech case forms of a Latin surname: Poczobuta, Poczobutowi, Poczobucie, Mohammadiová."""
     w = word.lower()
+    if len(w) > _CASE_REACH and w.isalpha():
+        # A long watchlist repeats surname endings: the forms of the last letters serve every word ending so.
+        head = w[:-_CASE_REACH]
+        return {head + form: label for form, label in _ending_cases(w[-_CASE_REACH:], gender).items()}
+    return _latin_cases(w, gender)
+
+
+def _latin_cases(w: str, gender: str | None) -> dict[str, str]:
     forms: dict[str, str] = {}
 
     def add(form: str, label: str) -> None:
@@ -339,6 +351,9 @@ def latin_cases(word: str, gender: str | None) -> dict[str, str]:
             add(base + "ová", "Czech feminine"), add(base + "ové", "Czech feminine, genitive or dative")
             add(base + "ovou", "Czech feminine, accusative or instrumental")
     return forms
+
+
+_ending_cases = lru_cache(maxsize=4096)(_latin_cases)
 
 
 def akanne(cyrillic: str) -> list[str]:
