@@ -273,11 +273,19 @@ def to_cyrillic(word: str, limit: int = 3) -> tuple[tuple[str, float], ...]:
     latin = light_fold(word)
     if not latin or is_cyrillic(latin):
         return ()
+    wanted = limit * 4
     seen: dict[str, float] = {}
+    enough = float("inf")  # the cost of the wanted-th cheapest spelling, once that many are seen
     for cost, cyrillic in sorted(_expansions(latin, beam=12)):
+        if cost >= enough:
+            # A spelling ranks at its cost or above, after the spellings seen before it at that cost:
+            # none from here on ranks among the wanted ones.
+            break
         if cyrillic in seen or _IMPOSSIBLE_RE.search(cyrillic):
             continue
         # "ts" read as two letters is rarer than ц; "t" + "s" costs nothing letter by letter.
         seen[cyrillic] = cost + 0.75 * cyrillic.count("тс")
+        if len(seen) >= wanted:
+            enough = sorted(seen.values())[wanted - 1]
     ranked = sorted(seen.items(), key=lambda item: item[1])
-    return tuple(ranked[: limit * 4])
+    return tuple(ranked[:wanted])
