@@ -103,6 +103,15 @@ def latin_key(word: str) -> str:
     return _DOUBLE_RE.sub(_FIRST_GROUP, word)
 
 
+def joined_latin_key(head_key: str, tail: str, tail_key: str) -> str | None:
+    """latin_key of a word of lower-case ASCII letters from the keys of its two parts; None when they meet on letters
+    latin_key changes together. It folds letters one by one, then turns kh into h and writes a doubled letter once,
+    so the parts' keys only join wrongly where k meets h or both keys have the same letter at the join."""
+    if head_key[-1] == tail_key[0] or head_key[-1] == "k" and tail[0] == "h":
+        return None
+    return head_key + tail_key
+
+
 # Ukrainian and Belarusian letters meet their Russian counterparts: Матвійчук, Матвийчук.
 _CYRILLIC_FOLD = str.maketrans({"ё": "е", "і": "и", "ї": "и", "є": "е", "ґ": "г", "ў": "в",
                                 **{c: None for c in _APOSTROPHES}})

@@ -7,8 +7,9 @@ from functools import lru_cache
 from alerts.matching.arabic import (abd_forms, abd_parts, arabic_key, article_forms, has_arabic, latin_spellings, prefixed,
                            skeletons, strip_article)
 from alerts.matching.chinese import HAN_RE, palladius, split_syllables
-from alerts.matching.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
-from alerts.matching.slavic import czech, latin_cases, polish
+from alerts.matching.normalize import (is_cyrillic, joined_latin_key, latin_key, light_fold, phrase_key, word_key,
+                                      words_of)
+from alerts.matching.slavic import CASE_REACH, czech, latin_cases, polish
 
 _ARTICLE_KEY = "ال"
 _ABD_KEY = arabic_key("عبد")
@@ -145,9 +146,30 @@ def _polish_czech_surname_patterns(latin: tuple[str, ...], cyrillic: tuple[str, 
     patterns: dict[str, str] = {}
     for spelling, label in spellings.items():
         patterns.setdefault(_pattern(spelling), sys.intern(f"latin surname ({label})"))
-        for form, case in latin_cases(spelling, gender).items():
-            patterns.setdefault(_pattern(form), sys.intern(f"latin surname ({label}), {case}"))
+        for pattern, case in _case_patterns(spelling, gender):
+            patterns.setdefault(pattern, sys.intern(f"latin surname ({label}), {case}"))
     return patterns
+
+
+def _case_patterns(spelling: str, gender: str | None) -> list[tuple[str, str]]:
+    """The patterns of the Polish and Czech cases of a spelling, with the cases' names. Those of a word of ASCII
+    letters are keyed from its ending's cases, keyed once for every word that ends so."""
+    if len(spelling) > CASE_REACH and spelling.isascii() and spelling.isalpha() and spelling.islower():
+        head = spelling[:-CASE_REACH]
+        head_key = latin_key(head)
+        patterns = []
+        for form, case, form_key in _ending_case_keys(spelling[-CASE_REACH:], gender):
+            key = form_key and joined_latin_key(head_key, form, form_key)
+            patterns.append((f" {key} " if key else _pattern(head + form), case))
+        return patterns
+    return [(_pattern(form), case) for form, case in latin_cases(spelling, gender).items()]
+
+
+@lru_cache(maxsize=4096)
+def _ending_case_keys(ending: str, gender: str | None) -> tuple[tuple[str, str, str], ...]:
+    """(form, case, latin_key) of the cases of a word ending; no key for a form with other characters."""
+    return tuple((form, case, latin_key(form) if form.isascii() and form.isalpha() else "")
+                 for form, case in latin_cases(ending, gender).items())
 
 
 def latin_given_cases(written: str, gender: str | None) -> dict[tuple[str, ...], str]:

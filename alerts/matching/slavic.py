@@ -274,16 +274,16 @@ _SKA_END_RE = re.compile(r"(sk|ck)a$")
 
 
 # The case endings below are chosen by a word's last four letters at most, and rewrite no more of it.
-_CASE_REACH = 5
+CASE_REACH = 5
 
 
 def latin_cases(word: str, gender: str | None) -> dict[str, str]:
     """Polish and Czech case forms of a Latin surname: Poczobuta, Poczobutowi, Poczobucie, Mohammadiová."""
     w = word.lower()
-    if len(w) > _CASE_REACH and w.isalpha():
+    if len(w) > CASE_REACH and w.isalpha():
         # A long watchlist repeats surname endings: the forms of the last letters serve every word ending so.
-        head = w[:-_CASE_REACH]
-        return {head + form: label for form, label in _ending_cases(w[-_CASE_REACH:], gender).items()}
+        head = w[:-CASE_REACH]
+        return {head + form: label for form, label in _ending_cases(w[-CASE_REACH:], gender).items()}
     return _latin_cases(w, gender)
 
 

@@ -351,6 +351,7 @@ def release_caches() -> None:
     for cached in (romanisations, declensions, is_common_word, phrase_forms, _given_forms, to_cyrillic,
                    parses, inflect._dictionary_gender, inflect._ending_forms, choose_cyrillic, arabic.skeletons,
                    arabic.latin_spellings, slavic.read_back, slavic.ukrainian_declensions, slavic._ending_cases,
-                   chinese.split_syllables, regional._polish_czech_surname_patterns, phrase_key, normalize._words_of):
+                   chinese.split_syllables, regional._polish_czech_surname_patterns, regional._ending_case_keys,
+                   phrase_key, normalize._words_of):
         cached.cache_clear()
 

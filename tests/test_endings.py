@@ -1,4 +1,4 @@
-"""Case forms of names: declining a word's last letters gives what pytrovich gives for the whole word."""
+"""Forms worked out once for a word ending serve every word that ends so: they are the whole word's forms."""
 from __future__ import annotations
 
 import random
@@ -6,8 +6,9 @@ import random
 import pytest
 from pytrovich.enums import Gender
 
-from alerts.matching import inflect
+from alerts.matching import inflect, slavic
 from alerts.matching.inflect import FEMALE, GIVEN, MALE, PATRONYMIC, SURNAME
+from alerts.matching.normalize import joined_latin_key, latin_key
 
 
 def _pytrovich(word: str, part: str, gender: str) -> list[str]:
@@ -40,3 +41,28 @@ def test_a_long_surname_is_declined_by_its_ending():
     assert inflect._case_forms("грижаковцев", SURNAME, MALE) == _pytrovich("грижаковцев", SURNAME, MALE)
     assert inflect._case_forms("зармаровцев", SURNAME, MALE) == _pytrovich("зармаровцев", SURNAME, MALE)
     assert inflect._ending_forms.cache_info().hits == 1  # the second is declined as the first was: -овцев
+
+
+def test_polish_and_czech_cases_of_a_word_are_those_of_its_ending():
+    rng = random.Random(23)
+    endings = ["szcz", "dzki", "skij", "ova", "ová", "ska", "ek", "ec", "ie", "ee", "ow", "in", "y", "u", "a", "o"]
+    words = ["poczobut", "bialacki", "chodorkovskij", "kalesnikava", "mohammadi", "navalny", "orlova", "nawalny"]
+    words += ["".join(rng.choice("abcdehikoszłš") for _ in range(rng.randint(0, 8))) + rng.choice(endings)
+              for _ in range(3000)]
+    for word in words:
+        for gender in (None, MALE, FEMALE):
+            assert list(slavic.latin_cases(word, gender).items()) == list(slavic._latin_cases(word, gender).items())
+
+
+def test_a_key_joined_from_two_parts_is_the_whole_word_key():
+    rng = random.Random(29)
+    joined = 0
+    for _ in range(20000):
+        head, tail = ("".join(rng.choice("abcdehijkosvwxy") for _ in range(rng.randint(1, 5))) for _ in range(2))
+        key = joined_latin_key(latin_key(head), tail, latin_key(tail))
+        if key is not None:
+            joined += 1
+            assert key == latin_key(head + tail), (head, tail)
+    assert joined > 10000
+    assert joined_latin_key(latin_key("bak"), "hu", latin_key("hu")) is None  # bakhu is bahu
+    assert joined_latin_key(latin_key("pol"), "la", latin_key("la")) is None  # polla is pola
