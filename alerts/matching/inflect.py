@@ -46,6 +46,7 @@ def _rule_limits() -> tuple[dict[str, frozenset[str]], dict[str, int]]:
 
 
 _EXCEPTIONS, _REACH = _rule_limits()
+
 _morph = None
 
 
@@ -229,7 +230,7 @@ def _case_forms(word: str, part: str, gender: str) -> list[str]:
     return [_maker.make(name_part, pytrovich_gender, case, word).lower() for case, _ in _CASES]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _ending_forms(ending: str, part: str, gender: str) -> tuple[str, ...]:
     name_part, pytrovich_gender = _NAME_PARTS[part], Gender.FEMALE if gender == FEMALE else Gender.MALE
     return tuple(_maker.make(name_part, pytrovich_gender, case, ending).lower() for case, _ in _CASES)

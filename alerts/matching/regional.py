@@ -165,7 +165,7 @@ def _case_patterns(spelling: str, gender: str | None) -> list[tuple[str, str]]:
     return [(_pattern(form), case) for form, case in latin_cases(spelling, gender).items()]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # a few thousand bytes each
 def _ending_case_keys(ending: str, gender: str | None) -> tuple[tuple[str, str, str], ...]:
     """(form, case, latin_key) of the cases of a word ending; no key for a form with other characters."""
     return tuple((form, case, latin_key(form) if form.isascii() and form.isalpha() else "")

@@ -273,8 +273,9 @@ _IYU_END_RE = re.compile(r"[iyu]$")
 _SKA_END_RE = re.compile(r"(sk|ck)a$")
 
 
-# The case endings below are chosen by a word's last four letters at most, and rewrite no more of it.
-CASE_REACH = 5
+# The case endings below are chosen by the last four letters of a word of letters at most, and rewrite no
+# more of it ("$" would also match before a final line break).
+CASE_REACH = 4
 
 
 def latin_cases(word: str, gender: str | None) -> dict[str, str]:
@@ -353,7 +354,7 @@ def _latin_cases(w: str, gender: str | None) -> dict[str, str]:
     return forms
 
 
-_ending_cases = lru_cache(maxsize=4096)(_latin_cases)
+_ending_cases = lru_cache(maxsize=1024)(_latin_cases)
 
 
 def akanne(cyrillic: str) -> list[str]:
