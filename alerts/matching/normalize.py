@@ -103,11 +103,11 @@ def latin_key(word: str) -> str:
     return _DOUBLE_RE.sub(_FIRST_GROUP, word)
 
 
-def joined_latin_key(head_key: str, tail: str, tail_key: str) -> str | None:
+def joined_latin_key(head_key: str, tail_key: str) -> str | None:
     """latin_key of a word of lower-case ASCII letters from the keys of its two parts; None when they meet on letters
     latin_key changes together. It folds letters one by one, then turns kh into h and writes a doubled letter once,
     so the parts' keys only join wrongly where k meets h or both keys have the same letter at the join."""
-    if head_key[-1] == tail_key[0] or head_key[-1] == "k" and tail[0] == "h":
+    if head_key[-1] == tail_key[0] or head_key[-1] == "k" and tail_key[0] == "h":
         return None
     return head_key + tail_key
 

@@ -159,7 +159,7 @@ def _case_patterns(spelling: str, gender: str | None) -> list[tuple[str, str]]:
         head_key = latin_key(head)
         patterns = []
         for form, case, form_key in _ending_case_keys(spelling[-CASE_REACH:], gender):
-            key = form_key and joined_latin_key(head_key, form, form_key)
+            key = form_key and joined_latin_key(head_key, form_key)
             patterns.append((f" {key} " if key else _pattern(head + form), case))
         return patterns
     return [(_pattern(form), case) for form, case in latin_cases(spelling, gender).items()]
