@@ -111,7 +111,6 @@ class Matcher:
         self._rules = list(rules)
         self._entries: dict[int, tuple] = {}
         self._own_given: dict[int, tuple] = {}
-        self._fields: list[tuple[str, str, str]] = []  # each term's name, watchlist and kind, for _best
         self._empty = not in_order
         if not self._empty:
             self._automaton.make_automaton()
@@ -124,7 +123,6 @@ class Matcher:
         state = dict(self.__dict__)
         state["_entries"] = {}  # rebuilt as patterns are found
         state["_own_given"] = {}
-        state["_fields"] = []
         return state
 
     def _entry(self, number: int, pattern: str) -> tuple:
@@ -388,18 +386,15 @@ class Matcher:
         candidates.sort()  # (start, minus length, order found, ...): the longest first at each place
         reached: dict[int, int] = {}  # term index -> end of its last mention; candidates come by start
         mentions = []
-        if not self._fields:  # read faster than the terms' attributes, at thousands of mentions
-            self._fields = [(term.name, term.watchlist, term.kind) for term in self.terms]
-        fields = self._fields
-        reached_end, add = reached.get, mentions.append
+        terms, reached_end, add = self.terms, reached.get, mentions.append
         for start, _, _, members, end, rule, weak in candidates:
             matched = text[start:end]
             for index in members:
                 if start < reached_end(index, -1) or weak and index not in reached:
                     continue
                 reached[index] = end
-                name, watchlist, kind = fields[index]
-                add(_mention(name, watchlist, kind, matched, start, end, rule))
+                term = terms[index]
+                add(_mention(term.name, term.watchlist, term.kind, matched, start, end, rule))
         mentions.sort(key=attrgetter("start", "end", "term"))
         return mentions
 
