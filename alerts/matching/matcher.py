@@ -210,6 +210,7 @@ class Matcher:
         candidates = []
         add = candidates.append
         joined = words.joined
+        given_last, given_first = self._given_last, self._given_first
         resolve = self._resolve
         order = 0  # which candidate came first, among those of one place and length
         counts, quiet, lengths = self._counts, self._quiet, self._lengths
@@ -246,8 +247,7 @@ class Matcher:
                     continue
             pattern = joined[end - lengths[number] + 1:end + 1]
             keywords, _, groups = entries.get(number) or self._entry(number, pattern)
-            found_here = self._people_at(words, first, last, pattern, groups,
-                                         own_given.get(number) or self._own_given_at(number, pattern)) if groups else []
+            found_here = self._people_at(words, first, last, pattern, groups, given_last, given_first) if groups else []
             if keywords:
                 found_here = [((index,), found) for index, rule in keywords
                               if (found := resolve(words, first, last, index, "keyword", rule, pattern))] + found_here
@@ -268,10 +268,9 @@ class Matcher:
         return self._best(text, candidates)
 
     def _people_at(self, words: Words, first: int, last: int, pattern: str, groups: tuple,
-                   own_given: tuple[frozenset, frozenset]) -> list:
+                   given_last: dict, given_first: dict) -> list:
         """(term indexes, mention) for the people a surname found at words first..last names, the
-        people of a group that share the mention together, in the order of the watchlist.
-        `own_given`: what _own_given_at gives for the pattern."""
+        people of a group that share the mention together, in the order of the watchlist."""
         text, keys, starts, ends = words.text, words.keys, words.starts, words.ends
         # What the words around the surname can say about any watched person, worked out once per
         # place rather than once per person with this surname (a common surname has hundreds).
@@ -284,17 +283,11 @@ class Matcher:
             after is not None and ends[last + 1] - starts[last + 1] <= 2 and text[starts[last + 1]].isupper()
             and text[ends[last + 1]:ends[last + 1] + 1] == ".")
         capitalised = initials or text[starts[first]].isupper() or _capitalised_or_uncased(words, first, last)
-        # Most places have none of these people's given names beside them, which the few keys of their
-        # given names tell before the tables of everybody's are read.
-        beside = _NONE  # the numbers of the given names that end or begin beside it
-        own_last, own_first = own_given
-        if before in own_last or before2 in own_last or after in own_first:
-            given_last, given_first = self._given_last, self._given_first
-            beside = given_last.get(before, _NONE)
-            if before2 in given_last:
-                beside = beside | given_last[before2]
-            if after in given_first:
-                beside = beside | given_first[after]
+        beside = given_last.get(before, _NONE)
+        if before2 in given_last:
+            beside = beside | given_last[before2]
+        if after in given_first:
+            beside = beside | given_first[after]
         if not capitalised and not beside:
             return []  # a lower-case word with no given name or initial beside it is no mention of anyone
         contexts = self._contexts
