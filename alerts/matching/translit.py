@@ -24,11 +24,23 @@ class _LowerCaseSchema:
         # any of them is.
         self.contextual = frozenset(pair[-1] for pair in self.after) | frozenset(pair[0] for pair in self.before)
         self.table = str.maketrans(self.letters)
+        # A letter beside a neighbour that changes its spelling (or at the start or end that does): most words
+        # have letters with such rules but none beside such a neighbour, and the table alone spells them.
+        branches = []
+        for letter in sorted(self.contextual):
+            before = "".join(sorted(pair[0] for pair in self.after if len(pair) == 2 and pair[1] == letter))
+            after = "".join(sorted(pair[1] for pair in self.before if len(pair) == 2 and pair[0] == letter))
+            escaped = re.escape(letter)
+            branches += [f"[{re.escape(before)}]{escaped}"] if before else []
+            branches += [f"{escaped}[{re.escape(after)}]"] if after else []
+            branches += [rf"\A{escaped}"] if letter in self.after else []
+            branches += [rf"{escaped}\Z"] if letter in self.before else []
+        self.context_re = re.compile("|".join(branches)) if branches else None
 
     def translate(self, word: str) -> str:
         tail = self.endings.get(word[-2:]) if len(word) > 2 else None
         stem = word[:-2] if tail is not None else word
-        if self.contextual.isdisjoint(stem):
+        if self.context_re is None or self.context_re.search(stem) is None:
             return stem.translate(self.table) + (tail or "")
         out = []
         last = len(stem) - 1
