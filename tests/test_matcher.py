@@ -418,3 +418,29 @@ def test_a_mention_made_by_the_matcher_is_the_mention_its_class_makes():
     made, expected = _mention(*fields), Mention(*fields)
     assert type(made) is Mention and vars(made) == vars(expected) and made == expected and hash(made) == hash(expected)
     assert pickle.loads(pickle.dumps(made)) == expected
+
+
+@pytest.mark.parametrize("watchlist", ["watchlist.toml", "world_watchlist.toml"])
+def test_texts_a_short_watchlist_passes_over_are_those_with_no_mention(watchlist):
+    """A short watchlist looks up a text's distinct words before it scans: the same mentions as a full
+    scan of every labelled sentence, and of a page of all of them, in every script."""
+    from test_names_eval import load_sentences, load_watchlist
+
+    prefiltered = Matcher(load_watchlist(DATA / watchlist))
+    assert prefiltered._first_keys, "a labelled watchlist is short enough to be prefiltered"
+    scanning = pickle.loads(pickle.dumps(prefiltered))
+    scanning._first_keys = None
+    texts = [s["text"] for name in ("eval.jsonl", "world.jsonl") for s in load_sentences(name)]
+    texts += ["", "Nothing here.", "В'ячеслав Чорновол", " ".join(texts)]
+    passed_over = 0
+    for text in texts:
+        expected = scanning.find(text)
+        assert prefiltered.find(text) == expected, text
+        passed_over += not expected
+    assert passed_over > 10, "some sentences name no one watched"
+
+
+def test_a_word_an_apostrophe_joins_is_looked_up_joined():
+    matcher = Matcher([Term("Олег Зав'ялов")])
+    assert matcher._first_keys
+    assert found(matcher, "Олег Зав’ялов виступив у суді.") == [("Олег Зав'ялов", "Олег Зав’ялов")]

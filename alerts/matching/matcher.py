@@ -36,6 +36,10 @@ _new_object = object.__new__
 # names (over 150 at 10,000 names of many countries). Patterns are added so that the letters that most
 # often begin a word in Russian and English, the languages of most watched pages, come first there.
 _FIRST_LETTERS = {c: i for i, c in enumerate("пснвокдитрмзбуагчэлжшехяцфюйtaosvichbmpfdrlengukqz")}
+# A watchlist of up to this many patterns (a hundred people or so) first asks whether a text has any word
+# that begins one, when the text is up to this long: a longer text, or a longer list, nearly always has.
+_PREFILTER_PATTERNS = 5_000
+_PREFILTER_CHARS = 100_000
 
 
 class Matcher:
@@ -112,6 +116,8 @@ class Matcher:
         self._entries: dict[int, tuple] = {}
         self._own_given: dict[int, tuple] = {}
         self._empty = not in_order
+        self._first_keys = (frozenset(pattern.split(" ", 2)[1] for pattern, _ in in_order)
+                            if len(in_order) <= _PREFILTER_PATTERNS else None)
         if not self._empty:
             self._automaton.make_automaton()
         for forms in self._forms:
@@ -203,7 +209,11 @@ class Matcher:
                 gc.enable()
 
     def _find(self, text: str) -> list[Mention]:
-        words = split_words(text)
+        # A page-sized text none of whose words begins a pattern of a short watchlist (most pages, for
+        # most watchlists of a few people) is passed over once its distinct words are looked up.
+        words = split_words(text, self._first_keys if len(text) <= _PREFILTER_CHARS else None)
+        if words is None:
+            return []
         keys, starts, ends = words.keys, words.starts, words.ends
         if not keys:
             return []

@@ -233,8 +233,11 @@ def _merge_cyrillic_apostrophes(text: str, starts: list[int], ends: list[int], w
     words[:] = new_words + words[done:]
 
 
-def split_words(text: str) -> Words:
-    """Split a text into words and build the string of their keys, ' k1 k2 ... kn '."""
+def split_words(text: str, wanted: frozenset[str] | None = None) -> Words | None:
+    """Split a text into words and build the string of their keys, ' k1 k2 ... kn '.
+
+    With `wanted`, None when no word's key is one of those: the distinct words are looked up first,
+    and a text none of whose keys are wanted is not split further (see Matcher.find)."""
     # A text within the common scripts is split by the narrowed pattern, which finds the same words sooner
     # (crawler/core/charclass.py). A string knows whether it is ASCII without reading it; other names
     # are not checked, as the check costs more than it saves on a few words.
@@ -245,14 +248,17 @@ def split_words(text: str) -> Words:
         splitter = _SPLIT_HAN_RE if HAN_RE.search(text) else _SPLIT_RE
     parts = splitter.split(text)  # gap, word, gap, word, ..., gap
     words = parts[1::2]
-    offsets = list(accumulate(map(len, parts)))
-    starts = offsets[0:-1:2]
-    ends = offsets[1::2]
-    if not is_ascii and ("'" in text or "’" in text):  # an apostrophe joins words only between Cyrillic letters
-        _merge_cyrillic_apostrophes(text, starts, ends, words)
     cache = _KEY_CACHE
     if len(cache) > _KEY_CACHE_LIMIT:
         cache.clear()
+    apostrophes = not is_ascii and ("'" in text or "’" in text)   # joins words only between Cyrillic letters
+    if wanted is not None and not apostrophes and wanted.isdisjoint(_keys_of(set(words), cache)):
+        return None
+    offsets = list(accumulate(map(len, parts)))
+    starts = offsets[0:-1:2]
+    ends = offsets[1::2]
+    if apostrophes:
+        _merge_cyrillic_apostrophes(text, starts, ends, words)
     keys = list(map(cache.get, words))
     if None in keys:
         for i, key in enumerate(keys):
@@ -260,3 +266,13 @@ def split_words(text: str) -> Words:
                 word = words[i]
                 keys[i] = cache[word] = word_key(word)
     return Words(text, starts, ends, keys)
+
+
+def _keys_of(words: set[str], cache: dict[str, str]) -> set[str]:
+    keys = set(map(cache.get, words))
+    if None in keys:
+        keys.discard(None)
+        for word in words:
+            if word not in cache:
+                keys.add(cache.setdefault(word, word_key(word)))
+    return keys
