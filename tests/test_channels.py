@@ -428,6 +428,22 @@ def test_a_partial_last_line_is_cut_off_before_the_next_alert(tmp_path):
     assert [alert["id"] for alert in _lines(path)] == ["first", "next"]
 
 
+def test_an_alert_sent_again_after_a_crash_is_written_once(tmp_path):
+    """A dispatcher killed after writing its alerts and before recording them as sent sends them again
+    when the daemon restarts: lines already in the file are not written twice, and a new one is."""
+    path = tmp_path / "alerts.jsonl"
+    channel = channel_for(f"file://{path}")
+    first, second = make_alert(id="first"), make_alert(id="second")
+    channel.send(first)
+    channel.send(second)
+    channel.send(first)     # both in flight when the process was killed
+    channel.send(second)
+    channel.send(make_alert(id="first", event="removed"))   # the same id with other content is another line
+    channel.send(make_alert(id="third"))
+    assert [(alert["id"], alert["event"]) for alert in _lines(path)] == [
+        ("first", first["event"]), ("second", second["event"]), ("first", "removed"), ("third", first["event"])]
+
+
 def test_file_channel_reports_an_unwritable_path(tmp_path):
     with pytest.raises(DeliveryError, match="cannot write"):
         channel_for(f"file://{tmp_path}/missing/dir/alerts.jsonl").send(make_alert())

@@ -48,9 +48,13 @@ def _append_line(fd: int, line: bytes) -> None:
     A full disk or a crash can leave part of a line: that alert was recorded as not sent and
     will be written again in full, so the fragment is dropped rather than glued to the next
     line. One write() of the whole line under O_APPEND keeps lines from two writers apart.
+    A process killed after writing a line and before recording it as sent leaves the alert to
+    be sent again: the same line among the file's last ones is that alert, and is not written twice.
     """
     fcntl.flock(fd, fcntl.LOCK_EX)  # a daemon and `vigil deliver` may append to one file
     start = _end_of_last_line(fd)
+    if _among_last_lines(fd, start, line):
+        return
     try:
         if start != os.fstat(fd).st_size:
             os.ftruncate(fd, start)
@@ -61,6 +65,16 @@ def _append_line(fd: int, line: bytes) -> None:
     except OSError:
         _cut(fd, start)
         raise
+
+
+def _among_last_lines(fd: int, end: int, line: bytes) -> bool:
+    """Whether the complete lines before `end`, as far back as _TAIL_CHUNK reaches, include `line`. An
+    alert's line holds its id, subscriber and creation time: an equal line is the same alert."""
+    begin = max(0, end - _TAIL_CHUNK)
+    tail = os.pread(fd, end - begin, begin)
+    if begin > 0:
+        tail = tail[tail.find(b"\n") + 1:]   # the first line may be cut: only whole lines count
+    return (b"\n" + tail).find(b"\n" + line) >= 0
 
 
 def _end_of_last_line(fd: int) -> int:
