@@ -52,8 +52,8 @@ def _append_line(fd: int, line: bytes) -> None:
     be sent again: the same line among the file's last ones is that alert, and is not written twice.
     """
     fcntl.flock(fd, fcntl.LOCK_EX)  # a daemon and `vigil deliver` may append to one file
-    start = _end_of_last_line(fd)
-    if _among_last_lines(fd, start, line):
+    start, last_lines = _last_lines(fd)
+    if (b"\n" + last_lines).find(b"\n" + line) >= 0:
         return
     try:
         if start != os.fstat(fd).st_size:
@@ -67,26 +67,21 @@ def _append_line(fd: int, line: bytes) -> None:
         raise
 
 
-def _among_last_lines(fd: int, end: int, line: bytes) -> bool:
-    """Whether the complete lines before `end`, as far back as _TAIL_CHUNK reaches, include `line`. An
-    alert's line holds its id, subscriber and creation time: an equal line is the same alert."""
-    begin = max(0, end - _TAIL_CHUNK)
-    tail = os.pread(fd, end - begin, begin)
-    if begin > 0:
-        tail = tail[tail.find(b"\n") + 1:]   # the first line may be cut: only whole lines count
-    return (b"\n" + tail).find(b"\n" + line) >= 0
-
-
-def _end_of_last_line(fd: int) -> int:
-    """The offset just past the file's last newline (0 when it has none)."""
+def _last_lines(fd: int) -> tuple[int, bytes]:
+    """The offset just past the file's last newline (0 when it has none), and the whole lines that end
+    there, as many as the read that found that newline holds (up to _TAIL_CHUNK bytes)."""
     end = os.fstat(fd).st_size
     while end > 0:
         begin = max(0, end - _TAIL_CHUNK)
-        newline = os.pread(fd, end - begin, begin).rfind(b"\n")
+        chunk = os.pread(fd, end - begin, begin)
+        newline = chunk.rfind(b"\n")
         if newline >= 0:
-            return begin + newline + 1
+            lines = chunk[:newline + 1]
+            if begin > 0:
+                lines = lines[lines.find(b"\n") + 1:]   # the first line may be cut: only whole lines count
+            return begin + newline + 1, lines
         end = begin
-    return 0
+    return 0, b""
 
 
 def _cut(fd: int, length: int) -> None:
