@@ -392,6 +392,27 @@ def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_g
     assert found(short_surnames, text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Capitalised only because it opens a sentence: the preposition, particle or conjunction.
+    ("На улице было тихо.", []),
+    ("Суд отложил заседание. Не согласовали акцию.", []),
+    ("«На свободу!» — кричали у суда.", []),
+    ("In 2012 the court ruled against him.", []),
+    # Inside a sentence, or with a given name beside it, it is judged as any surname.
+    ("Вчера На заявил, что уедет.", [("Ivan Na", "На"), ("Olga Na", "На")]),
+    ("The court said In would appeal.", [("Min In", "In")]),
+    ("На Иван заявил, что уедет.", [("Ivan Na", "На Иван")]),
+    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na"), ("Sergei Ne", "Na")]),
+])
+def test_a_surname_spelled_like_a_word_that_opens_sentences_is_that_word_at_the_start_of_one(
+        short_surnames, text, expected):
+    assert found(short_surnames, text) == expected
+    # --explain says why, on the same path as a full resolve.
+    if not expected:
+        assert any(row["why"] == "alone, an everyday word opening a sentence"
+                   for row in short_surnames.explain(text))
+
+
 def test_people_who_share_a_mention_are_reported_in_the_order_of_the_watchlists():
     matcher = Matcher([Term("Oleg Orlov", watchlist="b"), Term("Oleg Orlov", watchlist="a"),
                        Term("Ivan Orlov", watchlist="a")])
@@ -415,7 +436,8 @@ def test_a_mention_made_by_the_matcher_is_the_mention_its_class_makes():
     # _mention fills a Mention's __dict__ itself, which holds while Mention's __init__ only stores its fields.
     from alerts.matching.matcher import _mention
     fields = ("Oleg Orlov", "defenders", "person", "Орлов", 3, 8, "surname, alone")
-    made, expected = _mention(*fields), Mention(*fields)
+    head, tail = dict(zip(("term", "watchlist", "kind"), fields[:3])), dict(zip(("matched", "start", "end", "rule"), fields[3:]))
+    made, expected = _mention(head, tail), Mention(*fields)
     assert type(made) is Mention and vars(made) == vars(expected) and made == expected and hash(made) == hash(expected)
     assert pickle.loads(pickle.dumps(made)) == expected
 

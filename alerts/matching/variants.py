@@ -20,6 +20,19 @@ from crawler.core.terms import Term
 from alerts.matching.translit import UKRAINIAN_LETTERS, romanisations, to_cyrillic
 
 _SKIY_END_RE = re.compile(r"[сц]кий$")
+# The words that most often open a sentence of Russian, Ukrainian or English text and belong to no one:
+# conjunctions, prepositions, pronouns, particles ("Но если", "У нас", "In 2012", "He said"). A surname
+# spelled like one (Korean Na, O, No, In; Chinese He, Wu as У) is that word when it opens a sentence alone,
+# as an everyday noun is (see PersonContext). Surnames that are also rarer function words (Ли, Ван, Ко,
+# Со, Ким) are left out: at the start of a sentence they are far more often the person.
+_SENTENCE_OPENERS = frozenset(word_key(word) for word in """
+    и а но на не о об у в во с к по за из от до для при про без под над после через мы вы он она оно они я ты
+    ее её его им их нам вам мой наш ваш этот тот того том что как так уже ну да нет ни если когда хотя или все
+    всё і й та але ми ви він вона воно вони її їх мій що як вже якщо коли або з із зі від під
+    a an the i you he she it we they me him her us them my your his its our their this that these those
+    who what which when where why how if and but or nor so as at by for from in into of on to with about
+    after before during since until while although because not no yes is are was were be been do does did
+    has have had more less most some any all one""".split())
 _UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "'": None, "’": None, "ʼ": None})
 
 
@@ -222,6 +235,7 @@ def build_person(term: Term) -> PersonForms:
             forms.surnames.setdefault(pattern[:-1] + "s ", "latin surname, German genitive")
     forms.common_surnames = frozenset(common)
     _add_regional_surnames(forms, origin, language, surname_written, surname_cyrillic, gender)
+    forms.common_surnames |= {pattern for pattern in forms.surnames if pattern[1:-1] in _SENTENCE_OPENERS}
 
     forms.given = _given_forms(tuple(given_written), tuple(given_cyrillic), gender, ukrainian, origin, belarusian)
     if patronymic_written:
