@@ -393,6 +393,22 @@ def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_g
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Alone, a letter is the English I, a list's option or a variable, never the person.
+    ("Then I think O was right, said the lawyer.", []),
+    ("Вчера У заявил, что уедет.", []),
+    # Beside the person's given name it is their surname; a Chinese character alone still is one.
+    ("The court heard Min O on Monday.", [("Min O", "Min O")]),
+    ("Вчера Иван У заявил, что уедет.", [("Ivan U", "Иван У")]),
+    ("许志永被捕。许的律师说。", [("Xu Zhiyong", "许志永"), ("Xu Zhiyong", "许")]),
+])
+def test_a_surname_of_a_single_letter_is_found_only_beside_a_given_name(text, expected):
+    matcher = Matcher([Term("Min O"), Term("Ivan U", aliases=("Иван У",)), Term("Xu Zhiyong", aliases=("许志永",))])
+    assert found(matcher, text) == expected
+    assert all(row["why"] == "alone, a single letter" for row in matcher.explain(text)
+               if not row["mention"] and len(row["matched"]) == 1 and row["matched"].isascii())
+
+
+@pytest.mark.parametrize("text, expected", [
     # Capitalised only because it opens a sentence: the preposition, particle or conjunction.
     ("На улице было тихо.", []),
     ("Суд отложил заседание. Не согласовали акцию.", []),

@@ -16,7 +16,7 @@ from typing import Iterable
 import ahocorasick
 
 from alerts.matching.chinese import HAN_RE
-from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext, _sentence_initial
+from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext, _sentence_initial, _single_letter
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
@@ -302,7 +302,7 @@ class Matcher:
         contexts = self._contexts
         number = self._given_number
         found_here = []
-        han = around = opens_sentence = None
+        han = around = opens_sentence = single_letter = None
         for rule, members, has_han, seconds, given, common in groups:
             if initials:
                 alone = ()
@@ -326,9 +326,14 @@ class Matcher:
                 found_here.extend(((member,), found) for member in alone
                                   if (found := contexts[member].resolve(words, first, last, rule, pattern)))
                 continue
+            # Two of resolve_unnamed's tests, made before the words around the place are read: they fail
+            # for most places of a long list of common names (a single letter, I; an everyday word opening
+            # a sentence, Но, In).
+            if single_letter is None:
+                single_letter = first == last and _single_letter(text[starts[first]:ends[first]])
+            if single_letter:
+                continue
             if common:
-                # An everyday word opening a sentence (Но, In): resolve_unnamed's first test that fails for
-                # most of them, made before the words around it are read.
                 if opens_sentence is None:
                     opens_sentence = _sentence_initial(text, starts[first])
                 if opens_sentence:

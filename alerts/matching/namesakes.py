@@ -49,6 +49,12 @@ _HONORIFICS = {"President", "Minister", "Premier", "Sheikh", "Sheikha", "Imam", 
                "Doña", "Pan", "Pani", "Bay", "Bayan", "Ông", "Bà", "Anh", "Chị", "Cô", "Sayyid", "Shaikh"}
 
 
+def _single_letter(word: str) -> bool:
+    """One letter of a script with capitals (I, O, У): a Chinese character alone is a surname."""
+    letter = word.lstrip(_INVISIBLE)
+    return len(letter) == 1 and not _uncased(letter)
+
+
 def _is_initial(word: str) -> bool:
     """O, Yu, Ю: one capital letter, or a capital and a small letter that romanise one Cyrillic letter."""
     if word in _TITLES:
@@ -123,6 +129,8 @@ class PersonContext:
                 and words.gap(first) in _HYPHENS + (" ",):
             return None
         # _alone's "alone and not capitalised" cannot fail: _people_at calls this for capitalised words only.
+        if around.single_letter:
+            return None
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return None
         if around.place_if_genitive if "genitive" in rule else around.place_or_date:
@@ -151,6 +159,8 @@ class PersonContext:
         uncased = _uncased(word)
         if not uncased and not (_capitalised(word) or any(_capitalised(words.word(k)) for k in range(first, last))):
             return self._no("alone and not capitalised")
+        if first == last and _single_letter(word):
+            return self._no("alone, a single letter")  # the English I, a list's A and B: Korean I or O needs a given name
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
         end, suffix, locative = suffix_end(words, last)
@@ -351,7 +361,7 @@ class Neighbours:
 
     __slots__ = ("words", "first", "last", "word", "taken", "unknown_given_name_inside_sentence",
                  "namesake_after", "end", "labels", "place_or_date", "place_if_genitive", "capitalised_follows",
-                 "uncased")
+                 "uncased", "single_letter")
 
     def __init__(self, words: Words, first: int, last: int):
         self.words, self.first, self.last = words, first, last
@@ -380,6 +390,7 @@ class Neighbours:
         self.capitalised_follows = _capitalised(after)
         self.word = text[starts[last]:ends[last]]
         self.uncased = _uncased(self.word)
+        self.single_letter = first == last and _single_letter(self.word)
         self.end, suffix, locative = suffix_end(words, last)
         near_a_place = suffix != "English possessive"
         self.place_or_date = locative or near_a_place and names_a_place(words, first, last)
