@@ -381,7 +381,7 @@ def short_surnames():
     ("ivan na", [("Ivan Na", "ivan na")]),
     ("на иван", [("Ivan Na", "на иван")]),
     # Capitalised, alone: judged as before.
-    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na"), ("Sergei Ne", "Na")]),
+    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na")]),
     # Lower case beside nobody's name, or beside the given name of somebody else.
     ("письмо пришло на адрес суда", []),
     ("anna na", []),
@@ -390,6 +390,22 @@ def short_surnames():
 def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_given_name_or_initial(
         short_surnames, text, expected):
     assert found(short_surnames, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Вчера На заявила, что уедет.", [("Olga Na", "На")]),
+    ("Вчера Ма заявила, что уедет.", [("Anna Ma", "Ма")]),
+    # Their would-be cases are everyday words: Не, Мы, and the Polish instrumental of O, A.
+    ("Вчера Не заявила, что уедет.", []),
+    ("Потом Мы решили уйти.", []),
+    ("Then the letter said A was late.", []),
+    # A surname of three letters or more is declined as before.
+    ("Суд вызвал Кима и Киму отказал.", [("Ivan Kim", "Кима"), ("Ivan Kim", "Киму")]),
+])
+def test_a_surname_of_one_or_two_letters_is_not_declined(text, expected):
+    matcher = Matcher([Term("Olga Na", aliases=("Ольга На",)), Term("Anna Ma", aliases=("Анна Ма",)), Term("Min O"),
+                       Term("Ivan Kim", aliases=("Иван Ким",))])
+    assert found(matcher, text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -418,7 +434,7 @@ def test_a_surname_of_a_single_letter_is_found_only_beside_a_given_name(text, ex
     ("Вчера На заявил, что уедет.", [("Ivan Na", "На"), ("Olga Na", "На")]),
     ("The court said In would appeal.", [("Min In", "In")]),
     ("На Иван заявил, что уедет.", [("Ivan Na", "На Иван")]),
-    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na"), ("Sergei Ne", "Na")]),
+    ("Na said nothing.", [("Ivan Na", "Na"), ("Olga Na", "Na")]),
 ])
 def test_a_surname_spelled_like_a_word_that_opens_sentences_is_that_word_at_the_start_of_one(
         short_surnames, text, expected):

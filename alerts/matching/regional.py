@@ -9,7 +9,7 @@ from alerts.matching.arabic import (abd_forms, abd_parts, arabic_key, article_fo
 from alerts.matching.chinese import HAN_RE, palladius, split_syllables
 from alerts.matching.normalize import (is_cyrillic, joined_latin_key, latin_key, light_fold, phrase_key, word_key,
                                       words_of)
-from alerts.matching.slavic import CASE_REACH, czech, latin_cases, polish
+from alerts.matching.slavic import CASE_REACH, UNDECLINED_LENGTH, czech, latin_cases, polish
 
 _ARTICLE_KEY = "ال"
 _ABD_KEY = arabic_key("عبد")
@@ -146,6 +146,8 @@ def _polish_czech_surname_patterns(latin: tuple[str, ...], cyrillic: tuple[str, 
     patterns: dict[str, str] = {}
     for spelling, label in spellings.items():
         patterns.setdefault(_pattern(spelling), sys.intern(f"latin surname ({label})"))
+        if len(spelling) <= UNDECLINED_LENGTH:
+            continue  # Na, O, Ma: as Russian, Polish and Czech leave a surname of one or two letters
         for pattern, case in _case_patterns(spelling, gender):
             patterns.setdefault(pattern, sys.intern(f"latin surname ({label}), {case}"))
     return patterns

@@ -273,6 +273,9 @@ _IYU_END_RE = re.compile(r"[iyu]$")
 _SKA_END_RE = re.compile(r"(sk|ck)a$")
 
 
+# A surname of one or two letters (Korean На, О, Но, Chinese Ма, Ли) is not declined: Russian, Polish and
+# Czech leave such East Asian names as they are, and their would-be cases are everyday words (не, мы, a).
+UNDECLINED_LENGTH = 2
 # The case endings below are chosen by the last four letters of a word of letters at most, and rewrite no
 # more of it ("$" would also match before a final line break).
 CASE_REACH = 4

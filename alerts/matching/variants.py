@@ -104,6 +104,8 @@ def _cyrillic_sources(written: str, part: str, origin: str | None = None, langua
 def _surname_declensions(cyrillic: str, gender: str | None, ukrainian: bool,
                          belarusian: bool = False) -> dict[str, str]:
     """Case forms of a surname; a double surname also with only its last part declined (Кара-Мурзы)."""
+    if len(cyrillic) <= slavic.UNDECLINED_LENGTH:  # На, Ма: not Не, Мы
+        return {cyrillic.lower(): "indeclinable"}
     forms = dict(declensions(cyrillic, SURNAME, gender, ukrainian))
     if _SKIY_END_RE.search(cyrillic):
         # Кагарлицкий is Кагарлицький in Ukrainian and Кагарліцкі in Belarusian text.
@@ -231,7 +233,7 @@ def build_person(term: Term) -> PersonForms:
             for pattern, label in _latin_patterns(cyrillic, True).items():
                 forms.surnames.setdefault(pattern, sys.intern(f"latin surname ({label})"))
     for pattern, label in list(forms.surnames.items()):
-        if label.startswith("latin") and not pattern.endswith("s "):
+        if label.startswith("latin") and not pattern.endswith("s ") and len(pattern) > 3:  # not I's: Is
             forms.surnames.setdefault(pattern[:-1] + "s ", "latin surname, German genitive")
     forms.common_surnames = frozenset(common)
     _add_regional_surnames(forms, origin, language, surname_written, surname_cyrillic, gender)
