@@ -393,6 +393,21 @@ def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_g
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Rossi may be read as Россий, whose cases are those of Россия: alone, the country.
+    ("Федерация автовладельцев России заявила о протесте.", []),
+    ("В России и за её пределами.", []),
+    # With his given name it is him; the forms of a surname the dictionary knows stay (Орлова).
+    ("Адвокат Марио России не пришёл.", [("Mario Rossi", "Марио России")]),
+    ("Вчера Орлова вызвали на допрос.", [("Oleg Orlov", "Орлова")]),
+])
+def test_a_surname_form_that_names_a_place_is_found_only_beside_a_given_name(text, expected):
+    matcher = Matcher([Term("Mario Rossi"), Term("Oleg Orlov")])
+    assert found(matcher, text) == expected
+    if not expected:
+        assert "alone, the name of a place" in {row["why"] for row in matcher.explain(text)}
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Вчера На заявила, что уедет.", [("Olga Na", "На")]),
     ("Вчера Ма заявила, что уедет.", [("Anna Ma", "Ма")]),
     # Their would-be cases are everyday words: Не, Мы, and the Polish instrumental of O, A.

@@ -78,6 +78,14 @@ def is_known_word(word: str) -> bool:
     return word.lower() in morph().dictionary.words
 
 
+@lru_cache(maxsize=65536)
+def is_place_name(word: str) -> bool:
+    """True when the dictionary reads the word as the name of a place (России, Минска), not only as a
+    rare reading (Того, a country, is first the pronoun)."""
+    word = word.lower()
+    return word in morph().dictionary.words and any("Geox" in p.tag and p.score >= 0.2 for p in parses(word))
+
+
 _CASE_GRAMMEMES = {"nominative": {"nomn"}, "genitive": {"gent", "gen2"}, "dative": {"datv"},
                    "accusative": {"accs", "acc2"}, "instrumental": {"ablt"}, "prepositional": {"loct", "loc2"}}
 

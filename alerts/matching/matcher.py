@@ -152,13 +152,13 @@ class Matcher:
         for index, rule in people:
             person = forms[index]
             key = (person.origin, person.surname_first, bool(person.han_spellings), bool(person.second_surname),
-                   pattern in person.common_surnames, rule)
+                   pattern in person.common_surnames, pattern in person.place_surnames, rule)
             groups.setdefault(key, []).append(index)
         grouped = []
-        for (_, _, han, second, common, rule), members in groups.items():
+        for (_, _, han, second, common, place, rule), members in groups.items():
             seconds = frozenset(forms[i].second_surname for i in members) if second else _NONE
             grouped.append((rule, tuple(members), han, seconds, frozenset(self._given_number[i] for i in members),
-                            common))
+                            common, place))
         entry = self._entries[number] = (keywords, people, tuple(grouped))
         return entry
 
@@ -303,7 +303,7 @@ class Matcher:
         number = self._given_number
         found_here = []
         han = around = opens_sentence = single_letter = None
-        for rule, members, has_han, seconds, given, common in groups:
+        for rule, members, has_han, seconds, given, common, place in groups:
             if initials:
                 alone = ()
             elif beside and not beside.isdisjoint(given):
@@ -326,9 +326,11 @@ class Matcher:
                 found_here.extend(((member,), found) for member in alone
                                   if (found := contexts[member].resolve(words, first, last, rule, pattern)))
                 continue
-            # Two of resolve_unnamed's tests, made before the words around the place are read: they fail
-            # for most places of a long list of common names (a single letter, I; an everyday word opening
-            # a sentence, Но, In).
+            # resolve_unnamed's tests that fail for most places of a long list of common names, made before
+            # the words around the place are read: a single letter (I), the name of a place (России), an
+            # everyday word opening a sentence (Но, In).
+            if place:
+                continue
             if single_letter is None:
                 single_letter = first == last and _single_letter(text[starts[first]:ends[first]])
             if single_letter:

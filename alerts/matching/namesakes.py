@@ -129,7 +129,7 @@ class PersonContext:
                 and words.gap(first) in _HYPHENS + (" ",):
             return None
         # _alone's "alone and not capitalised" cannot fail: _people_at calls this for capitalised words only.
-        if around.single_letter:
+        if around.single_letter or pattern in forms.place_surnames:
             return None
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return None
@@ -161,6 +161,8 @@ class PersonContext:
             return self._no("alone and not capitalised")
         if first == last and _single_letter(word):
             return self._no("alone, a single letter")  # the English I, a list's A and B: Korean I or O needs a given name
+        if pattern in forms.place_surnames:
+            return self._no("alone, the name of a place")  # России from Rossi read as Россий
         if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
             return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
         end, suffix, locative = suffix_end(words, last)

@@ -11,7 +11,7 @@ from alerts.matching import arabic, chinese, inflect, normalize, regional, slavi
 from alerts.matching.arabic import has_arabic
 from alerts.matching.chinese import HAN_RE
 from alerts.matching.inflect import (FEMALE, GIVEN, MALE, PATRONYMIC, SURNAME, choose_cyrillic, declensions, gender_of,
-                            is_common_word, is_known_word, parses, phrase_forms)
+                            is_common_word, is_known_as, is_known_word, is_place_name, parses, phrase_forms)
 from alerts.matching.names import equivalent_given, person_parts, split_name
 from alerts.matching.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
 from alerts.matching.origins import ARABIC, ARABIC_FEMALE, ARABIC_MALE, CHINESE, VIETNAMESE, name_origin
@@ -55,6 +55,7 @@ class PersonForms:
     patronymics: dict[str, str] | None = None                     # None: any patronymic is accepted
     patronymic_initial_sources: tuple[str, ...] = ()
     common_surnames: frozenset[str] = frozenset()                 # patterns that are everyday words too
+    place_surnames: frozenset[str] = frozenset()                  # patterns that name places: России
     origin: str | None = None                                     # ARABIC, CHINESE, VIETNAMESE or None
     surname_first: bool = False                                   # Xu Zhiyong, Phạm Đoan Trang
     han_spellings: frozenset[str] = frozenset()                   # 许志永, 许: characters the aliases give
@@ -219,14 +220,22 @@ def build_person(term: Term) -> PersonForms:
         latin = regional.other_script_latin(written)
         if latin:
             forms.surnames.setdefault(phrase_key(latin), "latin surname (anyascii)")
-    common = set()
+    common, places = set(), set()
     for cyrillic in dict.fromkeys(surname_cyrillic):
         # A surname the dictionary does not know is no everyday word in any case either.
         known = is_known_word(cyrillic)
+        surname = None
         for form, cases in _surname_declensions(cyrillic, gender, ukrainian, belarusian).items():
             forms.surnames.setdefault(phrase_key(form), sys.intern(f"cyrillic surname, {cases}"))
             if known and is_common_word(form, cases):
                 common.add(phrase_key(form))
+            # Rossi, read as Россий, declines into России: alone, such a form is the place. Not so the
+            # forms of a surname the dictionary knows as one (Орлова is no town's).
+            if is_place_name(form):
+                if surname is None:
+                    surname = is_known_as(cyrillic, "Surn")
+                if not surname:
+                    places.add(phrase_key(form))
         if origin is None:
             # A Cyrillic spelling made from a Chinese or Arabic name romanises into other people's names
             # (Сюй -> Sui), so only names from Cyrillic are romanised again.
@@ -236,6 +245,7 @@ def build_person(term: Term) -> PersonForms:
         if label.startswith("latin") and not pattern.endswith("s ") and len(pattern) > 3:  # not I's: Is
             forms.surnames.setdefault(pattern[:-1] + "s ", "latin surname, German genitive")
     forms.common_surnames = frozenset(common)
+    forms.place_surnames = frozenset(places)
     _add_regional_surnames(forms, origin, language, surname_written, surname_cyrillic, gender)
     forms.common_surnames |= {pattern for pattern in forms.surnames if pattern[1:-1] in _SENTENCE_OPENERS}
 
@@ -364,7 +374,7 @@ def build_keyword(term: Term) -> KeywordForms:
 
 def release_caches() -> None:
     """Forget what compiling remembered about single words; a long-running scanner does not need it."""
-    for cached in (romanisations, declensions, is_common_word, phrase_forms, _given_forms, to_cyrillic,
+    for cached in (romanisations, declensions, is_common_word, is_place_name, phrase_forms, _given_forms, to_cyrillic,
                    parses, inflect._dictionary_gender, inflect._ending_forms, choose_cyrillic, arabic.skeletons,
                    arabic.latin_spellings, slavic.read_back, slavic.ukrainian_declensions, slavic._ending_cases,
                    chinese.split_syllables, regional._polish_czech_surname_patterns, regional._ending_case_keys,
