@@ -16,8 +16,8 @@ crawl's own time and its ratio to raw Scrapy's (the quickest of the repeats), CP
 milliseconds per page (user + system, the crawl process and its extraction workers, the
 median of the repeats, start-up left out: the median of three crawls of a 20-page site is
 subtracted) and its ratio to raw Scrapy's, the server's CPU per page, peak RSS of the
-crawl process and of its largest worker (and the memory that is the worker's own, not
-shared with the crawl process), database bytes per page and bytes added per unchanged
+crawl process and of its largest worker (with its proportional share of the pages it shares
+with the crawl process, PSS, and the memory that is its own, USS), database bytes per page and bytes added per unchanged
 revisit.
 Figures vary with the machine's load: compare within one run.
 """
@@ -84,6 +84,7 @@ class Run:
         self.rss = 0.0
         self.child_rss = 0.0
         self.child_uss = 0.0   # memory that is the worker's own, not shared with the crawl process
+        self.child_pss = 0.0   # its own, plus its share of the pages it shares with the crawl process
         out_path, err_path = cwd / ".bench-out", cwd / ".bench-err"
         with open(out_path, "w") as out, open(err_path, "w") as err:
             start = time.perf_counter()
@@ -113,7 +114,9 @@ class Run:
                     try:
                         self.child_rss = max(self.child_rss, child.memory_info().rss / 2**20)
                         if samples % 5 == 0:   # reading smaps costs more
-                            self.child_uss = max(self.child_uss, child.memory_full_info().uss / 2**20)
+                            full = child.memory_full_info()
+                            self.child_uss = max(self.child_uss, full.uss / 2**20)
+                            self.child_pss = max(self.child_pss, full.pss / 2**20)
                     except psutil.Error:
                         pass
         except psutil.Error:
@@ -183,7 +186,7 @@ def _raw_scrapy(site: Site, project: Path, concurrency: int) -> dict:
     before = site.cpu()
     cmd = [sys.executable, str(HERE / "raw_spider.py"), f"{site.base}/sitemap.xml", str(concurrency)]
     run = Run(cmd, project / "raw", {**os.environ, "PYTHONPATH": str(REPO)})
-    return dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss, child_rss=0.0, child_uss=0.0,
+    return dict(pps=site.total / float(run.out.split()[1]), cpu=run.cpu, rss=run.rss, child_rss=0.0, child_uss=0.0, child_pss=0.0,
                 server=site.cpu() - before)
 
 
@@ -201,7 +204,7 @@ def _vigil_crawl(site: Site, project: Path, who: tuple[Path, str | None], phase:
                str(flamegraphs / f"{folder.name}-{phase}.svg"), "--", *cmd]
     run = Run(cmd, folder, env)
     figures[who, phase] = dict(pps=site.total / crawl_seconds(folder / "vigil.db"), cpu=run.cpu,
-                               rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss,
+                               rss=run.rss, child_rss=run.child_rss, child_uss=run.child_uss, child_pss=run.child_pss,
                                server=site.cpu() - before, summary=run.out.strip().splitlines()[-1])
     if phase == "first":
         figures[who, "bytes"] = db_bytes(folder)
@@ -259,7 +262,7 @@ def main() -> None:
                for key in small_runs[0] if isinstance(small_runs[0][key], dict)}
 
     print(f"{'pages':>6} {'crawl':<36} {'p/s':>6} {'× raw':>6} {'CPU ms/page':>11} {'× raw':>6} "
-          f"{'server ms/page':>14} {'peak RSS':>9} {'worker RSS/own':>14} {'DB B/page':>9} {'revisit B/page':>14}")
+          f"{'server ms/page':>14} {'peak RSS':>9} {'worker RSS/PSS/own':>18} {'DB B/page':>9} {'revisit B/page':>14}")
     for total in args.pages:
         site = Site(workdir / f"site-{total}", total)
         try:
@@ -279,7 +282,7 @@ def main() -> None:
                 print(f"{total:>6} {label:<36} {best['pps']:>6.0f} {best['pps'] / raw_pps:>6.2f} {cpu_ms[who]:>11.2f} "
                       f"{cpu_ms[who] / cpu_ms['raw']:>6.2f} "
                       f"{best['server'] / total * 1000:>14.2f} {best['rss']:>7.0f}MB "
-                      f"{best['child_rss']:>7.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}",
+                      f"{best['child_rss']:>7.0f}/{best['child_pss']:>3.0f}/{best['child_uss']:>3.0f}MB {stored[0]:>9} {stored[1]:>14}",
                       flush=True)
         for who in variants:
             print(f"       {names[who]}: {runs[-1][who, 'revisit']['summary']}")
