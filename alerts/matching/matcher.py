@@ -16,7 +16,7 @@ from typing import Iterable
 import ahocorasick
 
 from alerts.matching.chinese import HAN_RE
-from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext, _sentence_initial, _single_letter
+from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext, sentence_initial, single_letter_word
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
@@ -332,12 +332,12 @@ class Matcher:
             if place:
                 continue
             if single_letter is None:
-                single_letter = first == last and _single_letter(text[starts[first]:ends[first]])
+                single_letter = first == last and single_letter_word(text[starts[first]:ends[first]])
             if single_letter:
                 continue
             if common:
                 if opens_sentence is None:
-                    opens_sentence = _sentence_initial(text, starts[first])
+                    opens_sentence = sentence_initial(text, starts[first])
                 if opens_sentence:
                     continue
             if around is None:

@@ -49,7 +49,7 @@ _HONORIFICS = {"President", "Minister", "Premier", "Sheikh", "Sheikha", "Imam", 
                "Doña", "Pan", "Pani", "Bay", "Bayan", "Ông", "Bà", "Anh", "Chị", "Cô", "Sayyid", "Shaikh"}
 
 
-def _single_letter(word: str) -> bool:
+def single_letter_word(word: str) -> bool:
     """One letter of a script with capitals (I, O, У): a Chinese character alone is a surname."""
     letter = word.lstrip(_INVISIBLE)
     return len(letter) == 1 and not _uncased(letter)
@@ -62,7 +62,8 @@ def _is_initial(word: str) -> bool:
     return (len(word) == 1 and word.isupper()) or (len(word) == 2 and word[0].isupper() and word[1].islower())
 
 
-def _sentence_initial(text: str, pos: int) -> bool:
+def sentence_initial(text: str, pos: int) -> bool:
+    """The word at `pos` opens a sentence or a line (quotes and brackets before it aside)."""
     k = pos - 1
     while k >= 0 and (text[k].isspace() or text[k] in _OPENERS):
         if text[k] == "\n":
@@ -131,7 +132,7 @@ class PersonContext:
         # _alone's "alone and not capitalised" cannot fail: _people_at calls this for capitalised words only.
         if around.single_letter or pattern in forms.place_surnames:
             return None
-        if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
+        if pattern in forms.common_surnames and sentence_initial(words.text, words.starts[first]):
             return None
         if around.place_if_genitive if "genitive" in rule else around.place_or_date:
             return None
@@ -159,11 +160,11 @@ class PersonContext:
         uncased = _uncased(word)
         if not uncased and not (_capitalised(word) or any(_capitalised(words.word(k)) for k in range(first, last))):
             return self._no("alone and not capitalised")
-        if first == last and _single_letter(word):
+        if first == last and single_letter_word(word):
             return self._no("alone, a single letter")  # the English I, a list's A and B: Korean I or O needs a given name
         if pattern in forms.place_surnames:
             return self._no("alone, the name of a place")  # России from Rossi read as Россий
-        if pattern in forms.common_surnames and _sentence_initial(words.text, words.starts[first]):
+        if pattern in forms.common_surnames and sentence_initial(words.text, words.starts[first]):
             return self._no("alone, an everyday word opening a sentence")  # "Мороз ударил": an everyday word opening a sentence
         end, suffix, locative = suffix_end(words, last)
         if locative or (suffix != "English possessive" and names_a_place(words, first, last, rule)):
@@ -257,7 +258,7 @@ class PersonContext:
         word = words.word(i)
         if not (is_cyrillic(word) and _capitalised(word) and len(word) > 2) or looks_like_patronymic(word):
             return False
-        if _sentence_initial(words.text, words.starts[i]) or word.isupper():
+        if sentence_initial(words.text, words.starts[i]) or word.isupper():
             return False
         if is_known_word(word.lower()):
             return False
@@ -392,7 +393,7 @@ class Neighbours:
         self.capitalised_follows = _capitalised(after)
         self.word = text[starts[last]:ends[last]]
         self.uncased = _uncased(self.word)
-        self.single_letter = first == last and _single_letter(self.word)
+        self.single_letter = first == last and single_letter_word(self.word)
         self.end, suffix, locative = suffix_end(words, last)
         near_a_place = suffix != "English possessive"
         self.place_or_date = locative or near_a_place and names_a_place(words, first, last)
@@ -426,7 +427,7 @@ def _unknown_given_name(words: Words, i: int) -> tuple[bool, bool]:
         return True, True
     # After a lower-case word ("footballer Milad Mohammadi"), not after an article, which makes it a
     # noun ("Die Anwältin Sotoudeh").
-    if _sentence_initial(words.text, words.starts[i]) or i == 0:
+    if sentence_initial(words.text, words.starts[i]) or i == 0:
         return False, False
     return False, not _capitalised(words.word(i - 1)) and words.word(i - 1).lower() not in _ARTICLES
 
