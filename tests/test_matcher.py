@@ -392,6 +392,14 @@ def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_g
     assert found(short_surnames, text) == expected
 
 
+@pytest.mark.parametrize("text", ["Білоруський правозахисник Алесь Біляцький отримав премію.",
+                                  "Алеся Біляцького засудили до десяти років.",
+                                  "Валентина Стефановича засудили разом з Біляцьким."])
+def test_ukrainian_text_writes_the_root_white_of_a_belarusian_surname_with_i(text):
+    matcher = Matcher([Term("Ales Bialiatski", aliases=("Алесь Беляцкий",))])
+    assert [term for term, _ in found(matcher, text)] == ["Ales Bialiatski"]
+
+
 @pytest.mark.parametrize("text, expected", [
     # Rossi may be read as Россий, whose cases are those of Россия: alone, the country.
     ("Федерация автовладельцев России заявила о протесте.", []),

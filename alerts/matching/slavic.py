@@ -367,6 +367,16 @@ def akanne(cyrillic: str) -> list[str]:
     return [cyrillic[:i] + "а" + cyrillic[i + 1:] for i in positions[:-1] or positions[:0]]
 
 
+_WHITE_ROOT_RE = re.compile(r"^б[ея]л(?=[аеиоуюяі])")
+
+
+def ukrainian_root(cyrillic: str) -> str | None:
+    """The Ukrainian spelling of a surname on the root "white", whose old ѣ Ukrainian writes і: Беляцкий and
+    Бяляцкі are Біляцкий (then Біляцький), Белоусов is Білоусов. None for any other surname."""
+    word = cyrillic.lower()
+    return _WHITE_ROOT_RE.sub("біл", word) if _WHITE_ROOT_RE.match(word) else None
+
+
 def russian_forms_of_belarusian(cyrillic: str) -> list[str]:
     """The Russian spelling of a Belarusian surname when the Russian dictionary knows it (Калеснікава -> Колесникова)."""
     from alerts.matching.inflect import is_known_as

@@ -211,6 +211,8 @@ def build_person(term: Term) -> PersonForms:
         surname_cyrillic += [a for c in surname_cyrillic[:2] for a in slavic.akanne(c)]
     # Ukrainian and Belarusian press decline a Belarusian or Polish name their own way.
     ukrainian = ukrainian or belarusian or language == slavic.POLISH
+    if ukrainian:  # and Ukrainian text writes Бяляцкі and Беляцкий as Біляцький
+        surname_cyrillic += [u for c in surname_cyrillic if (u := slavic.ukrainian_root(c))]
     patronymic_cyrillic = [c for w in patronymic_written for c in _cyrillic_sources(w, PATRONYMIC)]
     gender = _gender(given_written, given_cyrillic, surname_cyrillic, patronymic_cyrillic)
 
