@@ -229,10 +229,11 @@ def test_one_host_is_never_fetched_faster_than_its_delay_across_workers(fleet):
         gaps = page_gaps(site)
         assert len(gaps) >= PAGES
         # Two workers without the gate would fetch a host at once (gaps near 0). The gate is taken just
-        # before the send and held 50 ms past the delay; on a loaded machine the time from a worker's
-        # gate to the site still varies by up to some 100 ms, so one gap may look a little short.
+        # before the send and held 50 ms past the delay, so gaps are 0.45 s; but the time from a worker's
+        # gate to the site varies with the machine's load. In a full run of the suite on two cores one
+        # request reached the site 200 ms after its gate: the gap before it 0.65 s, the one after 0.25.
         assert sorted(gaps)[len(gaps) // 2] >= DELAY, (host, sorted(gaps))
-        assert min(gaps) >= DELAY * 0.75, (host, sorted(gaps)[:3])
+        assert min(gaps) >= DELAY / 2, (host, sorted(gaps)[:3])
 
 
 def test_status_lists_the_workers_and_the_queue(fleet):
