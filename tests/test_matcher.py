@@ -392,6 +392,21 @@ def test_a_lower_case_surname_that_is_an_everyday_word_is_found_beside_its_own_g
     assert found(short_surnames, text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Russian declines a man's surname that is a noun as the noun, fleeting vowel and all.
+    ("Суд арестовал Ивана Зайца.", [("Ivan Zayats", "Ивана Зайца")]),
+    ("Вчера Зайцу предъявили обвинение.", [("Ivan Zayats", "Зайцу")]),
+    ("Адвокат Ивана Орла пришёл.", [("Ivan Orel", "Ивана Орла")]),
+    # Not a woman's, and not the animal in lower case.
+    ("Анна Заяц пришла в суд.", [("Anna Zayats", "Анна Заяц")]),
+    ("В лесу видели зайца.", []),
+])
+def test_a_mans_surname_that_is_a_noun_is_declined_as_the_noun(text, expected):
+    matcher = Matcher([Term("Ivan Zayats", aliases=("Иван Заяц",)), Term("Ivan Orel", aliases=("Иван Орёл",)),
+                       Term("Anna Zayats", aliases=("Анна Заяц",))])
+    assert found(matcher, text) == expected
+
+
 @pytest.mark.parametrize("text", ["Білоруський правозахисник Алесь Біляцький отримав премію.",
                                   "Алеся Біляцького засудили до десяти років.",
                                   "Валентина Стефановича засудили разом з Біляцьким."])

@@ -86,6 +86,25 @@ def is_place_name(word: str) -> bool:
     return word in morph().dictionary.words and any("Geox" in p.tag and p.score >= 0.2 for p in parses(word))
 
 
+_NOUN_CASES = (("gent", "genitive or accusative"), ("datv", "dative"), ("ablt", "instrumental"),
+               ("loct", "prepositional"))
+
+
+def noun_cases(word: str) -> dict[str, str]:
+    """The cases of the masculine noun a man's surname also is, which Russian gives the surname as well as
+    pytrovich's: a fleeting vowel (Заяц: Зайца, not only Заяца; Орёл: Орла), a soft stem (Соловей:
+    Соловья). Empty when the dictionary has no such noun."""
+    word = word.lower()
+    if word not in morph().dictionary.words:
+        return {}
+    for p in parses(word):
+        if (p.tag.POS == "NOUN" and "masc" in p.tag and "sing" in p.tag and "nomn" in p.tag
+                and not (_PROPER_TAGS & p.tag.grammemes) and p.score >= 0.05):
+            return {inflected.word: case for grammeme, case in _NOUN_CASES
+                    if (inflected := p.inflect({grammeme, "sing"}))}
+    return {}
+
+
 _CASE_GRAMMEMES = {"nominative": {"nomn"}, "genitive": {"gent", "gen2"}, "dative": {"datv"},
                    "accusative": {"accs", "acc2"}, "instrumental": {"ablt"}, "prepositional": {"loct", "loc2"}}
 

@@ -11,7 +11,8 @@ from alerts.matching import arabic, chinese, inflect, normalize, regional, slavi
 from alerts.matching.arabic import has_arabic
 from alerts.matching.chinese import HAN_RE
 from alerts.matching.inflect import (FEMALE, GIVEN, MALE, PATRONYMIC, SURNAME, choose_cyrillic, declensions, gender_of,
-                            is_common_word, is_known_as, is_known_word, is_place_name, parses, phrase_forms)
+                            is_common_word, is_known_as, is_known_word, is_place_name, noun_cases, parses,
+                            phrase_forms)
 from alerts.matching.names import equivalent_given, person_parts, split_name
 from alerts.matching.normalize import is_cyrillic, light_fold, phrase_key, word_key, words_of
 from alerts.matching.origins import ARABIC, ARABIC_FEMALE, ARABIC_MALE, CHINESE, VIETNAMESE, name_origin
@@ -108,6 +109,9 @@ def _surname_declensions(cyrillic: str, gender: str | None, ukrainian: bool,
     if len(cyrillic) <= slavic.UNDECLINED_LENGTH:  # На, Ма: not Не, Мы
         return {cyrillic.lower(): "indeclinable"}
     forms = dict(declensions(cyrillic, SURNAME, gender, ukrainian))
+    if gender != FEMALE and "-" not in cyrillic:  # a woman's Заяц is not declined
+        for form, cases in noun_cases(cyrillic).items():
+            forms.setdefault(form, cases)
     if _SKIY_END_RE.search(cyrillic):
         # Кагарлицкий is Кагарлицький in Ukrainian and Кагарліцкі in Belarusian text.
         for other, belarusian_ending in ((cyrillic[:-3] + "ький", False), (cyrillic[:-3] + "кі", True)):
