@@ -506,7 +506,8 @@ def test_a_mention_made_by_the_matcher_is_the_mention_its_class_makes():
     # _mention fills a Mention's __dict__ itself, which holds while Mention's __init__ only stores its fields.
     from alerts.matching.matcher import _mention
     fields = ("Oleg Orlov", "defenders", "person", "Орлов", 3, 8, "surname, alone")
-    head, tail = dict(zip(("term", "watchlist", "kind"), fields[:3])), dict(zip(("matched", "start", "end", "rule"), fields[3:]))
+    head = dict(zip(("term", "watchlist", "kind"), fields[:3]))
+    tail = dict(zip(("matched", "start", "end", "rule"), fields[3:]))
     made, expected = _mention(head, tail), Mention(*fields)
     assert type(made) is Mention and vars(made) == vars(expected) and made == expected and hash(made) == hash(expected)
     assert pickle.loads(pickle.dumps(made)) == expected
