@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from alerts.matching.matcher import Matcher, fingerprint
+from alerts.matching.matcher import Matcher
+from alerts.matching.matchercache import cached_matcher, fingerprint
 from alerts.matching.names import split_name
 from conftest import REPO
 from crawler.core.terms import Mention, Term
@@ -290,14 +291,14 @@ def test_a_long_text_full_of_mentions_is_scanned_in_linear_time():
 
 def test_the_compiled_matcher_is_cached_until_the_watchlist_changes(tmp_path):
     terms = [ORLOV, MARKELOV]
-    first = Matcher.cached(terms, tmp_path)
+    first = cached_matcher(terms, tmp_path)
     [cached_file] = tmp_path.glob("matcher-*.pickle")
     written_at = cached_file.stat().st_mtime_ns
-    again = Matcher.cached(list(terms), tmp_path)
+    again = cached_matcher(list(terms), tmp_path)
     assert cached_file.stat().st_mtime_ns == written_at
     assert again is not first and found(again, "Олегу Орлову") == found(first, "Олегу Орлову")
     assert fingerprint(terms) != fingerprint([ORLOV])
-    changed = Matcher.cached([ORLOV], tmp_path)
+    changed = cached_matcher([ORLOV], tmp_path)
     assert found(changed, "Станислава Маркелова") == []
     assert [p.name for p in tmp_path.glob("matcher-*.pickle")] == [f"matcher-{fingerprint([ORLOV])}.pickle"]
 
@@ -305,7 +306,7 @@ def test_the_compiled_matcher_is_cached_until_the_watchlist_changes(tmp_path):
 def test_a_damaged_cache_file_is_compiled_again(tmp_path):
     path = tmp_path / f"matcher-{fingerprint([ORLOV])}.pickle"
     path.write_bytes(b"not a pickle")
-    assert found(Matcher.cached([ORLOV], tmp_path), "Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
+    assert found(cached_matcher([ORLOV], tmp_path), "Олег Орлов") == [("Oleg Orlov", "Олег Орлов")]
     assert isinstance(pickle.loads(path.read_bytes()), Matcher)
 
 
@@ -339,8 +340,8 @@ def test_people_who_share_a_surname_are_told_apart_by_what_stands_beside_it(smir
 def test_a_matcher_loaded_from_the_cache_finds_what_the_compiled_one_finds(tmp_path, smirnovs):
     text = ("Иван Смирнов и О. Смирнов; задержан Смирнов. Xu Zhiyong (许志永) was sentenced; "
             "许 appealed. Smirnov's lawyer, Anna Smirnova, spoke.")
-    Matcher.cached(SMIRNOVS, tmp_path)
-    loaded = Matcher.cached(SMIRNOVS, tmp_path)
+    cached_matcher(SMIRNOVS, tmp_path)
+    loaded = cached_matcher(SMIRNOVS, tmp_path)
     assert loaded is not smirnovs
     assert loaded.find(text) == smirnovs.find(text) != []
     assert [(m.rule, m.start) for m in loaded.find(text)] == [(m.rule, m.start) for m in smirnovs.find(text)]

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
-import pickle
 from array import array
 from collections import defaultdict
-from importlib import metadata
 from itertools import accumulate, chain, repeat
-from operator import attrgetter, itemgetter
-from pathlib import Path
+from operator import itemgetter
 from typing import Iterable
 
 import ahocorasick
@@ -20,15 +15,8 @@ from alerts.matching.namesakes import _INVISIBLE, Neighbours, PersonContext, sen
 from alerts.matching.normalize import Words, light_fold, split_words
 from alerts.matching.surroundings import suffix_end
 from alerts.matching.variants import KeywordForms, PersonForms, build_keyword, build_person, release_caches
-from crawler.core.files import write_atomic
 from crawler.core.terms import KEYWORD, Mention, Term
 
-_LIBRARIES = ("pyahocorasick", "iuliia", "pytrovich", "pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk",
-              "pypinyin", "anyascii")
-_SOURCES = ("matcher.py", "namesakes.py", "variants.py", "names.py", "inflect.py", "translit.py",
-            "normalize.py", "forenames.py", "arabic.py", "chinese.py", "slavic.py", "origins.py", "regional.py",
-            "surroundings.py")
-_CACHE_PREFIX = "matcher-"
 _NONE: frozenset = frozenset()
 _new_object = object.__new__
 # pyahocorasick finds the child of a node by a linear scan of its children, in the order they were added,
@@ -170,35 +158,6 @@ class Matcher:
             frozenset(key for index, _ in people for key in self._forms[index].given.by_last),
             frozenset(key for index, _ in people for key in self._forms[index].given.by_first))
         return own
-
-    @classmethod
-    def cached(cls, terms: Iterable[Term], cache_dir: str | Path) -> "Matcher":
-        """A matcher compiled earlier for the same terms and library versions, or a new one saved for next time."""
-        terms = list(terms)
-        cache_dir = Path(cache_dir)
-        path = cache_dir / f"{_CACHE_PREFIX}{fingerprint(terms)}.pickle"
-        collecting = gc.isenabled()
-        gc.disable()  # loading builds as many objects as compiling, and no garbage: collections would double the time
-        try:
-            with open(path, "rb") as f:
-                matcher = pickle.load(f)
-            if isinstance(matcher, cls):
-                return matcher
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass
-        finally:
-            if collecting:
-                gc.enable()
-        matcher = cls(terms)
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL))
-            for old in cache_dir.glob(f"{_CACHE_PREFIX}*.pickle"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            pass  # the cache only saves time; a read-only directory must not stop matching
-        return matcher
 
     def find(self, text: str) -> list[Mention]:
         """Mentions of the watched terms in `text`, sorted by start; offsets index the original text."""
@@ -442,20 +401,3 @@ def _joins_phrase(gap: str) -> bool:
     """Words of one name or phrase may be separated by spaces, a line break or a hyphen."""
     stripped = gap.strip()
     return stripped == "" or stripped in ("-", "‐", "‑") and not gap[0].isspace()
-
-
-def fingerprint(terms: list[Term]) -> str:
-    """Hash of the terms, the library versions and this package's matching code."""
-    digest = hashlib.sha256()
-    rows = [[t.name, t.kind, list(t.aliases), t.watchlist, t.given, t.surname, t.patronymic] for t in terms]
-    digest.update(json.dumps(rows, ensure_ascii=False).encode())
-    for library in _LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(library.encode())
-    here = Path(__file__).parent
-    for source in _SOURCES:
-        digest.update((here / source).read_bytes())
-    return digest.hexdigest()[:24]
-

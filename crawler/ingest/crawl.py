@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from alerts.matching.matcher import Matcher
+from alerts.matching.matchercache import cached_matcher
 from crawler.core import settings as default_settings
 from crawler.core.config import Config, Source
 from crawler.core.processes import tune_garbage_collector
@@ -65,7 +66,7 @@ def matcher_for(config: Config) -> Matcher:
     # The compiled watchlist is unpickled from here: only its owner may write to it.
     cache_dir.mkdir(mode=0o700, exist_ok=True)
     os.chmod(cache_dir, 0o700)
-    return Matcher.cached(config.terms(), cache_dir)
+    return cached_matcher(config.terms(), cache_dir)
 
 
 def run_crawl(config: Config, sources: list[Source], settings_overrides: dict | None = None,

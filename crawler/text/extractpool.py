@@ -84,7 +84,7 @@ def _serve(connection, matcher, inherited) -> None:
             answer = (number, None, exc)
         try:
             connection.send(answer)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:   # an error that cannot travel
+        except (pickle.PicklingError, TypeError, AttributeError):   # an error that cannot travel
             connection.send((number, None, RuntimeError(f"{type(answer[2]).__name__}: {answer[2]}")))
 
 
